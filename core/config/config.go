@@ -1,0 +1,109 @@
+// Package config keeps a station's settings in its data directory.
+//
+// Settings (the password among them) live in one JSON file readable by its
+// owner only, inside a directory only its owner can enter: a gate laptop is
+// shared, and the operator password opens the institution's S-360.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"s360gate/core"
+)
+
+// FileName is the settings file inside the data directory.
+const FileName = "settings.json"
+
+// PasswordEnv, when set, overrides the stored password (kiosks, scripts).
+const PasswordEnv = "S360_PASSWORD"
+
+// DefaultDataDir is under the user's config directory.
+func DefaultDataDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "s360gate")
+	}
+	return ".s360gate"
+}
+
+// EnsureDir creates the data directory owner-only.
+func EnsureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return core.Wrap(core.EInvalid, err, "Cannot create the data folder %s", dir)
+	}
+	return nil
+}
+
+// Load reads the settings of dir. A missing file is not an error: it gives
+// the defaults (a first run, on the simulator). The password from
+// S360_PASSWORD wins over the stored one.
+func Load(dir string) (core.Settings, error) {
+	var s core.Settings
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return s, core.Wrap(core.EInvalid, err, "Cannot read the settings in %s", dir)
+	default:
+		if err := json.Unmarshal(b, &s); err != nil {
+			return s, core.Wrap(core.EInvalid, err, "The settings file %s is damaged", filepath.Join(dir, FileName))
+		}
+	}
+	if p := os.Getenv(PasswordEnv); p != "" {
+		s.Password = p
+	}
+	return s.Defaults(), nil
+}
+
+// Exists reports whether dir holds saved settings.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, FileName))
+	return err == nil
+}
+
+// Save validates and writes the settings atomically: a crash or a full disk
+// leaves the old file whole, never half a new one.
+func Save(dir string, s core.Settings) error {
+	if errs := s.Validate(); errs != nil {
+		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
+	}
+	if err := EnsureDir(dir); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".settings-*.tmp")
+	if err != nil {
+		return core.Wrap(core.EUnavailable, err, "Cannot write the settings in %s", dir)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err == nil {
+		_, err = tmp.Write(append(b, '\n'))
+		if err == nil {
+			err = tmp.Sync()
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), filepath.Join(dir, FileName))
+		}
+		if err == nil {
+			return nil
+		}
+	}
+	tmp.Close()
+	return core.Wrap(core.EUnavailable, err, "Cannot write the settings in %s (disk full or read-only?)", dir)
+}
+
+// Describe is a one-line summary for logs and status, without secrets.
+func Describe(s core.Settings) string {
+	return fmt.Sprintf("environment=%s endpoint=%s institution=%s operator=%s season=%s products=%v station=%s gate=%s",
+		s.Environment, s.Endpoint, s.Institution, s.Operator, s.Season, s.Products, s.Station, s.Gate)
+}

@@ -1,0 +1,79 @@
+package core
+
+import "time"
+
+// Direction of a station: people going in, or leaving.
+type Direction string
+
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+// ParseDirection accepts "in"/"out" (and "entry"/"exit").
+func ParseDirection(s string) (Direction, error) {
+	switch s {
+	case "in", "entry", "IN", "ENTRY", "":
+		return DirectionIn, nil
+	case "out", "exit", "OUT", "EXIT":
+		return DirectionOut, nil
+	}
+	return "", Errorf(EInvalid, "direction must be in or out, not %q", s)
+}
+
+// UploadState says where a control stands with S-360.
+type UploadState string
+
+const (
+	UploadPending  UploadState = "pending"  // to be sent
+	UploadDone     UploadState = "uploaded" // S-360 acknowledged it
+	UploadRejected UploadState = "rejected" // S-360 refused it (blacklisted); never retried
+	UploadLocal    UploadState = "local"    // never sent: unknown barcode, exit, helpdesk
+)
+
+// Control is one scan at a gate, recorded before its verdict is shown.
+type Control struct {
+	ID        string    `json:"id"`
+	At        time.Time `json:"at"`
+	Station   string    `json:"station"`
+	Gate      string    `json:"gate,omitempty"`
+	Direction Direction `json:"direction"`
+	Scanned   string    `json:"scanned"`           // as the scanner gave it (normalised)
+	Barcode   string    `json:"barcode,omitempty"` // the ticket it resolved to; empty when unknown
+	Outcome   Outcome   `json:"verdict"`
+	Reason    Reason    `json:"reason"`
+	Message   string    `json:"message"`
+	// Override is set when a supervisor admitted a denied ticket; the
+	// original reason stays in Reason, the supervisor's words here.
+	Override       bool   `json:"override,omitempty"`
+	OverrideReason string `json:"overrideReason,omitempty"`
+	// Offline is true when the station had not synced successfully for
+	// longer than the staleness limit at the time of the scan: S-360 is
+	// then told OFFLINE_OK / OFFLINE_FAIL.
+	Offline      bool        `json:"offline,omitempty"`
+	Upload       UploadState `json:"upload"`
+	UploadDetail string      `json:"uploadDetail,omitempty"`
+	UploadedAt   time.Time   `json:"uploadedAt,omitzero"`
+}
+
+// Admitted reports whether this control let the person through.
+func (c *Control) Admitted() bool { return c.Outcome == Admit }
+
+// ControlResult is the value S-360 expects for this control.
+func (c *Control) ControlResult() string {
+	r := "FAIL"
+	if c.Outcome == Admit {
+		r = "OK"
+	}
+	if c.Offline {
+		r = "OFFLINE_" + r
+	}
+	return r
+}
+
+// ShouldUpload says whether S-360 is to hear of a control at all: only scans
+// of barcodes S-360 issued, only people going in (S-360 has no notion of
+// leaving), never helpdesk look-ups.
+func (c *Control) ShouldUpload() bool {
+	return c.Barcode != "" && c.Direction == DirectionIn
+}

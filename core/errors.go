@@ -1,0 +1,70 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: what kind of failure, for callers that must act differently
+// (exit codes, retry or not). The words for people are in Error.Message.
+const (
+	EInvalid     = "invalid"     // bad input or setting: fix and retry
+	ENotFound    = "not_found"   // no such ticket/control
+	EConflict    = "conflict"    // e.g. override of an ADMIT
+	EUnavailable = "unavailable" // S-360 or the disk cannot be reached now; retry later
+	ERefused     = "refused"     // the call policy or S-360's rate limit says not now
+	EAuth        = "auth"        // credentials rejected
+	EInternal    = "internal"
+)
+
+// Error is an error a supervisor can read. Message is plain words for the
+// screen; Err keeps the technical cause for the log.
+type Error struct {
+	Code    string
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf makes an Error with a formatted message and no deeper cause.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap gives a technical error words for people.
+func Wrap(code string, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode is the code of the first *Error in err's chain, EInternal otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// ErrorMessage is what to show a supervisor: the words of the first *Error in
+// the chain, or a generic sentence (the detail goes to the log).
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	if err == nil {
+		return ""
+	}
+	return "Something went wrong; the details are in the log."
+}

@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// The store is behind these interfaces so that a second backend (PostgreSQL
+// shared by many stations, one elected syncer) is an addition, not a
+// rewrite. core/sqlite implements all of them.
+
+// ExportPage is one page of exportList, decoded, in S-360's order.
+type ExportPage struct {
+	Tickets []Ticket
+	// Cursor is S-360's paginationEnd: opaque, stored as given.
+	Cursor string
+}
+
+// CursorKey names the export a cursor belongs to: one season and product set
+// (and performance filter). Changing the set starts a new export.
+func CursorKey(season string, products, performances []string) string {
+	k := season + "|"
+	for i, p := range products {
+		if i > 0 {
+			k += ","
+		}
+		k += p
+	}
+	k += "|"
+	for i, p := range performances {
+		if i > 0 {
+			k += ","
+		}
+		k += p
+	}
+	return k
+}
+
+// TicketStore holds the exported list.
+type TicketStore interface {
+	// ApplyPage stores a page's tickets in order (a later item for the same
+	// barcode wins) and its cursor, in one transaction: a crash leaves
+	// either the page and its cursor, or neither.
+	ApplyPage(ctx context.Context, key string, page ExportPage) error
+	// Cursor is the last stored cursor for key ("" for none).
+	Cursor(ctx context.Context, key string) (string, error)
+	// Ticket returns one ticket by barcode.
+	Ticket(ctx context.Context, barcode string) (Ticket, error)
+	// Lookup finds tickets by taxNumber, barcode, container or holder name,
+	// with their controls.
+	Lookup(ctx context.Context, query string, limit int) ([]TicketRecord, error)
+	// TicketCounts is how many tickets are held, valid and not.
+	TicketCounts(ctx context.Context) (TicketCounts, error)
+}
+
+// TicketRecord is a ticket and every control of it, for the dispute desk.
+type TicketRecord struct {
+	Ticket   Ticket    `json:"ticket"`
+	Controls []Control `json:"controls"`
+}
+
+// TicketCounts is what the station holds.
+type TicketCounts struct {
+	Valid   int `json:"valid"`
+	Invalid int `json:"invalid"`
+}
+
+// ScanRequest is one scan to decide and, unless Helpdesk, record.
+type ScanRequest struct {
+	Code       string // normalised scan
+	Checkpoint Checkpoint
+	// Helpdesk checks without recording ("check without burning").
+	Helpdesk bool
+	// Prompts added by the caller (e.g. a scanner layout warning).
+	Prompts []Prompt
+	Now     time.Time
+}
+
+// Gate decides scans and records them durably before answering.
+type Gate interface {
+	Scan(ctx context.Context, req ScanRequest) (Verdict, error)
+	// Override admits a denied control on a supervisor's reason.
+	Override(ctx context.Context, controlID, reason string, now time.Time) (Verdict, error)
+}
+
+// ControlFilter selects controls for reports and the live feed.
+type ControlFilter struct {
+	Since   time.Time
+	Barcode string
+	Upload  UploadState
+	Limit   int  // 0: all
+	Newest  bool // newest first
+}
+
+// ControlStore is the control log and its upload state.
+type ControlStore interface {
+	Controls(ctx context.Context, f ControlFilter, fn func(Control) error) error
+	// PendingControls are controls S-360 has not acknowledged, oldest first.
+	PendingControls(ctx context.Context, limit int) ([]Control, error)
+	MarkUploaded(ctx context.Context, ids []string, at time.Time) error
+	// MarkRejected records S-360's refusal (never retried) and flags the
+	// tickets so that the gate denies them from now on.
+	MarkRejected(ctx context.Context, ids []string, detail string, at time.Time) error
+	ControlCounts(ctx context.Context, since time.Time) (ControlCounts, error)
+}
+
+// ControlCounts feed the gate's counters and the sync status.
+type ControlCounts struct {
+	Admitted int            `json:"admitted"`
+	Denied   map[Reason]int `json:"denied"`
+	Pending  int            `json:"pending"`
+	Rejected int            `json:"rejected"`
+}
+
+// Call is one request made to S-360, kept so that limits survive restarts.
+type Call struct {
+	Method   string
+	At       time.Time
+	OK       bool
+	Detail   string // technical; no secret, no personal data
+	Duration time.Duration
+}
+
+// SyncState is what the engine remembers between runs.
+type SyncState struct {
+	LastCycle      time.Time `json:"lastCycle"` // start of the last cycle that called S-360
+	LastExportOK   time.Time `json:"lastExportOK"`
+	LastUploadOK   time.Time `json:"lastUploadOK"`
+	LastError      string    `json:"lastError,omitempty"`
+	LastErrorAt    time.Time `json:"lastErrorAt"`
+	ExportComplete bool      `json:"exportComplete"` // drained at least once
+}
+
+// LastSuccess is the last time S-360 answered a cycle well.
+func (s SyncState) LastSuccess() time.Time {
+	if s.LastExportOK.After(s.LastUploadOK) {
+		return s.LastExportOK
+	}
+	return s.LastUploadOK
+}
+
+// SyncLog keeps the engine's state and its calls.
+type SyncLog interface {
+	RecordCall(ctx context.Context, c Call) error
+	// CallsSince lists calls at or after t, oldest first.
+	CallsSince(ctx context.Context, t time.Time) ([]Call, error)
+	SyncState(ctx context.Context) (SyncState, error)
+	SaveSyncState(ctx context.Context, s SyncState) error
+}
+
+// Store is everything a station keeps.
+type Store interface {
+	TicketStore
+	Gate
+	ControlStore
+	SyncLog
+	Close() error
+}

@@ -1,0 +1,124 @@
+package core
+
+import (
+	"strings"
+	"time"
+)
+
+// TicketState is what S-360 says of an entry right. Only VALID admits.
+type TicketState string
+
+const (
+	StateValid       TicketState = "VALID"
+	StateCancelled   TicketState = "CANCELLED"
+	StateInvalidated TicketState = "INVALIDATED" // reprinted, resold, blacklisted
+)
+
+// ParseState maps the spellings S-360 may use onto our states. Anything that
+// is not recognisably valid is treated as invalidated: a gate must never
+// admit on a state it does not understand.
+func ParseState(s string) TicketState {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "VALID", "ACTIVE", "OK", "WHITE":
+		return StateValid
+	case "CANCELLED", "CANCELED":
+		return StateCancelled
+	default:
+		return StateInvalidated
+	}
+}
+
+// Holder is the ticket holder's identity, sent only when the institution
+// chooses to. It is personal data: never log it (see Redact).
+type Holder struct {
+	FirstName   string `json:"firstName,omitempty"`
+	LastName    string `json:"lastName,omitempty"`
+	IDNumber    string `json:"idNumber,omitempty"`
+	BirthDate   string `json:"birthDate,omitempty"` // YYYY-MM-DD as sent
+	CountryCode string `json:"countryCode,omitempty"`
+}
+
+// IsZero reports whether no identity field was sent.
+func (h Holder) IsZero() bool { return h == Holder{} }
+
+// Name is "First Last" with whatever parts are present.
+func (h Holder) Name() string {
+	return strings.TrimSpace(h.FirstName + " " + h.LastName)
+}
+
+// Born parses BirthDate, tolerating a time part after the date.
+func (h Holder) Born() (time.Time, bool) {
+	s := strings.TrimSpace(h.BirthDate)
+	if len(s) < 10 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("2006-01-02", s[:10])
+	return t, err == nil
+}
+
+// AgeAt is the holder's age in whole years on the given day.
+func (h Holder) AgeAt(day time.Time) (int, bool) {
+	born, ok := h.Born()
+	if !ok || day.IsZero() {
+		return 0, false
+	}
+	y, m, d := day.Date()
+	age := y - born.Year()
+	if m < born.Month() || (m == born.Month() && d < born.Day()) {
+		age--
+	}
+	return age, age >= 0
+}
+
+// Ticket is one entry right as exported by S-360, keyed by barcode.
+type Ticket struct {
+	Barcode                 string      `json:"barcode"`
+	State                   TicketState `json:"state"`
+	CancellationCause       string      `json:"cancellationCause,omitempty"`
+	AudienceSubCategoryCode string      `json:"audienceSubCategoryCode,omitempty"`
+	TaxNumber               string      `json:"taxNumber,omitempty"`
+	EntranceCode            string      `json:"entranceCode,omitempty"`
+	ContainerID             string      `json:"containerIdentifier,omitempty"`
+	SeasonCode              string      `json:"seasonCode,omitempty"`
+	ProductCode             string      `json:"productCode,omitempty"`
+	PerformanceCode         string      `json:"performanceCode,omitempty"`
+	Sector                  string      `json:"sector,omitempty"`
+	Block                   string      `json:"block,omitempty"`
+	Row                     string      `json:"row,omitempty"`
+	Seat                    string      `json:"seat,omitempty"`
+	ValidFrom               time.Time   `json:"validFrom,omitzero"`
+	ValidTo                 time.Time   `json:"validTo,omitzero"`
+	Holder                  Holder      `json:"holder,omitzero"`
+	// RejectedByS360 holds S-360's words when it refused a control of this
+	// ticket (blacklisted after export). It is local knowledge that the
+	// export may never repeat, so the store keeps it across re-exports.
+	RejectedByS360 string `json:"rejectedByS360,omitempty"`
+	// Raw is the item exactly as S-360 sent it, so that fields we do not
+	// know yet are not lost.
+	Raw []byte `json:"-"`
+}
+
+// SeatLabel is the seat as a steward reads it out, e.g. "Sector B · Block 12 · Row 7 · Seat 31".
+func (t *Ticket) SeatLabel() string {
+	var parts []string
+	add := func(label, v string) {
+		if v != "" {
+			parts = append(parts, label+" "+v)
+		}
+	}
+	add("Sector", t.Sector)
+	add("Block", t.Block)
+	add("Row", t.Row)
+	add("Seat", t.Seat)
+	return strings.Join(parts, " · ")
+}
+
+// CancellationWords turns S-360's cancellation cause code into words for the
+// public at the gate ("REFUND_REQUESTED" → "refund requested").
+func CancellationWords(cause string) string {
+	c := strings.TrimSpace(cause)
+	if c == "" || strings.EqualFold(c, "NOT_CANCELLED") {
+		return ""
+	}
+	return strings.ToLower(strings.ReplaceAll(c, "_", " "))
+}
