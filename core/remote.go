@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Remote is S-360 as the sync engine and the dispute desk see it.
+// core/s360 implements it over REST.
+type Remote interface {
+	// ExportList fetches one page of the GREY list after cursor.
+	ExportList(ctx context.Context, req ExportRequest) (ExportPage, error)
+	// ImportControls reports controls. When S-360 refuses some barcodes
+	// (blacklisted after export), it returns a *RejectedError and, the call
+	// being transactional, nothing of the batch was imported.
+	ImportControls(ctx context.Context, controls []Control) error
+	// TestConnection calls getTimeZone: a cheap proof that address and
+	// credentials work. It returns the institution's time zone.
+	TestConnection(ctx context.Context) (string, error)
+	// ControlledTicket is S-360's current view of one ticket.
+	ControlledTicket(ctx context.Context, barcodeOrTaxNumber string) (RemoteTicket, error)
+	// Catalog lists seasons (season == "") or the products of a season.
+	Catalog(ctx context.Context, season string) ([]CatalogEntry, error)
+}
+
+// ExportRequest asks for one page of the list.
+type ExportRequest struct {
+	Season       string
+	Products     []string
+	Performances []string
+	Cursor       string // "" on the very first call
+	PageSize     int
+}
+
+// RejectedError is S-360 refusing to import controls of blacklisted tickets
+// ("Failed to import controlledTickets:<barcode>,…"). Retrying is pointless.
+type RejectedError struct {
+	Barcodes []string
+	Detail   string
+}
+
+func (e *RejectedError) Error() string {
+	return "S-360 refused controls of " + strings.Join(e.Barcodes, ", ") + ": " + e.Detail
+}
+
+// RemoteTicket is what getControlledTicket answers.
+type RemoteTicket struct {
+	Ticket     Ticket            `json:"ticket"`
+	Operations []RemoteOperation `json:"operations"`
+}
+
+// RemoteOperation is one control or invalidation S-360 knows of.
+type RemoteOperation struct {
+	Result string    `json:"result"` // OK, OFFLINE_OK, FAIL, OFFLINE_FAIL, INVALIDATED_TICKET, CANCELLED_TICKET
+	At     time.Time `json:"at"`
+	Device string    `json:"device,omitempty"`
+}
+
+// CatalogEntry is a season or a product (with its performances).
+type CatalogEntry struct {
+	Code         string         `json:"code"`
+	Name         string         `json:"name"`
+	Performances []CatalogEntry `json:"performances,omitempty"`
+	Date         time.Time      `json:"date,omitzero"`
+}
+
+// SyncStatus is what the engine tells the screens.
+type SyncStatus struct {
+	Environment  Environment  `json:"environment"`
+	Online       bool         `json:"online"`  // last call reached S-360
+	Running      bool         `json:"running"` // a cycle is under way
+	Phase        string       `json:"phase,omitempty"`
+	Received     int          `json:"received"` // tickets received in the running export
+	LastExportOK time.Time    `json:"lastExportOK"`
+	LastUploadOK time.Time    `json:"lastUploadOK"`
+	NextAllowed  time.Time    `json:"nextAllowed"`
+	Tickets      TicketCounts `json:"tickets"`
+	Pending      int          `json:"pending"`
+	Rejected     []Control    `json:"rejected,omitempty"`
+	LastError    string       `json:"lastError,omitempty"` // plain words
+	LastErrorAt  time.Time    `json:"lastErrorAt"`
+}
+
+// Syncer is the sync engine as the screens and commands drive it.
+type Syncer interface {
+	// SyncNow runs one cycle if the policy allows; otherwise it returns a
+	// *PolicyRefusal naming the next allowed time.
+	SyncNow(ctx context.Context) error
+	Status() SyncStatus
+	// Subscribe calls fn on every status change until the returned func is called.
+	Subscribe(fn func(SyncStatus)) (cancel func())
+}
