@@ -1,0 +1,48 @@
+// Package ui is the supervisor's desktop app: the gate view, the dispute
+// desk, sync status and settings. It talks to the engine through core types
+// only; main.go (via core/cli) builds the Deps and calls Run.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"s360gate/core"
+)
+
+// Store is what the screens need of the station's store.
+type Store interface {
+	core.TicketStore
+	core.Gate
+	core.ControlStore
+	// Audit records a dispute-desk lookup (who, when, what query).
+	Audit(ctx context.Context, who, query string, at time.Time) error
+}
+
+// DemoTicket is a sample barcode shown in demo mode, clickable to scan.
+type DemoTicket struct {
+	Kind    string // "valid", "child", "cancelled", ...
+	Barcode string
+	Note    string // what the user will see, e.g. "AGE CHECK prompt"
+}
+
+// Deps is everything the app is built from.
+type Deps struct {
+	DataDir string
+	Store   Store
+	Engine  core.Syncer
+	// Settings returns the current settings; SaveSettings validates and
+	// stores new ones (a *core.Error wrapping core.FieldErrors when refused)
+	// and applies them to the running engine.
+	Settings     func() core.Settings
+	SaveSettings func(core.Settings) error
+	// Remote is the current S-360 client (nil when not configured): the
+	// dispute desk's "what S-360 says now", Test connection, the catalog.
+	Remote func() core.Remote
+	// Demo is non-nil when running on the embedded simulator.
+	Demo []DemoTicket
+	Log  logrus.FieldLogger
+	Now  func() time.Time
+}
