@@ -1,0 +1,129 @@
+package scanner
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// FuzzNormalize: Normalize never panics; a success has no control character
+// and is idempotent; a failure wraps a sentinel and is one line of words. Run
+// with both the default Options and a configured prefix/suffix/tab setup,
+// because idempotence with affixes is where it could break. The seed corpus
+// is in testdata/fuzz/FuzzNormalize.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		ticket, ticket + "\r\n", "]C0" + ticket, `]Q2\000026` + ticket, "T26-0001234",
+		`&é"'(-è_çà`, `&é"'(§è!çà`, "!@#$%^&*()", "T26ß0001234", "\x02S:12#\x03",
+		"0109501101530003\x1d10ABC", "111\t222", "", "\xff", strings.Repeat("1", 129),
+	} {
+		f.Add(s)
+	}
+	configured := Options{Terminator: "tab", Prefix: "S:", Suffix: "#", MinLen: 1, MaxLen: 40}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, o := range []Options{{}, configured} {
+			sc, err := o.Normalize(raw)
+			if sc.Raw != raw {
+				t.Fatalf("Raw = %q, want %q", sc.Raw, raw)
+			}
+			if err != nil {
+				if !isSentinel(err) {
+					t.Fatalf("Normalize(%q) error %v wraps no sentinel", raw, err)
+				}
+				if msg := err.Error(); msg == "" || strings.ContainsAny(msg, "\r\n") {
+					t.Fatalf("Normalize(%q) error text %q is not one line", raw, msg)
+				}
+				if sc.Code != "" {
+					t.Fatalf("Normalize(%q) = Code %q with error %v", raw, sc.Code, err)
+				}
+				continue
+			}
+			checkNormalized(t, o, raw, sc)
+			r := o.resolved()
+			if n := len([]rune(sc.Code)); n < r.MinLen || n > r.MaxLen {
+				t.Fatalf("Normalize(%q).Code %q has %d characters, outside %d..%d", raw, sc.Code, n, r.MinLen, r.MaxLen)
+			}
+		}
+	})
+}
+
+func isSentinel(err error) bool {
+	for _, s := range []error{ErrEmpty, ErrTooLong, ErrTooShort, ErrGarbage, ErrMultiple} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzLines: Lines never panics, never hands over more than MaxLineBytes of
+// Raw, and every Line is either a good scan or carries an error.
+func FuzzLines(f *testing.F) {
+	f.Add("1111\n2222\r\n", false)
+	f.Add("1111\t2222\t", true)
+	f.Add(strings.Repeat("9", MaxLineBytes+3)+"\n\r\n1111", false)
+	f.Fuzz(func(t *testing.T, in string, tab bool) {
+		o := Options{}
+		if tab {
+			o.Terminator = "tab"
+		}
+		err := o.Lines(strings.NewReader(in), func(l Line) error {
+			if len(l.Raw) > MaxLineBytes {
+				t.Fatalf("Raw of %d bytes", len(l.Raw))
+			}
+			if l.No < 1 {
+				t.Fatalf("line number %d", l.No)
+			}
+			if l.Err == nil && l.Scan.Code == "" {
+				t.Fatalf("line %q: no error and no code", l.Raw)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzAssembler: any sequence of runes, keys and pauses (including the clock
+// going backwards) never panics, never yields more than MaxLineBytes runes
+// and leaves nothing pending after a completed scan.
+func FuzzAssembler(f *testing.F) {
+	f.Add([]byte("\x011234567890\x05"), false)
+	f.Add([]byte("12\xff\x0312345\x02\x05"), true)
+	keys := []string{"Return", "Tab", "BackSpace", "Escape", "KP_Enter", "Shift"}
+	f.Fuzz(func(t *testing.T, ops []byte, tab bool) {
+		o := Options{}
+		if tab {
+			o.Terminator = "tab"
+		}
+		a := NewAssembler(o)
+		now := time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)
+		for i := 0; i < len(ops); i++ {
+			op := ops[i]
+			var scan string
+			var done bool
+			switch {
+			case op < 6: // a named key
+				scan, done = a.Key(keys[op], now)
+			case op == 0xff && i+1 < len(ops): // a pause, possibly backwards
+				i++
+				now = now.Add(time.Duration(int8(ops[i])) * 100 * time.Millisecond)
+				continue
+			default:
+				scan, done = a.Rune(rune(op), now)
+			}
+			now = now.Add(7 * time.Millisecond)
+			if done {
+				if utf8.RuneCountInString(scan) > MaxLineBytes || scan == "" {
+					t.Fatalf("scan of %d runes", utf8.RuneCountInString(scan))
+				}
+				if a.Pending() != "" {
+					t.Fatalf("pending %q after a completed scan", a.Pending())
+				}
+			}
+		}
+	})
+}
