@@ -1,0 +1,417 @@
+package s360
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"s360gate/core"
+)
+
+// Method names of ExternalAccessControlService v1_6 [doc].
+const (
+	apiVersion  = "v1_6"
+	mExportList = "exportList"
+	mImport     = "importControlledTicket"
+	mControlled = "getControlledTicket"
+	mCatalog    = "getAccessControlCatalog"
+	mTimeZone   = "getTimeZone"
+)
+
+// Defaults.
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultBudget  = 50                     // requests per minute per method
+	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 beyond 60
+	DefaultRetries = 3                      // retries after a 509/429
+)
+
+// Config is what a Client needs. Zero fields take defaults.
+type Config struct {
+	// Endpoint is the service base, e.g.
+	// https://INSTIT.ws.secutix.com/tnci/backend-apis/externalAccessControlService
+	Endpoint    string
+	Institution string
+	Operator    string
+	Partner     string // JWT issuer; default Institution
+	Password    string
+	Timeout     time.Duration // per request (body included); default 30s
+	Budget      int           // requests per minute per method; default 50, at most 60
+	// Retries is how often a request refused with 509/429 is tried again
+	// (default 3; negative: never).
+	Retries    int
+	HTTPClient *http.Client // optional (tests); default: TLS-verifying, no proxy magic
+	Now        func() time.Time
+	// Sleep waits d or until ctx ends (tests inject a fake clock with Now).
+	Sleep  func(ctx context.Context, d time.Duration) error
+	OnCall func(core.Call) // optional: every attempt, for the store
+	Log    logrus.FieldLogger
+}
+
+// ConfigFrom takes the connection settings of a station.
+func ConfigFrom(s core.Settings) Config {
+	partner := s.Partner
+	if partner == "" {
+		partner = s.Institution
+	}
+	return Config{
+		Endpoint:    s.Endpoint,
+		Institution: s.Institution,
+		Operator:    s.Operator,
+		Partner:     partner,
+		Password:    s.Password,
+	}
+}
+
+// Client talks to one S-360 institution. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    string // endpoint without trailing slash or version
+	key     []byte
+	http    *http.Client
+	log     logrus.FieldLogger
+	lim     *limiter
+	reqID   atomic.Int64
+	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error
+	timeout time.Duration
+	retries int
+}
+
+var _ core.Remote = (*Client)(nil)
+
+// New checks the configuration and makes a client. Plain http is refused
+// except on this machine (the simulator): the password signs every token.
+func New(cfg Config) (*Client, error) {
+	ep := strings.TrimSpace(cfg.Endpoint)
+	if err := core.CheckEndpoint(ep); err != nil {
+		return nil, err
+	}
+	ep = strings.TrimRight(ep, "/")
+	// Settings say "without /v1_6", but a pasted full address is forgiven.
+	ep = strings.TrimSuffix(ep, "/"+apiVersion)
+	switch {
+	case cfg.Institution == "":
+		return nil, core.Errorf(core.EInvalid, "required: the institution code S-360 gave you")
+	case cfg.Operator == "":
+		return nil, core.Errorf(core.EInvalid, "required: the operator (user name) S-360 gave you")
+	case cfg.Password == "":
+		return nil, core.Errorf(core.EInvalid, "required: the operator's password")
+	}
+	if cfg.Partner == "" {
+		cfg.Partner = cfg.Institution
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Budget <= 0 {
+		cfg.Budget = DefaultBudget
+	}
+	if cfg.Budget > MaxBudget {
+		cfg.Budget = MaxBudget
+	}
+	if cfg.Retries == 0 {
+		cfg.Retries = DefaultRetries
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	if cfg.Log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		cfg.Log = l
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	return &Client{
+		cfg: cfg, base: ep, key: []byte(cfg.Password), http: hc,
+		log: cfg.Log, lim: newLimiter(cfg.Budget), now: cfg.Now, sleep: cfg.Sleep,
+		timeout: cfg.Timeout, retries: cfg.Retries,
+	}, nil
+}
+
+// defaultHTTPClient verifies TLS as Go does by default (never
+// InsecureSkipVerify). We ask for gzip ourselves and decompress ourselves,
+// so transparent decompression is off. Redirects may not leave https.
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableCompression = true
+	tr.MaxIdleConnsPerHost = 4
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			return core.CheckEndpoint(req.URL.String())
+		},
+	}
+}
+
+// outcome of one attempt, for the retry loop.
+type outcome int
+
+const (
+	done      outcome = iota // success, or a final error
+	slowDown                 // 509/429: back off and retry
+	transient                // 5xx or connection failure: an idempotent read may retry once
+)
+
+// finalError carries an error through the decoding untouched and without
+// retry: an error of the caller's callback, or a refusal that came after
+// items were already handed out.
+type finalError struct{ err error }
+
+func (e *finalError) Error() string { return e.err.Error() }
+
+// do sends one logical request: limiter, token, bounded retries.
+// body builds the JSON body for a request id; decode reads a 2xx answer.
+func (c *Client) do(ctx context.Context, method string, idempotent bool,
+	body func(id int64) ([]byte, error), decode func(r io.Reader) error) error {
+	throttled, retried := 0, false
+	for {
+		if err := c.wait(ctx, method); err != nil {
+			return err
+		}
+		id := c.reqID.Add(1)
+		b, err := body(id)
+		if err != nil {
+			return core.Wrap(core.EInternal, err, "Cannot prepare the request to S-360")
+		}
+		out, retryAfter, err := c.attempt(ctx, method, id, b, decode)
+		switch out {
+		case slowDown:
+			if throttled >= c.retries {
+				return &core.Error{Code: core.ERefused,
+					Message: "S-360 asks us to slow down (too many requests); try again in a minute", Err: err}
+			}
+			d := c.backoff(throttled, retryAfter)
+			throttled++
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+				return &core.Error{Code: core.ERefused,
+					Message: "S-360 asks us to slow down (too many requests); try again in a minute", Err: err}
+			}
+			c.log.WithFields(logrus.Fields{"method": method, "wait": d.String(), "retry": throttled}).Warn("s360: slowed down by S-360")
+			if err := c.sleep(ctx, d); err != nil {
+				return cancelledError(err)
+			}
+		case transient:
+			if !idempotent || retried {
+				return err
+			}
+			retried = true
+			if err := c.sleep(ctx, time.Second+time.Duration(rand.Int64N(int64(time.Second)))); err != nil {
+				return cancelledError(err)
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// backoff is exponential with jitter (2s, 4s, 8s… ±50%, at most a minute),
+// and never shorter than what S-360 asked for in Retry-After.
+func (c *Client) backoff(n int, retryAfter time.Duration) time.Duration {
+	d := 2 * time.Second << min(n, 5)
+	if d > time.Minute {
+		d = time.Minute
+	}
+	d = d/2 + time.Duration(rand.Int64N(int64(d)))
+	if retryAfter > 0 && d < retryAfter {
+		d = retryAfter + time.Duration(rand.Int64N(int64(time.Second)))
+	}
+	return d
+}
+
+// attempt is one HTTP exchange.
+func (c *Client) attempt(ctx context.Context, method string, id int64, body []byte,
+	decode func(r io.Reader) error) (out outcome, retryAfter time.Duration, err error) {
+	at := c.now()
+	start := time.Now()
+	httpStatus, received := 0, int64(0)
+	defer func() {
+		dur := time.Since(start)
+		ok := err == nil
+		detail := fmt.Sprintf("HTTP %d", httpStatus)
+		if !ok {
+			detail += ": " + shorten(c.redact(err.Error()), 200)
+		}
+		c.log.WithFields(logrus.Fields{
+			"method": method, "requestId": id, "http": httpStatus, "ok": ok,
+			"duration": dur.Round(time.Millisecond).String(), "sent": len(body), "received": received,
+		}).Debug("s360: call")
+		if c.cfg.OnCall != nil {
+			c.cfg.OnCall(core.Call{Method: method, At: at, OK: ok, Detail: detail, Duration: dur})
+		}
+	}()
+
+	tok, err := signToken(c.cfg.Institution, c.cfg.Operator, c.cfg.Partner, c.key, at)
+	if err != nil {
+		return done, 0, core.Wrap(core.EInternal, errors.New("cannot sign the token"), "Cannot prepare the request to S-360")
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.base+"/"+apiVersion+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return done, 0, core.Wrap(core.EInvalid, err, "The S-360 service address is not usable")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+tok)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportFailure(ctx, actx, method, err)
+	}
+	defer func() {
+		// After a good answer, drain what little is left so that the
+		// connection can be reused; after a bad one, never wait for more.
+		if err == nil {
+			_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+		}
+		resp.Body.Close()
+	}()
+	httpStatus = resp.StatusCode
+	herr := &HTTPError{Method: method, StatusCode: resp.StatusCode, Status: resp.Status}
+	switch sc := resp.StatusCode; {
+	case sc == http.StatusUnauthorized || sc == http.StatusForbidden:
+		return done, 0, authErrorSkew(herr, resp.Header.Get("Date"), at)
+	case sc == 509 || sc == http.StatusTooManyRequests:
+		return slowDown, parseRetryAfter(resp.Header.Get("Retry-After"), c.now()), herr
+	case sc >= 500:
+		return transient, 0, &core.Error{Code: core.EUnavailable,
+			Message: fmt.Sprintf("S-360 is not working properly right now (HTTP %d, %s); try again later", sc, what(method)), Err: herr}
+	case sc == http.StatusNotFound:
+		return done, 0, &core.Error{Code: core.EInvalid,
+			Message: "S-360 does not know this address (HTTP 404); check the service address in the settings", Err: herr}
+	case sc < 200 || sc >= 300:
+		return done, 0, &core.Error{Code: core.EInvalid,
+			Message: fmt.Sprintf("S-360 did not accept %s (HTTP %d)", what(method), sc), Err: herr}
+	}
+
+	cr := &countingReader{r: resp.Body}
+	defer func() { received = cr.n }()
+	r, err := decompressed(resp, cr)
+	if err == nil {
+		err = decode(r)
+	}
+	if err == nil {
+		return done, 0, nil
+	}
+	return c.decodeFailure(ctx, actx, method, err)
+}
+
+// transportFailure words an error of http.Client.Do.
+func (c *Client) transportFailure(ctx, actx context.Context, method string, err error) (outcome, time.Duration, error) {
+	switch {
+	case isCancel(ctx):
+		return done, 0, cancelledError(err)
+	case errors.Is(actx.Err(), context.DeadlineExceeded) || isTimeout(err):
+		return done, 0, timeoutError(method, err)
+	}
+	var ce *core.Error // e.g. a redirect refused by CheckEndpoint
+	if errors.As(err, &ce) {
+		return done, 0, ce
+	}
+	return transient, 0, &core.Error{Code: core.EUnavailable, Message: msgUnreachable, Err: err}
+}
+
+// decodeFailure words an error met while reading a 2xx answer.
+func (c *Client) decodeFailure(ctx, actx context.Context, method string, err error) (outcome, time.Duration, error) {
+	var (
+		se *StatusError
+		ue *finalError
+		ie *ItemError
+	)
+	switch {
+	case errors.As(err, &ue):
+		return done, 0, ue.err
+	case errors.As(err, &se):
+		se.Detail = c.redact(se.Detail)
+		se.Code = c.redact(se.Code)
+		if looksLikeRateLimit(se.Code, se.Detail) {
+			return slowDown, 0, se
+		}
+		return done, 0, statusFailure(se)
+	case errors.As(err, &ie):
+		return done, 0, &core.Error{Code: core.EInvalid,
+			Message: fmt.Sprintf("S-360 sent a ticket that cannot be read (item %d of the page); the page was not applied", ie.Index+1), Err: err}
+	case isCancel(ctx):
+		return done, 0, cancelledError(err)
+	case errors.Is(actx.Err(), context.DeadlineExceeded) || isTimeout(err):
+		return done, 0, timeoutError(method, err)
+	}
+	return done, 0, damagedError(method, err)
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
+
+// parseRetryAfter reads seconds or an HTTP date; at most two minutes are
+// honoured (S-360's window is one minute).
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 {
+		d = time.Duration(n * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	if d < 0 {
+		return 0
+	}
+	return min(d, 2*time.Minute)
+}
+
+// decompressed reads gzip whether or not S-360 labels it: we asked for it
+// explicitly, so Go's transport leaves decoding to us.
+func decompressed(resp *http.Response, body io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(body, 32<<10)
+	magic, _ := br.Peek(2)
+	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if strings.Contains(strings.ToLower(resp.Header.Get("Content-Encoding")), "gzip") || gz {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return zr, nil
+	}
+	return br, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,206 @@
+package s360
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"s360gate/core"
+)
+
+// StatusError is S-360 answering with a statusCode other than "success".
+// It is the technical cause inside a *core.Error.
+type StatusError struct {
+	Method string
+	Code   string
+	Detail string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("S-360 %s answered status %q: %s", e.Method, e.Code, e.Detail)
+}
+
+// HTTPError is an HTTP status S-360 answered with, as the technical cause.
+type HTTPError struct {
+	Method     string
+	StatusCode int
+	Status     string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("S-360 %s: HTTP %s", e.Method, e.Status)
+}
+
+// ErrNoBarcode is an exported item without a barcode: it cannot be keyed,
+// so the page it came in is refused rather than silently shortened.
+var ErrNoBarcode = errors.New("item has no barcode")
+
+// ItemError is one undecodable item of an exportList page.
+type ItemError struct {
+	Index int // 0-based position in the page
+	Err   error
+}
+
+func (e *ItemError) Error() string { return fmt.Sprintf("item %d of the page: %v", e.Index, e.Err) }
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// Words for people. The technical cause goes in core.Error.Err.
+const (
+	msgAuth        = "S-360 rejected the credentials (institution, operator or password)"
+	msgTimeout     = "S-360 did not answer in time"
+	msgDamaged     = "S-360 sent a damaged answer"
+	msgUnreachable = "S-360 cannot be reached; check the network, the VPN and the service address"
+	msgCancelled   = "The call to S-360 was cancelled"
+)
+
+// what names a method the way a supervisor thinks of it.
+func what(method string) string {
+	switch method {
+	case mExportList:
+		return "the ticket download"
+	case mImport:
+		return "the upload of controls"
+	case mTimeZone:
+		return "the connection test"
+	case mControlled:
+		return "the ticket look-up"
+	case mCatalog:
+		return "the catalog request"
+	}
+	return method
+}
+
+func authError(err error) error {
+	return &core.Error{Code: core.EAuth, Message: msgAuth, Err: err}
+}
+
+// authErrorSkew: S-360 wants the token's iat within about a second of its
+// clock [doc], so a gate laptop with a wrong clock looks exactly like a
+// wrong password. The answer's Date header tells which it may be.
+func authErrorSkew(err error, date string, iat time.Time) error {
+	server, perr := http.ParseTime(date)
+	if perr != nil {
+		return authError(err)
+	}
+	skew := iat.Sub(server).Round(time.Second)
+	if skew > -clockSlack && skew < clockSlack {
+		return authError(err)
+	}
+	if skew < 0 {
+		skew = -skew
+	}
+	return &core.Error{Code: core.EAuth, Err: err,
+		Message: msgAuth + ", or this computer's clock is wrong: it is " + skew.String() + " off from S-360's"}
+}
+
+// clockSlack: the Date header has whole seconds and the answer takes time.
+const clockSlack = 5 * time.Second
+
+func cancelledError(err error) error {
+	return &core.Error{Code: core.EUnavailable, Message: msgCancelled, Err: err}
+}
+
+func damagedError(method string, err error) error {
+	return &core.Error{Code: core.EUnavailable, Message: msgDamaged + " to " + what(method) + "; try again later", Err: err}
+}
+
+func timeoutError(method string, err error) error {
+	return &core.Error{Code: core.EUnavailable, Message: msgTimeout + " (" + what(method) + "); try again later", Err: err}
+}
+
+// statusFailure gives a non-success status words and a code. A detail naming
+// rejected barcodes becomes a *core.RejectedError inside.
+func statusFailure(se *StatusError) error {
+	if looksLikeAuth(se.Code, se.Detail) {
+		return authError(se)
+	}
+	if barcodes, ok := ParseRejected(se.Detail); ok && se.Method == mImport {
+		n := len(barcodes)
+		msg := fmt.Sprintf("S-360 refused the controls of %d ticket(s) blacklisted after they were downloaded (%s); nothing of this upload was recorded",
+			n, strings.Join(barcodes, ", "))
+		if n > 5 {
+			msg = fmt.Sprintf("S-360 refused the controls of %d tickets blacklisted after they were downloaded; nothing of this upload was recorded", n)
+		}
+		return &core.Error{Code: core.EInvalid, Message: msg,
+			Err: &core.RejectedError{Barcodes: barcodes, Detail: se.Detail}}
+	}
+	code := core.EInvalid
+	if looksTransient(se.Code, se.Detail) {
+		code = core.EUnavailable
+	}
+	if looksNotFound(se.Detail) && se.Method == mControlled {
+		code = core.ENotFound
+	}
+	detail := shorten(se.Detail, 160)
+	if detail == "" {
+		detail = "status " + shorten(se.Code, 16)
+	}
+	return &core.Error{Code: code, Message: "S-360 refused " + what(se.Method) + ": " + detail, Err: se}
+}
+
+// looksLikeAuth: the status codes are not published [assumed]; these words
+// are what an authentication failure plausibly says.
+func looksLikeAuth(code, detail string) bool {
+	s := strings.ToLower(code + " " + detail)
+	for _, w := range []string{"unauthori", "authenticat", "forbidden", "credential", "password", "jwt", "token", "access denied", "401", "403"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksTransient: failures that say the server, not the request, is at fault.
+func looksTransient(code, detail string) bool {
+	s := strings.ToLower(code + " " + detail)
+	for _, w := range []string{"technical", "internal", "unavailable", "timeout", "timed out", "temporar", "try again", "maintenance"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeRateLimit: S-360 might say "slow down" in the body as well.
+func looksLikeRateLimit(code, detail string) bool {
+	s := strings.ToLower(code + " " + detail)
+	return code == "509" || code == "429" || strings.Contains(s, "rate limit") || strings.Contains(s, "too many requests")
+}
+
+func looksNotFound(detail string) bool {
+	s := strings.ToLower(detail)
+	return strings.Contains(s, "not found") || strings.Contains(s, "unknown") || strings.Contains(s, "does not exist") || strings.Contains(s, "no ticket")
+}
+
+// shorten keeps a server text readable on a screen.
+func shorten(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "…"
+}
+
+// jwtLike matches a compact JWS: a server echoing our token back in a detail
+// must not put it in an error or a log.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+
+// redact removes the password and anything token-like from text S-360 sent.
+func (c *Client) redact(s string) string {
+	if c.cfg.Password != "" && strings.Contains(s, c.cfg.Password) {
+		s = strings.ReplaceAll(s, c.cfg.Password, "[redacted]")
+	}
+	if strings.Contains(s, "eyJ") {
+		s = jwtLike.ReplaceAllString(s, "[redacted]")
+	}
+	return s
+}
+
+// isCancel reports whether ctx itself (not our per-request timeout) ended.
+func isCancel(ctx context.Context) bool { return ctx.Err() != nil }

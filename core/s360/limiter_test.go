@@ -1,0 +1,179 @@
+package s360
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"s360gate/core"
+)
+
+// windowOK checks that no 60 s window holds more than budget calls.
+func windowOK(t *testing.T, at []time.Time, budget int) {
+	t.Helper()
+	for i := budget; i < len(at); i++ {
+		if d := at[i].Sub(at[i-budget]); d < time.Minute {
+			t.Fatalf("calls %d and %d are %v apart: more than %d in a minute", i-budget, i, d, budget)
+		}
+	}
+}
+
+func TestLimiterBudget(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { answer(w, rec, "success", "", "") })
+	var (
+		mu    sync.Mutex
+		calls = map[string][]time.Time{}
+	)
+	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) {
+		c.OnCall = func(call core.Call) { mu.Lock(); calls[call.Method] = append(calls[call.Method], call.At); mu.Unlock() }
+	})
+	start := clk.Now()
+	for i := 0; i < 130; i++ {
+		if _, err := c.TestConnection(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := calls["getTimeZone"]
+	if len(at) != 130 {
+		t.Fatalf("%d calls", len(at))
+	}
+	windowOK(t, at, DefaultBudget)
+	// No waiting beyond need: the 51st call goes as soon as the 1st leaves
+	// the window, the 101st when the 51st does.
+	if d := at[50].Sub(start); d < time.Minute || d > time.Minute+2*time.Second {
+		t.Errorf("51st call after %v", d)
+	}
+	if d := at[129].Sub(start); d > 2*time.Minute+5*time.Second {
+		t.Errorf("130 calls took %v", d)
+	}
+	// Another method has its own budget.
+	before := clk.Now()
+	if _, err := c.Catalog(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if !clk.Now().Equal(before) {
+		t.Errorf("the catalog waited for getTimeZone's budget")
+	}
+}
+
+func TestLimiterCountsRefusedAttempts(t *testing.T) {
+	var n int
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
+		if n++; n <= 3 {
+			w.WriteHeader(509)
+			return
+		}
+		answer(w, rec, "success", "", "")
+	})
+	var at []time.Time
+	c, _, _ := newTestClient(t, ts.URL, func(c *Config) {
+		c.Budget = 2
+		c.Retries = 5
+		c.OnCall = func(call core.Call) { at = append(at, call.At) }
+	})
+	if _, err := c.TestConnection(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 4 {
+		t.Fatalf("%d attempts", len(at))
+	}
+	windowOK(t, at, 2)
+}
+
+func TestSeed(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { answer(w, rec, "success", "", "") })
+	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) { c.Budget = 10 })
+	now := clk.Now()
+	var seed []core.Call
+	for i := 0; i < 10; i++ {
+		seed = append(seed, core.Call{Method: "getTimeZone", At: now.Add(-30 * time.Second)})
+		seed = append(seed, core.Call{Method: "exportList", At: now.Add(-2 * time.Minute)}) // long gone
+	}
+	c.Seed(seed)
+	if got := c.NextSlot("getTimeZone"); !got.Equal(now.Add(limitWindow - 30*time.Second)) {
+		t.Errorf("NextSlot %v", got.Sub(now))
+	}
+	if got := c.NextSlot("exportList"); !got.Equal(now) {
+		t.Errorf("old calls counted: %v", got.Sub(now))
+	}
+	if _, err := c.TestConnection(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := clk.Now().Sub(now); waited != limitWindow-30*time.Second {
+		t.Errorf("waited %v after a restart", waited)
+	}
+}
+
+func TestLimiterWaitHonoursContext(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { answer(w, rec, "success", "", "") })
+	// Real sleeping here, but it never runs its course: the test cancels.
+	c, _, _ := newTestClient(t, ts.URL, func(c *Config) { c.Budget = 1; c.Sleep = nil })
+	if _, err := c.TestConnection(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	_, err := c.TestConnection(ctx)
+	if !errors.Is(err, context.Canceled) || core.ErrorMessage(err) != msgCancelled {
+		t.Fatalf("got %v", err)
+	}
+	// A deadline too close to wait for: refused at once, no sleep.
+	ctx, cancel2 := context.WithTimeout(context.Background(), time.Second)
+	defer cancel2()
+	_, err = c.TestConnection(ctx)
+	wantCode(t, err, core.ERefused)
+	if len(ts.Requests()) != 1 {
+		t.Errorf("%d requests", len(ts.Requests()))
+	}
+}
+
+func TestLimiterConcurrent(t *testing.T) {
+	l := newLimiter(50)
+	var (
+		mu  sync.Mutex
+		now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		got []time.Time
+		wg  sync.WaitGroup
+	)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				for {
+					var at time.Time
+					d := l.reserve("m", func() time.Time { mu.Lock(); at = now; mu.Unlock(); return at })
+					if d == 0 {
+						mu.Lock()
+						got = append(got, at)
+						mu.Unlock()
+						break
+					}
+					mu.Lock()
+					if now.Equal(at) {
+						now = now.Add(d)
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(got) != 160 {
+		t.Fatalf("%d", len(got))
+	}
+	// got is in reservation order only per goroutine; sort before checking.
+	sortTimes(got)
+	windowOK(t, got, 50)
+}
+
+func sortTimes(ts []time.Time) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+}
