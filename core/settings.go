@@ -35,7 +35,7 @@ type Settings struct {
 	Direction    Direction           `json:"direction,omitempty"`
 	AllowReentry bool                `json:"allowReentry,omitempty"`
 	GateRules    map[string][]string `json:"gateRules,omitempty"`
-	TariffRules  map[string]string   `json:"tariffRules,omitempty"`
+	TariffRules  map[string]string   `json:"tariffRules"` // kept when empty: {} means "no prompts", null means "the defaults"
 	HideHolder   bool                `json:"hideHolderAtGate,omitempty"`
 
 	ScannerTerminator string `json:"scannerTerminator,omitempty"` // enter | tab

@@ -1,0 +1,137 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"s360gate/core"
+)
+
+// maxBackoff caps one wait between retries.
+const maxBackoff = 30 * time.Second
+
+// call runs one S-360 request, retrying transient failures (S-360
+// unreachable or overloaded, 5xx, 509, a timeout) with exponential backoff
+// and jitter. Retrying is safe because S-360 calls are transactional: a
+// call that failed did nothing. Anything else (credentials, a refusal, a
+// shutdown) is returned at once. After the last retry the error is
+// returned and the work waits for the next cycle.
+func (e *Engine) call(ctx context.Context, method string, fn func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn(ctx)
+		e.noteCall(err)
+		if err == nil || !transient(ctx, err) || attempt >= e.retries {
+			return err
+		}
+		d := e.delay(attempt)
+		e.log.WithFields(logrus.Fields{"method": method, "attempt": attempt + 1, "wait": d.Round(time.Millisecond)}).
+			WithError(err).Warn("S-360 call failed, retrying")
+		if serr := e.sleep(ctx, d); serr != nil {
+			return err
+		}
+	}
+}
+
+// delay is the wait before retry n+1: Backoff·2ⁿ, capped, then drawn in
+// [d/2, d) so that several stations failing together do not retry together.
+func (e *Engine) delay(n int) time.Duration {
+	d := e.backoff << n
+	if d > maxBackoff || d <= 0 {
+		d = maxBackoff
+	}
+	return d/2 + time.Duration(e.jitter()*float64(d/2))
+}
+
+// transient reports whether err is worth retrying within the cycle.
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var rej *core.RejectedError
+	if errors.As(err, &rej) {
+		return false
+	}
+	switch core.ErrorCode(err) {
+	case core.EUnavailable, core.ERefused:
+		return true
+	case core.EAuth, core.EInvalid, core.ENotFound, core.EConflict:
+		return false
+	}
+	// A per-call timeout (the caller's ctx is still alive) or a network
+	// error the client did not classify.
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// reached tells whether err came from S-360 answering (online) or from
+// not reaching it; ok is false when err says neither (a shutdown).
+func reached(err error) (online, ok bool) {
+	var rej *core.RejectedError
+	switch {
+	case err == nil, errors.As(err, &rej):
+		return true, true
+	case errors.Is(err, context.Canceled):
+		return false, false
+	case errors.Is(err, context.DeadlineExceeded), core.ErrorCode(err) == core.EUnavailable:
+		return false, true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return false, true
+	}
+	return true, true
+}
+
+// authWords is the status when S-360 refuses the credentials.
+const authWords = "S-360 rejected the credentials — check institution, operator and password in Settings"
+
+// plainWords is an error as a supervisor reads it.
+func plainWords(err error) string {
+	var rej *core.RejectedError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &rej):
+		return "S-360 refused controls of blacklisted tickets; they are listed for the dispute desk"
+	case core.ErrorCode(err) == core.EAuth:
+		if m := core.ErrorMessage(err); strings.HasPrefix(m, "S-360 rejected the credentials") {
+			return m
+		}
+		return authWords
+	case errors.Is(err, context.DeadlineExceeded) && core.ErrorCode(err) == core.EInternal:
+		return "S-360 did not answer in time; the station will try again"
+	}
+	return core.ErrorMessage(err)
+}
+
+// shownError is what the status keeps of a cycle's error: its words, or
+// nothing for a shutdown (stopping is not a failure to show).
+func shownError(ctx context.Context, err error) string {
+	if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
+		return ""
+	}
+	var words []string
+	for _, e := range unjoin(err) {
+		if w := plainWords(e); w != "" && !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, "; ")
+}
+
+// unjoin splits an errors.Join into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
