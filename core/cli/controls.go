@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"s360gate/core"
+)
+
+func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
+	fs := r.flagSet("controls")
+	format := fs.String("format", "csv", "`csv` or json")
+	since := fs.String("since", "", "only controls at or after `TIME` (RFC 3339, or YYYY-MM-DD for local midnight)")
+	return fs, format, since
+}
+
+// controlsHeader is the CSV's first row.
+var controlsHeader = []string{"id", "at", "station", "gate", "direction", "scanned", "barcode", "verdict", "reason",
+	"message", "override", "override_reason", "offline", "upload", "upload_detail", "uploaded_at"}
+
+// controls prints the control log, oldest first, streamed from the store so
+// that a season's log never sits in memory.
+func (r *runner) controls(args []string) int {
+	fs, format, sinceFlag := r.controlsFlags()
+	pos, err := parseFlags(fs, args, false)
+	if err != nil {
+		return r.usageError("controls", err)
+	}
+	if len(pos) > 0 {
+		return r.usageError("controls", fmt.Errorf("unexpected argument %q", pos[0]))
+	}
+	if *format != "csv" && *format != "json" {
+		return r.usageError("controls", fmt.Errorf("--format: csv or json, not %q", *format))
+	}
+	var since time.Time
+	if *sinceFlag != "" {
+		if since, err = parseTime(*sinceFlag); err != nil {
+			return r.usageError("controls", fmt.Errorf("--since: %v", err))
+		}
+	}
+	st, err := r.loadSettings()
+	if err != nil {
+		return r.failErr(err)
+	}
+	path, err := requireStore(r.dataDir, st.settings)
+	if err != nil {
+		return r.failErr(err)
+	}
+	store, err := openStore(path)
+	if err != nil {
+		return r.failErr(err)
+	}
+	defer store.Close()
+
+	out := bufio.NewWriterSize(r.stdout, 64<<10)
+	var emit func(core.Control) error
+	var end func() error
+	if *format == "csv" {
+		w := csv.NewWriter(out)
+		if err := w.Write(controlsHeader); err != nil {
+			return ExitFailure
+		}
+		emit = func(c core.Control) error { return w.Write(controlRow(&c)) }
+		end = func() error { w.Flush(); return w.Error() }
+	} else {
+		// A JSON array, written element by element.
+		n := 0
+		emit = func(c core.Control) error {
+			sep := ",\n  "
+			if n == 0 {
+				sep = "[\n  "
+			}
+			n++
+			b, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			_, err = out.WriteString(sep + string(b))
+			return err
+		}
+		end = func() error {
+			tail := "\n]\n"
+			if n == 0 {
+				tail = "[]\n"
+			}
+			_, err := out.WriteString(tail)
+			return err
+		}
+	}
+	if err := store.Controls(r.ctx, core.ControlFilter{Since: since}, emit); err != nil {
+		out.Flush()
+		return r.failErr(err)
+	}
+	if err := end(); err != nil {
+		return ExitFailure
+	}
+	if err := out.Flush(); err != nil {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+func controlRow(c *core.Control) []string {
+	up := ""
+	if !c.UploadedAt.IsZero() {
+		up = c.UploadedAt.Local().Format(time.RFC3339)
+	}
+	return []string{
+		c.ID, c.At.Local().Format(time.RFC3339), cell(c.Station), cell(c.Gate), string(c.Direction), cell(c.Scanned),
+		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(c.Message), strconv.FormatBool(c.Override),
+		cell(c.OverrideReason), strconv.FormatBool(c.Offline), string(c.Upload), cell(c.UploadDetail), up,
+	}
+}
+
+// cell defuses spreadsheet formulas: the log is opened in Excel, and the
+// scanned text is whatever a QR code said ("=HYPERLINK(…)" would run as a
+// formula). A leading apostrophe makes it text; numbers are left alone.
+func cell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	return "'" + s
+}
+
+// parseTime reads RFC 3339 or a local date.
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("write the time as YYYY-MM-DD or RFC 3339 (2026-11-27T18:00:00+01:00), not %q", s)
+}

@@ -1,0 +1,291 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"s360gate/core"
+	"s360gate/core/config"
+	"s360gate/core/logging"
+	"s360gate/core/s360sim"
+	"s360gate/core/sync"
+)
+
+// App is what the desktop app is built from. main.go turns it into ui.Deps:
+// this package cannot name the ui types without importing Fyne.
+type App struct {
+	DataDir string
+	Store   Store
+	Engine  *sync.Engine
+	// Settings are the settings in use; SaveSettings validates, stores and
+	// applies new ones (a *core.Error wrapping core.FieldErrors if refused).
+	Settings     func() core.Settings
+	SaveSettings func(core.Settings) error
+	// Remote is the current S-360 client, nil when not configured.
+	Remote func() core.Remote
+	// TestConnection and SettingsRemote work on settings not saved yet (the
+	// settings form); they are the ui package's hooks of the same names.
+	TestConnection func(ctx context.Context, s core.Settings) (string, error)
+	SettingsRemote func(s core.Settings) (core.Remote, error)
+	// Demo lists sample tickets when running on the embedded simulator.
+	Demo []DemoTicket
+	Log  logrus.FieldLogger
+	Now  func() time.Time
+}
+
+// DemoTicket is a sample ticket of the embedded simulator.
+type DemoTicket struct {
+	Kind, Barcode, TaxNumber, Note string
+}
+
+// Demo stadium: big enough to feel real, small enough to export in seconds.
+const (
+	demoTickets = 50000
+	demoSeed    = 1
+)
+
+// demo is the embedded simulator of a station with nothing configured.
+type demo struct {
+	sim      *s360sim.Sim
+	endpoint string
+}
+
+// settings are s pointed at the embedded simulator. They live in memory
+// only: the simulator's port changes at every start.
+func (d *demo) settings(s core.Settings) core.Settings {
+	c := d.sim.Config()
+	s.Environment = core.EnvSim
+	s.Endpoint, s.Password = d.endpoint, c.Password
+	s.Institution, s.Operator, s.Partner = c.Institution, c.Operator, c.Institution
+	s.Season, s.Products, s.Performances = c.Season, c.Products, nil
+	return s
+}
+
+// owns reports whether s is meant for the embedded simulator.
+func (d *demo) owns(s core.Settings) bool {
+	return d != nil && s.Environment == core.EnvSim && (s.Endpoint == "" || s.Endpoint == d.endpoint)
+}
+
+// runGUI runs the desktop app. With nothing configured (or the simulator
+// chosen without an address) it starts the demo stadium first, so the app
+// is useful on the first click.
+func (r *runner) runGUI() int {
+	if r.gui == nil {
+		return r.fail(ExitUsage, "this build has no desktop app: use a subcommand (see `s360gate help`)")
+	}
+	st, err := r.loadSettings()
+	if err != nil {
+		return r.failErr(err)
+	}
+	log, closer := logging.Setup(r.dataDir, r.verbose, nil)
+	defer closer.Close()
+	s := st.settings
+
+	var dm *demo
+	if wantsDemo(r.dataDir, s) {
+		sim := s360sim.New(s360sim.Config{Tickets: demoTickets, Seed: demoSeed})
+		endpoint, stop, err := sim.Start("127.0.0.1:0")
+		if err != nil {
+			log.WithError(err).Error("cannot start the demo simulator")
+			return r.fail(ExitFailure, "cannot start the demo simulator: "+err.Error())
+		}
+		defer stop()
+		dm = &demo{sim: sim, endpoint: endpoint}
+		s = dm.settings(s)
+		log.WithField("endpoint", endpoint).Info("demo: embedded S-360 simulator started")
+	}
+	logging.Secret(s.Password)
+
+	path := filepath.Join(r.dataDir, storeFile(s, dm != nil))
+	store, err := openStore(path)
+	if err != nil {
+		log.WithError(err).Error("cannot open the store")
+		return r.failErr(err)
+	}
+	defer store.Close()
+	stk := newStack(store, s, log)
+
+	release, held, err := lockSync(path)
+	if err != nil {
+		log.WithError(err).Warn("cannot take the sync lock; syncing anyway")
+	} else if !held {
+		defer release()
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	var wg stdsync.WaitGroup
+	wg.Go(func() {
+		stk.purgeExpired(ctx, s, time.Now())
+		if held {
+			log.Warn("another s360gate is syncing this station: showing its progress, not syncing")
+			followStatus(ctx, stk.engine)
+			return
+		}
+		// The first cycle starts at once: the demo stadium's list arrives
+		// while the window opens.
+		_ = stk.engine.Run(ctx)
+	})
+	// The engine must be stopped before the store closes (deferred above).
+	defer wg.Wait()
+	defer cancel()
+
+	app := r.app(stk, s, path, st, dm, log)
+	log.WithField("settings", config.Describe(s)).Info("s360gate starting")
+	if err := r.gui(app); err != nil {
+		log.WithError(err).Error("the desktop app failed")
+		return r.failErr(err)
+	}
+	return ExitOK
+}
+
+// followStatus refreshes the engine's status from the store, written by the
+// process that holds the sync lock, until ctx ends.
+func followStatus(ctx context.Context, e *sync.Engine) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		_ = e.Refresh(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// app builds the GUI's dependencies on a running stack.
+func (r *runner) app(stk *stack, s core.Settings, path string, st stored, dm *demo, log logrus.FieldLogger) App {
+	g := &guiState{r: r, stk: stk, cur: s, path: path, filePassword: st.file.Password, demo: dm, log: log}
+	a := App{
+		DataDir:        r.dataDir,
+		Store:          stk.store,
+		Engine:         stk.engine,
+		Settings:       g.settings,
+		SaveSettings:   g.save,
+		Remote:         stk.remote.current,
+		TestConnection: g.testConnection,
+		SettingsRemote: g.settingsRemote,
+		Log:            log,
+		Now:            time.Now,
+	}
+	if dm != nil {
+		for _, smp := range dm.sim.Samples() {
+			a.Demo = append(a.Demo, DemoTicket{Kind: smp.Kind, Barcode: smp.Barcode, TaxNumber: smp.TaxNumber, Note: smp.Note})
+		}
+	}
+	return a
+}
+
+// guiState is the GUI's settings: those in use, and how to change them.
+type guiState struct {
+	r            *runner
+	stk          *stack
+	path         string // the open store
+	filePassword string // the stored one (S360_PASSWORD is never written)
+	demo         *demo
+	log          logrus.FieldLogger
+
+	mu  stdsync.Mutex
+	cur core.Settings
+}
+
+func (g *guiState) settings() core.Settings {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.cur
+}
+
+// forRun is s as the engine and clients use it: pointed at the demo if it
+// is meant for it.
+func (g *guiState) forRun(s core.Settings) core.Settings {
+	if g.demo.owns(s) {
+		return g.demo.settings(s)
+	}
+	return s
+}
+
+func (g *guiState) settingsRemote(s core.Settings) (core.Remote, error) {
+	s = g.forRun(s.Defaults())
+	logging.Secret(s.Password)
+	cl, err := g.stk.newClient(s)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+func (g *guiState) testConnection(ctx context.Context, s core.Settings) (string, error) {
+	r, err := g.settingsRemote(s)
+	if err != nil {
+		return "", err
+	}
+	return r.TestConnection(ctx)
+}
+
+// errRestart: the settings were stored, but point at another ticket list
+// than the open one; a running app does not swap its store under the gates.
+func errRestart(env core.Environment) error {
+	return core.Errorf(core.EConflict, "Saved. Close and reopen s360gate to switch to %s: each environment keeps its own ticket list.", env)
+}
+
+// save validates s, stores it and applies it to the running engine.
+func (g *guiState) save(s core.Settings) error {
+	s = s.Defaults()
+	if errs := s.Validate(); errs != nil {
+		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
+	}
+	run, persist := g.forRun(s), s
+	if g.demo.owns(s) {
+		persist.Endpoint, persist.Password = "", "" // the demo's, valid until exit
+	} else if p := env(config.PasswordEnv); p != "" && s.Password == p {
+		persist.Password = g.filePassword // given by the environment: not written
+	}
+	logging.Secret(run.Password)
+	toDemo := g.demo == nil && s.Environment == core.EnvSim && s.Endpoint == ""
+	if toDemo || filepath.Join(g.r.dataDir, storeFile(run, g.demo.owns(s))) != g.path {
+		if err := config.Save(g.r.dataDir, persist); err != nil {
+			return err
+		}
+		g.log.WithField("settings", config.Describe(run)).Info("settings saved; restart needed")
+		return errRestart(run.Environment)
+	}
+	if err := g.checkInstitution(run); err != nil {
+		return err
+	}
+	cl, clErr := g.stk.newClient(run)
+	if err := config.Save(g.r.dataDir, persist); err != nil {
+		return err
+	}
+	if clErr != nil {
+		g.stk.remote.set(nil, clErr)
+	} else {
+		g.stk.remote.set(cl, nil)
+	}
+	g.mu.Lock()
+	g.cur = run
+	g.mu.Unlock()
+	g.stk.engine.UpdateSettings(run)
+	g.log.WithField("settings", config.Describe(run)).Info("settings saved")
+	return nil
+}
+
+// checkInstitution refuses another institution on a store that holds a
+// list (see checkSwitch).
+func (g *guiState) checkInstitution(run core.Settings) error {
+	cur := g.settings()
+	if strings.EqualFold(cur.Institution, run.Institution) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tc, err := g.stk.store.TicketCounts(ctx)
+	if err != nil || tc.Valid+tc.Invalid == 0 {
+		return err
+	}
+	return core.FieldErrors{{Field: "institution", Message: "This station holds the ticket list of " + cur.Institution +
+		": start s360gate with another data folder (--data-dir) for " + run.Institution + "."}}
+}

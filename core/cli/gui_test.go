@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"s360gate/core"
+	"s360gate/core/config"
+	"s360gate/core/logging"
+)
+
+// TestGUIDemo runs the no-subcommand path with a fake GUI: on an empty data
+// directory it must start the demo stadium, export it at once, and give the
+// GUI working settings, store, engine and hooks.
+func TestGUIDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exports the 50,000-ticket demo stadium")
+	}
+	dir := t.TempDir()
+	t.Setenv(config.PasswordEnv, "")
+	h := newHarness(t)
+	var pw string
+	h.gui = func(a App) error {
+		s := a.Settings()
+		pw = s.Password
+		if s.Environment != core.EnvSim || s.Endpoint == "" || pw == "" || len(a.Demo) == 0 || a.Remote() == nil {
+			t.Fatalf("demo not wired: %+v, %d samples", s, len(a.Demo))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if tz, err := a.TestConnection(ctx, s); err != nil {
+			t.Errorf("test connection: %q %v", tz, err)
+		}
+		var valid DemoTicket
+		for _, d := range a.Demo {
+			if d.Kind == "valid" {
+				valid = d
+			}
+		}
+		// The export has started at once: the first page holds the samples.
+		waitTicket(ctx, t, a, valid.Barcode)
+		v, err := a.Store.Scan(ctx, core.ScanRequest{Code: valid.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
+		if err != nil || v.Ticket == nil {
+			t.Errorf("demo scan: %+v %v", v, err)
+		}
+
+		// A station change applies at once; the demo's address and password
+		// are not written down (they change at every start).
+		s.Station = "DEMO GATE"
+		if err := a.SaveSettings(s); err != nil {
+			t.Fatalf("save: %v", err)
+		}
+		if a.Settings().Station != "DEMO GATE" || a.Engine.Settings().Station != "DEMO GATE" {
+			t.Error("saved settings not applied")
+		}
+		f := readFile(t, dir, config.FileName)
+		if !strings.Contains(f, "DEMO GATE") || strings.Contains(f, s.Endpoint) || strings.Contains(f, pw) {
+			t.Errorf("stored demo settings:\n%s", f)
+		}
+		// Bad settings are refused field by field; leaving the demo saves
+		// and asks for a restart.
+		bad := s
+		bad.Endpoint = "http://example.com"
+		var fe core.FieldErrors
+		if err := a.SaveSettings(bad); !errors.As(err, &fe) || fe.For("endpoint") == "" {
+			t.Errorf("bad endpoint: %v", err)
+		}
+		real := s
+		real.Environment, real.Endpoint, real.Password = core.EnvSandbox, "https://inst.ws.example.com/svc", "sandbox-pw-77"
+		if err := a.SaveSettings(real); core.ErrorCode(err) != core.EConflict || !strings.Contains(core.ErrorMessage(err), "reopen") {
+			t.Errorf("leaving the demo: %v", err)
+		}
+		a.Log.WithField("password", "sandbox-pw-77").Info("must not show")
+		return nil
+	}
+	if r := h.run(nil, "--data-dir", dir); r.code != 0 {
+		t.Fatalf("gui: exit %d %q", r.code, r.stderr)
+	}
+	log := readFile(t, dir, logging.FileName)
+	if !strings.Contains(log, "demo: embedded S-360 simulator started") {
+		t.Errorf("log file:\n%s", log)
+	}
+	for _, s := range []string{pw, "sandbox-pw-77"} {
+		if strings.Contains(log, s) {
+			t.Errorf("log file leaks %q", s)
+		}
+	}
+	if s, err := config.Load(dir); err != nil || s.Environment != core.EnvSandbox {
+		t.Errorf("left the demo: %+v %v", s, err)
+	}
+}
+
+// waitTicket waits for the export to have reached barcode.
+func waitTicket(ctx context.Context, t *testing.T, a App, barcode string) {
+	t.Helper()
+	for {
+		if _, err := a.Store.Ticket(ctx, barcode); err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("ticket %s never arrived", barcode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

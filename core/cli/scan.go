@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"time"
+
+	"s360gate/core"
+	"s360gate/core/logging"
+	"s360gate/core/scanner"
+)
+
+// scanOpts are scan's flags: the station for this run only, never stored
+// (one settings file, several turnstiles scripted from it).
+type scanOpts struct {
+	gate, station, direction string
+	helpdesk                 bool
+}
+
+func (r *runner) scanFlags() (*flag.FlagSet, *scanOpts) {
+	fs := r.flagSet("scan")
+	o := &scanOpts{}
+	fs.StringVar(&o.gate, "gate", "", "the `GATE` this station stands at (wrong-gate check); default: stored")
+	fs.StringVar(&o.station, "station", "", "the station `NAME` reported to S-360; default: stored")
+	fs.StringVar(&o.direction, "direction", "", "`in` or out; default: stored")
+	fs.BoolVar(&o.helpdesk, "helpdesk", false, "check tickets without recording the scans")
+	return fs, o
+}
+
+// scanOut is one line of scan's output. Turnstile scripts parse it, so its
+// keys are a contract: add, never rename.
+type scanOut struct {
+	Barcode   string        `json:"barcode"`
+	Verdict   core.Outcome  `json:"verdict"`
+	Reason    core.Reason   `json:"reason"`
+	Message   string        `json:"message"`
+	Prompts   []core.Prompt `json:"prompts"`
+	Ticket    *ticketOut    `json:"ticket,omitempty"`
+	ControlID string        `json:"controlId,omitempty"`
+	Offline   bool          `json:"offline,omitempty"`
+	Helpdesk  bool          `json:"helpdesk,omitempty"`
+}
+
+type ticketOut struct {
+	// Barcode is the ticket's: it differs from the scanned code for an
+	// RFID container or a taxNumber typed at the desk.
+	Barcode                 string       `json:"barcode"`
+	TaxNumber               string       `json:"taxNumber"`
+	AudienceSubCategoryCode string       `json:"audienceSubCategoryCode"`
+	CancellationCause       string       `json:"cancellationCause"`
+	EntranceCode            string       `json:"entranceCode"`
+	Holder                  *core.Holder `json:"holder,omitempty"`
+}
+
+// errOut is the line for a scan that got no verdict. It has no "verdict"
+// key: a script that only looks for ADMIT cannot mistake it for one.
+type errOut struct {
+	Line    int    `json:"line,omitempty"`
+	Barcode string `json:"barcode,omitempty"`
+	Error   string `json:"error"`
+}
+
+// scan decides one scan per line of stdin and prints one JSON object per
+// line, written before the next line is read: it drives turnstiles through
+// pipes, and a person is waiting at each one.
+func (r *runner) scan(args []string) int {
+	fs, o := r.scanFlags()
+	pos, err := parseFlags(fs, args, false)
+	if err != nil {
+		return r.usageError("scan", err)
+	}
+	if len(pos) > 0 {
+		return r.usageError("scan", fmt.Errorf("unexpected argument %q (scans are read from stdin)", pos[0]))
+	}
+	st, err := r.loadSettings()
+	if err != nil {
+		return r.failErr(err)
+	}
+	s := st.settings
+	if code := r.stationOverrides(fs, o, &s); code != ExitOK {
+		return code
+	}
+	path, err := requireStore(r.dataDir, s)
+	if err != nil {
+		return r.failErr(err)
+	}
+	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
+	defer closer.Close()
+	store, err := openStore(path)
+	if err != nil {
+		return r.failErr(err)
+	}
+	defer store.Close()
+
+	cp := s.Checkpoint()
+	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}
+	errWrite := fmt.Errorf("stdout closed")
+	write := func(v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		// One Write per line, unbuffered: the verdict is on the pipe before
+		// the next scan is read.
+		if _, err := r.stdout.Write(append(b, '\n')); err != nil {
+			return errWrite
+		}
+		return nil
+	}
+	err = opts.Lines(r.stdin, func(l scanner.Line) error {
+		if l.Err != nil {
+			return write(errOut{Line: l.No, Error: l.Err.Error()})
+		}
+		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: time.Now()}
+		for _, w := range l.Scan.Warnings {
+			req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
+		}
+		v, err := store.Scan(r.ctx, req)
+		if err != nil {
+			// Never a verdict without a record: the turnstile stays shut.
+			log.WithError(err).WithField("line", l.No).Error("scan not recorded")
+			return write(errOut{Line: l.No, Barcode: l.Scan.Code, Error: "NOT RECORDED: " + oneLine(logging.Redact(describe(err)))})
+		}
+		return write(verdictOut(&v, s.HideHolder))
+	})
+	switch {
+	case err == errWrite:
+		return ExitFailure // nobody is reading: nothing to tell
+	case err != nil:
+		return r.fail(ExitFailure, "reading the scans: "+err.Error())
+	}
+	return ExitOK
+}
+
+// stationOverrides applies --gate/--station/--direction for this run and
+// validates them as the settings screen would.
+func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Settings) int {
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "gate":
+			s.Gate = o.gate
+		case "station":
+			s.Station = o.station
+		case "direction":
+			d, err := core.ParseDirection(o.direction)
+			if err != nil || o.direction == "" {
+				bad = fmt.Errorf("--direction: in or out, not %q", o.direction)
+			}
+			s.Direction = d
+		}
+	})
+	if bad != nil {
+		return r.usageError("scan", bad)
+	}
+	if errs := s.Validate(); errs != nil {
+		if changed(fs, "data-dir", "verbose", "helpdesk") {
+			return r.fail(ExitUsage, fieldMessage(errs))
+		}
+		return r.fail(ExitFailure, "the stored settings are not valid: "+fieldMessage(errs))
+	}
+	return ExitOK
+}
+
+// verdictOut is a verdict as scan prints it. The holder is shown only when
+// the station may show it (HideHolder keeps it for the dispute desk).
+func verdictOut(v *core.Verdict, hideHolder bool) scanOut {
+	out := scanOut{
+		Barcode: v.Scanned, Verdict: v.Outcome, Reason: v.Reason, Message: v.Message,
+		Prompts: v.Prompts, Helpdesk: v.Helpdesk,
+	}
+	if out.Prompts == nil {
+		out.Prompts = []core.Prompt{}
+	}
+	if c := v.Control; c != nil {
+		out.ControlID, out.Offline = c.ID, c.Offline
+	}
+	if t := v.Ticket; t != nil {
+		out.Ticket = &ticketOut{
+			Barcode: t.Barcode, TaxNumber: t.TaxNumber, AudienceSubCategoryCode: t.AudienceSubCategoryCode,
+			CancellationCause: t.CancellationCause, EntranceCode: t.EntranceCode,
+		}
+		if !hideHolder && !t.Holder.IsZero() {
+			h := t.Holder
+			out.Ticket.Holder = &h
+		}
+	}
+	return out
+}
