@@ -1,0 +1,314 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// The dispute desk. The person using it is in a hurry, with an angry fan in
+// front of them and a paper ticket in hand: one field, Enter, and the
+// ticket's whole story on the right — its state in big coloured words, why,
+// and every scan of it. Nothing here records a control.
+
+// Search modes. taxNumber is the default because it is what is printed on
+// the paper ticket the fan holds out.
+const (
+	deskModeTax     = "taxNumber"
+	deskModeBarcode = "Barcode / card"
+	deskModeName    = "Holder name"
+	deskModeAny     = "Any (guess)"
+)
+
+var deskModes = []string{deskModeTax, deskModeBarcode, deskModeName, deskModeAny}
+
+// deskLookupLimit is how many tickets one search shows (Lookup's limit).
+const deskLookupLimit = 50
+
+// DeskScreen is the dispute desk tab.
+type DeskScreen struct {
+	w fyne.Window
+	d Deps
+	// do runs UI updates coming from worker goroutines; fyne.Do in the app,
+	// a serialising runner in tests (the test driver runs fyne.Do inline,
+	// which the race detector would flag against the test's reads).
+	do func(func())
+
+	mode    *widget.Select
+	query   *widget.Entry
+	search  *widget.Button
+	message *widget.Label // hint, "Searching…", not found, fallback note
+
+	results []core.TicketRecord
+	list    *widget.List
+	detail  *deskDetail
+
+	seq int // the latest search; older answers are dropped
+	obj fyne.CanvasObject
+}
+
+// NewDeskScreen builds the dispute desk.
+func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
+	s := &DeskScreen{w: w, d: d, do: deskDo}
+	s.mode = widget.NewSelect(deskModes, nil)
+	s.mode.SetSelected(deskModeTax)
+	s.query = widget.NewEntry()
+	s.query.SetPlaceHolder("taxNumber from the paper ticket, e.g. T26-00012")
+	s.query.OnSubmitted = func(string) { s.Search() }
+	s.mode.OnChanged = func(m string) { s.query.SetPlaceHolder(deskPlaceholder(m)) }
+	s.search = widget.NewButton("Search", s.Search)
+	s.search.Importance = widget.HighImportance
+	s.message = widget.NewLabel("Type the taxNumber printed on the ticket and press Enter, or scan the ticket.")
+	s.message.Wrapping = fyne.TextWrapWord
+
+	s.list = widget.NewList(
+		func() int { return len(s.results) },
+		deskResultRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(s.results) {
+				deskFillResultRow(o, &s.results[id].Ticket)
+			}
+		})
+	s.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(s.results) {
+			s.detail.show(s.results[id])
+		}
+	}
+	s.detail = newDeskDetail(s)
+
+	bar := container.NewBorder(nil, nil, s.mode, s.search, s.query)
+	split := container.NewHSplit(s.list, s.detail.object())
+	split.SetOffset(0.3)
+	s.obj = container.NewBorder(container.NewVBox(bar, s.message), nil, nil, nil, split)
+	return s
+}
+
+// Object is the tab's content.
+func (s *DeskScreen) Object() fyne.CanvasObject { return s.obj }
+
+// Search looks up what is in the field, in the selected mode.
+func (s *DeskScreen) Search() { s.lookup(s.query.Text, s.mode.Selected) }
+
+// HandleScan looks a scanned code up as a barcode (or card). It is a desk
+// look-up: no control is recorded, the gate log stays untouched.
+func (s *DeskScreen) HandleScan(code string) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return
+	}
+	s.query.SetText(code)
+	s.lookup(code, deskModeBarcode)
+}
+
+// lookup runs the search off the UI goroutine: the store may be large, and
+// the desk must stay responsive while it answers.
+func (s *DeskScreen) lookup(q, mode string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		deskSay(s.message, "Type a taxNumber, scan a barcode, or type the holder's name.")
+		return
+	}
+	if mode == "" {
+		mode = deskModeAny
+	}
+	s.seq++
+	seq := s.seq
+	deskSay(s.message, "Searching…")
+	station, now := s.settings().Station, s.now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		// Every search is audited (who looked at whose ticket, when). A
+		// failing audit must not leave a fan stuck at the desk: the search
+		// goes on and the screen says it was not logged.
+		auditErr := s.d.Store.Audit(ctx, station, q, now)
+		if auditErr != nil && s.d.Log != nil {
+			s.d.Log.WithError(auditErr).Error("dispute desk: audit not written")
+		}
+		recs, err := s.d.Store.Lookup(ctx, q, deskLookupLimit)
+		// An empty station explains every "not found": say so.
+		empty := false
+		if err == nil && len(recs) == 0 {
+			c, cerr := s.d.Store.TicketCounts(ctx)
+			empty = cerr == nil && c.Valid+c.Invalid == 0
+		}
+		s.do(func() {
+			if seq != s.seq {
+				return
+			}
+			s.showResults(q, mode, recs, err, auditErr != nil, empty)
+		})
+	}()
+}
+
+func (s *DeskScreen) showResults(q, mode string, recs []core.TicketRecord, err error, unaudited, emptyStation bool) {
+	s.list.UnselectAll()
+	if err != nil {
+		s.results = nil
+		s.list.Refresh()
+		deskSay(s.message, "The search failed: "+core.ErrorMessage(err))
+		s.detail.showNotFound(q)
+		return
+	}
+	matching := deskFilter(mode, q, recs)
+	var msg string
+	switch {
+	case len(recs) == 0:
+		// In "any" mode, the sentence names what the query looks like.
+		words := mode
+		if mode == deskModeAny {
+			words = deskGuessMode(q)
+		}
+		msg = deskNotFound(words, q)
+		if emptyStation {
+			msg += " This station holds no tickets yet: check Sync status."
+		}
+	case len(matching) == 0:
+		// Nothing matches in the chosen mode, but the code matched
+		// something else (a barcode typed in taxNumber mode): show it
+		// rather than send the fan away.
+		matching = recs
+		msg = fmt.Sprintf("No %s matches %q; showing %s that match it otherwise.", deskModeWord(mode), q, deskCount(len(recs), "ticket"))
+	case len(matching) == 1:
+		msg = ""
+	default:
+		msg = fmt.Sprintf("%s match %q: pick one on the left.", deskCount(len(matching), "ticket"), q)
+	}
+	if len(recs) >= deskLookupLimit {
+		msg += fmt.Sprintf(" Only the first %d are shown: type more of it.", deskLookupLimit)
+	}
+	if unaudited {
+		msg += " (This search could not be logged.)"
+	}
+	deskSay(s.message, strings.TrimSpace(msg))
+	s.results = matching
+	s.list.Refresh()
+	switch len(matching) {
+	case 0:
+		s.detail.showNotFound(q)
+	case 1:
+		s.list.Select(0) // shows the detail
+	default:
+		s.detail.showNone("Pick a ticket on the left.")
+	}
+}
+
+func (s *DeskScreen) settings() core.Settings {
+	if s.d.Settings == nil {
+		return core.Settings{}.Defaults()
+	}
+	return s.d.Settings()
+}
+
+func (s *DeskScreen) now() time.Time {
+	if s.d.Now == nil {
+		return time.Now()
+	}
+	return s.d.Now()
+}
+
+func deskPlaceholder(mode string) string {
+	switch mode {
+	case deskModeBarcode:
+		return "scan or type the barcode (or the card number)"
+	case deskModeName:
+		return "holder's last name, e.g. Lovelace"
+	case deskModeAny:
+		return "taxNumber, barcode or name"
+	}
+	return "taxNumber from the paper ticket, e.g. T26-00012"
+}
+
+// deskGuessMode is the "any" mode's guess: long digit strings are
+// barcodes, letters only are names, the rest (letters and digits, like
+// T26-00012) taxNumbers.
+func deskGuessMode(q string) string {
+	letters, digits := 0, 0
+	for _, r := range q {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	switch {
+	case letters == 0 && digits >= 12:
+		return deskModeBarcode
+	case digits == 0 && letters > 0:
+		return deskModeName
+	}
+	return deskModeTax
+}
+
+// deskFold drops case, spaces and dashes: "t26 00012" finds "T26-00012".
+func deskFold(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '_' || r == '/' {
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, s)
+}
+
+// deskFilter keeps the records that match q in the given mode.
+func deskFilter(mode, q string, recs []core.TicketRecord) []core.TicketRecord {
+	var out []core.TicketRecord
+	for _, r := range recs {
+		if deskMatches(mode, q, &r.Ticket) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func deskMatches(mode, q string, t *core.Ticket) bool {
+	fq := deskFold(q)
+	switch mode {
+	case deskModeTax:
+		return fq != "" && strings.Contains(deskFold(t.TaxNumber), fq)
+	case deskModeBarcode:
+		return fq != "" && (strings.Contains(deskFold(t.Barcode), fq) || strings.Contains(deskFold(t.ContainerID), fq))
+	case deskModeName:
+		// The store matches names itself (word prefixes, accents folded:
+		// "mull" finds Müller); what it found by number is not a name hit.
+		return !t.Holder.IsZero() && !deskMatches(deskModeTax, q, t) && !deskMatches(deskModeBarcode, q, t)
+	}
+	return true
+}
+
+func deskModeWord(mode string) string {
+	switch mode {
+	case deskModeBarcode:
+		return "barcode or card"
+	case deskModeName:
+		return "holder name"
+	}
+	return "taxNumber"
+}
+
+// deskNotFound says, in plain words, that nothing was found and what to do.
+func deskNotFound(mode, q string) string {
+	switch mode {
+	case deskModeBarcode:
+		return fmt.Sprintf("No ticket or card with barcode %s on this station. Check the number, or ask S-360.", q)
+	case deskModeName:
+		return fmt.Sprintf("No ticket held by %q on this station. S-360 sends names only for some tickets: try the taxNumber.", q)
+	}
+	return fmt.Sprintf("No ticket with taxNumber %s on this station. Check the number, or ask S-360.", q)
+}
+
+func deskCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return deskThousands(n) + " " + noun + "s"
+}

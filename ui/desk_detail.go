@@ -1,0 +1,341 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// deskDetail is the right-hand side of the desk: one ticket's story, or the
+// "not found" state with a way to ask S-360 about the typed number.
+
+// deskFieldOrder is the order of the ticket and holder rows; the keys are
+// also how tests read them.
+var deskFieldOrder = []struct{ key, label string }{
+	{"taxNumber", "taxNumber"},
+	{"barcode", "Barcode"},
+	{"container", "Card / container"},
+	{"tariff", "Tariff"},
+	{"entrance", "Entrance"},
+	{"seat", "Seat"},
+	{"event", "Event"},
+	{"validity", "Valid"},
+	{"firstName", "First name"}, // deskFirstHolderField
+	{"lastName", "Last name"},
+	{"idNumber", "ID number"},
+	{"birthDate", "Birth date"},
+	{"country", "Country"},
+}
+
+// deskFirstHolderField is the index of the first holder row above.
+const deskFirstHolderField = 8
+
+type deskDetail struct {
+	s *DeskScreen
+
+	// Shown when no ticket is selected.
+	noneText *widget.Label
+	noneAsk  *deskAsk
+	none     fyne.CanvasObject
+
+	bannerBg   *canvas.Rectangle
+	bannerWord *canvas.Text
+	bannerSub  *widget.Label
+	gateLine   *widget.Label // what this station's gate would say now
+	holderNote *widget.Label
+	fields     map[string]*widget.Label
+	ask        *deskAsk
+
+	controls      []core.Control
+	controlsTitle *widget.Label
+	table         *widget.Table
+	ticket        fyne.CanvasObject
+
+	current string // barcode shown
+	showing bool   // a ticket (not the not-found state) is shown
+	gateSeq int
+}
+
+func newDeskDetail(s *DeskScreen) *deskDetail {
+	dd := &deskDetail{s: s, fields: map[string]*widget.Label{}}
+	dd.noneText = widget.NewLabel("No ticket selected.")
+	dd.noneText.Wrapping = fyne.TextWrapWord
+	dd.noneAsk = newDeskAsk(s)
+	dd.none = container.NewVBox(dd.noneText, container.NewHBox(dd.noneAsk.btn), dd.noneAsk.out)
+
+	dd.bannerBg = canvas.NewRectangle(theme.Color(theme.ColorNameDisabled))
+	dd.bannerBg.CornerRadius = theme.InputRadiusSize()
+	dd.bannerWord = canvas.NewText("", color.White)
+	dd.bannerWord.TextSize = theme.TextHeadingSize() * 1.6
+	dd.bannerWord.TextStyle = fyne.TextStyle{Bold: true}
+	dd.bannerSub = widget.NewLabel("")
+	dd.bannerSub.Wrapping = fyne.TextWrapWord
+	dd.bannerSub.TextStyle = fyne.TextStyle{Bold: true}
+	banner := container.NewStack(dd.bannerBg, container.NewPadded(dd.bannerWord))
+	dd.gateLine = widget.NewLabel("")
+	dd.gateLine.Wrapping = fyne.TextWrapWord
+	dd.gateLine.TextStyle = fyne.TextStyle{Bold: true}
+	dd.holderNote = widget.NewLabel("")
+	dd.holderNote.Importance = widget.LowImportance
+	dd.ask = newDeskAsk(s)
+
+	// Ticket and holder side by side: the holder's rows are what staff
+	// compare with an ID card, and must not be below the fold.
+	ticketForm := container.New(layout.NewFormLayout())
+	holderForm := container.New(layout.NewFormLayout())
+	for i, f := range deskFieldOrder {
+		form := ticketForm
+		if i >= deskFirstHolderField {
+			form = holderForm
+		}
+		v := widget.NewLabel("")
+		v.Selectable = true // staff copy numbers into mails and S-360
+		v.Wrapping = fyne.TextWrapWord
+		dd.fields[f.key] = v
+		form.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: i < 2}))
+		form.Add(v)
+	}
+	heading := func(t string) *widget.Label {
+		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	fields := container.NewGridWithColumns(2,
+		container.NewVBox(heading("Ticket"), ticketForm),
+		container.NewVBox(heading("Holder"), dd.holderNote, holderForm))
+
+	dd.controlsTitle = widget.NewLabelWithStyle("Controls at this station", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	dd.table = newDeskControlTable(func() []core.Control { return dd.controls }, s.now)
+
+	// "Ask S-360 now" sits beside the gate line: both answer "what
+	// happens with this ticket now?", from here and from S-360.
+	gate := container.NewBorder(nil, nil, nil, container.NewCenter(dd.ask.btn), dd.gateLine)
+	top := container.NewVScroll(container.NewVBox(banner, dd.bannerSub, gate, dd.ask.out, widget.NewSeparator(), fields))
+	bottom := container.NewBorder(dd.controlsTitle, nil, nil, nil, dd.table)
+	split := container.NewVSplit(top, bottom)
+	split.SetOffset(0.62)
+	dd.ticket = split
+	dd.showNone("Search for a ticket: its state, its holder and every scan of it will show here.")
+	return dd
+}
+
+func (dd *deskDetail) object() fyne.CanvasObject { return container.NewStack(dd.none, dd.ticket) }
+
+// showNone empties the panel with a sentence.
+func (dd *deskDetail) showNone(text string) {
+	dd.current, dd.showing = "", false
+	dd.noneText.SetText(text)
+	dd.noneAsk.setKey("")
+	dd.ticket.Hide()
+	dd.none.Show()
+}
+
+// showNotFound offers to ask S-360 about the typed number: the ticket may
+// exist there without having reached this station yet.
+func (dd *deskDetail) showNotFound(q string) {
+	dd.showNone("S-360 may know " + q + " even if this station does not: sold after the last sync, or for another event.")
+	dd.noneAsk.setKey(q)
+}
+
+// show fills the panel with one ticket and its controls.
+func (dd *deskDetail) show(rec core.TicketRecord) {
+	t := rec.Ticket
+	now := dd.s.now()
+	st := dd.s.settings()
+	dd.current, dd.showing = t.Barcode, true
+	dd.none.Hide()
+	dd.ticket.Show()
+
+	word, sub, bg, fg := deskStateBanner(&t)
+	dd.bannerWord.Text, dd.bannerWord.Color = word, fg
+	dd.bannerBg.FillColor = bg
+	dd.bannerWord.Refresh()
+	dd.bannerBg.Refresh()
+	deskSay(dd.bannerSub, sub)
+	dd.bannerSub.Importance = widget.MediumImportance
+	if t.State != core.StateValid || t.RejectedByS360 != "" {
+		dd.bannerSub.Importance = widget.DangerImportance
+	}
+	dd.bannerSub.Refresh()
+
+	set := func(k, v string) { dd.fields[k].SetText(deskOr(v)) }
+	set("taxNumber", t.TaxNumber)
+	set("barcode", t.Barcode)
+	set("container", t.ContainerID)
+	tariff := t.AudienceSubCategoryCode
+	if p := deskTariffPrompt(st.TariffRules, tariff); p != "" {
+		tariff += " — " + p
+	}
+	set("tariff", tariff)
+	set("entrance", t.EntranceCode)
+	set("seat", t.SeatLabel())
+	set("event", deskJoinNonEmpty(" / ", t.SeasonCode, t.ProductCode, t.PerformanceCode))
+	set("validity", deskValidity(t.ValidFrom, t.ValidTo, now))
+	// The desk always shows identity (HideHolder only hides it at the gate):
+	// checking it against an ID card is what the desk is for.
+	h := t.Holder
+	set("firstName", h.FirstName)
+	set("lastName", h.LastName)
+	set("idNumber", h.IDNumber)
+	set("birthDate", deskBirth(h, now))
+	set("country", h.CountryCode)
+	if h.IsZero() {
+		deskSay(dd.holderNote, "S-360 sent no identity for this ticket.")
+	} else {
+		deskSay(dd.holderNote, "")
+	}
+
+	dd.controls = append([]core.Control(nil), rec.Controls...)
+	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.table.Refresh()
+
+	dd.ask.setKey(t.Barcode)
+	dd.checkGate(t.Barcode, st, now)
+}
+
+// checkGate asks the store what this station's gate would answer if the
+// ticket were scanned to enter now, without recording anything (helpdesk):
+// "can I go back in?" is the question most fans ask.
+func (dd *deskDetail) checkGate(barcode string, st core.Settings, now time.Time) {
+	dd.gateSeq++
+	seq := dd.gateSeq
+	dd.gateLine.Importance = widget.MediumImportance
+	dd.gateLine.SetText("Checking what the gate would say…")
+	cp := st.Checkpoint()
+	cp.Station.Direction = core.DirectionIn
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		v, err := dd.s.d.Store.Scan(ctx, core.ScanRequest{Code: barcode, Checkpoint: cp, Helpdesk: true, Now: now})
+		dd.s.do(func() {
+			if seq != dd.gateSeq || barcode != dd.current {
+				return
+			}
+			if err != nil {
+				dd.gateLine.SetText("Gate check not available: " + core.ErrorMessage(err))
+				return
+			}
+			dd.gateLine.Importance = widget.SuccessImportance
+			if v.Outcome != core.Admit {
+				dd.gateLine.Importance = widget.DangerImportance
+			}
+			dd.gateLine.SetText(deskGateWords(v))
+		})
+	}()
+}
+
+func deskGateWords(v core.Verdict) string {
+	// The gate's prompts (age check, identity) are left out: the desk
+	// shows all of that already, in its own rows.
+	s := "If scanned to enter here now: " + string(v.Outcome)
+	if v.Message != "" {
+		s += " — " + v.Message
+	}
+	return s + " (check only, nothing recorded)"
+}
+
+// deskStateBanner is the big coloured word and the sentence under it.
+func deskStateBanner(t *core.Ticket) (word, sub string, bg, fg color.Color) {
+	bad, onBad := theme.Color(theme.ColorNameError), theme.Color(theme.ColorNameForegroundOnError)
+	switch {
+	case t.RejectedByS360 != "":
+		return "BLOCKED BY S-360", "S-360 refused a control of this ticket (blacklisted after it was exported): " +
+			t.RejectedByS360 + ". Every gate denies it.", bad, onBad
+	case t.State == core.StateValid:
+		return "VALID", "", theme.Color(theme.ColorNameSuccess), theme.Color(theme.ColorNameForegroundOnSuccess)
+	case t.State == core.StateCancelled:
+		if w := core.CancellationWords(t.CancellationCause); w != "" {
+			return "CANCELLED", "Cancelled: " + w + ".", bad, onBad
+		}
+		return "CANCELLED", "Cancelled (S-360 gave no cause).", bad, onBad
+	}
+	return "INVALIDATED", "Replaced by a reprint or a resale: only the newer ticket is valid.", bad, onBad
+}
+
+func deskTariffPrompt(rules map[string]string, code string) string {
+	for k, v := range rules {
+		if code != "" && strings.EqualFold(k, code) {
+			return v
+		}
+	}
+	return ""
+}
+
+func deskValidity(from, to, now time.Time) string {
+	switch {
+	case from.IsZero() && to.IsZero():
+		return "no time limit"
+	case to.IsZero():
+		return "from " + deskShortClock(from, now)
+	case from.IsZero():
+		return "until " + deskShortClock(to, now)
+	}
+	return deskShortClock(from, now) + " to " + deskShortClock(to, now)
+}
+
+func deskBirth(h core.Holder, now time.Time) string {
+	if h.BirthDate == "" {
+		return ""
+	}
+	born, ok := h.Born()
+	if !ok {
+		return h.BirthDate
+	}
+	s := born.Format("2006-01-02")
+	if age, ok := h.AgeAt(now); ok {
+		s += " (age " + deskThousands(age) + ")"
+	}
+	return s
+}
+
+func deskJoinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func deskControlsTitle(n int) string {
+	if n == 0 {
+		return "Controls at this station: none — this ticket was never scanned here"
+	}
+	return "Controls at this station: " + deskThousands(n)
+}
+
+// deskResultRow is the template of one search result: the state word,
+// coloured, then what tells tickets apart at a glance.
+func deskResultRow() fyne.CanvasObject {
+	state := widget.NewLabelWithStyle("INVALIDATED", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	text := widget.NewLabel("")
+	text.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, state, nil, text)
+}
+
+func deskFillResultRow(o fyne.CanvasObject, t *core.Ticket) {
+	c := o.(*fyne.Container)
+	text, state := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
+	word, _, _, _ := deskStateBanner(t)
+	if word == "BLOCKED BY S-360" {
+		word = "BLOCKED"
+	}
+	state.Text = word
+	state.Importance = widget.DangerImportance
+	if word == "VALID" {
+		state.Importance = widget.SuccessImportance
+	}
+	state.Refresh()
+	text.SetText(deskJoinNonEmpty(" · ", deskOr(t.TaxNumber), t.Holder.Name(), t.SeatLabel()))
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// deskDo is how the desk, status and settings screens apply results that
+// come from worker goroutines to their widgets. It is fyne.Do; tests swap
+// in a runner that serialises with their own reads, because the test
+// driver runs fyne.Do inline on the calling goroutine.
+var deskDo = fyne.Do
+
+// Small formatting helpers shared by the desk, status and settings screens.
+// They are prefixed "desk" so that they cannot clash with helpers of the
+// other screens of the package.
+
+// deskClock is a time as staff read it: "18:25:10" today, "Wed 26 Nov
+// 18:25" on another day, "never" for the zero time. Always local time: the
+// stadium's clock, not UTC.
+func deskClock(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t, now = t.Local(), now.Local()
+	if deskSameDay(t, now) {
+		return t.Format("15:04:05")
+	}
+	if t.Year() == now.Year() {
+		return t.Format("Mon 2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+// deskShortClock is deskClock without seconds, for "next allowed" times.
+func deskShortClock(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t, now = t.Local(), now.Local()
+	if deskSameDay(t, now) {
+		return t.Format("15:04")
+	}
+	return t.Format("Mon 2 Jan 15:04")
+}
+
+func deskSameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// deskAgo is "just now", "3 min ago", "in 12 min", "2 h ago", "3 days ago".
+func deskAgo(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		if future {
+			return "in less than a minute"
+		}
+		return "just now"
+	case d < time.Hour:
+		s = fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%d h", int(d/time.Hour))
+	default:
+		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// deskWhenAgo is "14:02:11 (3 min ago)", or "never".
+func deskWhenAgo(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return deskClock(t, now) + " (" + deskAgo(t, now) + ")"
+}
+
+// deskThousands writes 124000 as "124,000": counts are read at a glance.
+func deskThousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// deskSay sets a message label and hides it when there is nothing to
+// say, so that empty messages leave no blank rows in the layout.
+func deskSay(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// deskOr returns v, or the dash that says "nothing here" on a form.
+func deskOr(v string) string {
+	if strings.TrimSpace(v) == "" {
+		return "—"
+	}
+	return v
+}

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// deskAsk is the "Ask S-360 now" button and what S-360 answered. The
+// station's copy of a ticket is only as fresh as the last sync: a ticket
+// cancelled ten minutes ago, or one not exported yet, is known to S-360
+// first. The call runs off the UI goroutine; the desk keeps working.
+type deskAsk struct {
+	s   *DeskScreen
+	btn *widget.Button
+	out *widget.Label
+	key string // barcode or taxNumber to ask about; "" hides the button
+	seq int
+}
+
+const deskS360Down = "S-360 cannot be reached — showing what this station knows."
+
+func newDeskAsk(s *DeskScreen) *deskAsk {
+	a := &deskAsk{s: s}
+	a.btn = widget.NewButton("Ask S-360 now", a.run)
+	a.out = widget.NewLabel("")
+	a.out.Wrapping = fyne.TextWrapWord
+	a.btn.Hide()
+	a.out.Hide()
+	return a
+}
+
+// setKey points the section at another ticket (or hides it for "").
+func (a *deskAsk) setKey(key string) {
+	a.key = key
+	a.seq++ // an answer still on its way is for the previous ticket
+	deskSay(a.out, "")
+	if key == "" {
+		a.btn.Hide()
+		return
+	}
+	a.btn.Show()
+	a.refreshButton()
+}
+
+func (a *deskAsk) remote() core.Remote {
+	if a.s.d.Remote == nil {
+		return nil
+	}
+	return a.s.d.Remote()
+}
+
+// refreshButton reflects whether there is an S-360 to ask at all: the
+// remote changes when settings are saved.
+func (a *deskAsk) refreshButton() {
+	if a.remote() == nil {
+		a.btn.SetText("Not connected")
+		a.btn.Disable()
+		return
+	}
+	a.btn.SetText("Ask S-360 now")
+	a.btn.Enable()
+}
+
+func (a *deskAsk) run() {
+	r := a.remote()
+	if r == nil || a.key == "" {
+		a.refreshButton()
+		return
+	}
+	a.seq++
+	seq, key := a.seq, a.key
+	a.btn.Disable()
+	a.btn.SetText("Asking S-360…")
+	deskSay(a.out, "")
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		rt, err := r.ControlledTicket(ctx, key)
+		if err != nil && a.s.d.Log != nil {
+			a.s.d.Log.WithError(err).Warn("dispute desk: getControlledTicket failed")
+		}
+		a.s.do(func() {
+			if seq != a.seq {
+				return
+			}
+			a.refreshButton()
+			deskSay(a.out, deskRemoteWords(key, rt, err, a.s.current(), a.s.now()))
+		})
+	}()
+}
+
+// current is the ticket shown at the desk (nil in the not-found state).
+func (s *DeskScreen) current() *core.Ticket {
+	for i := range s.results {
+		if s.detail.showing && s.results[i].Ticket.Barcode == s.detail.current {
+			return &s.results[i].Ticket
+		}
+	}
+	return nil
+}
+
+// deskRemoteWords turns S-360's answer into sentences for the desk.
+func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ticket, now time.Time) string {
+	if err != nil {
+		switch core.ErrorCode(err) {
+		case core.ENotFound:
+			return "S-360 does not know " + key + "."
+		case core.EAuth:
+			return "S-360 refused this station's credentials (check Settings) — showing what this station knows."
+		}
+		return deskS360Down
+	}
+	var b strings.Builder
+	b.WriteString("S-360 answered at " + deskClock(now, now) + ".")
+	t := rt.Ticket
+	if t.State != "" {
+		b.WriteString(" State: " + string(t.State))
+		if w := core.CancellationWords(t.CancellationCause); w != "" {
+			b.WriteString(" — " + w)
+		}
+		b.WriteString(".")
+		if local != nil && local.State != t.State {
+			b.WriteString(" This station still has " + string(local.State) + ": the next sync will bring the change.")
+		}
+	}
+	if local == nil && t.TaxNumber != "" {
+		b.WriteString(" taxNumber " + t.TaxNumber + ".")
+	}
+	if len(rt.Operations) == 0 {
+		b.WriteString("\nS-360 has recorded no control of this ticket.")
+	}
+	for _, op := range rt.Operations {
+		b.WriteString("\n" + deskClock(op.At, now) + "  " + op.Result + deskOpWords(op.Result))
+		if op.Device != "" {
+			b.WriteString("  at " + op.Device)
+		}
+	}
+	return b.String()
+}
+
+func deskOpWords(result string) string {
+	switch strings.ToUpper(result) {
+	case "OK":
+		return " (admitted)"
+	case "OFFLINE_OK":
+		return " (admitted, offline)"
+	case "FAIL":
+		return " (refused)"
+	case "OFFLINE_FAIL":
+		return " (refused, offline)"
+	case "INVALIDATED_TICKET":
+		return " (ticket invalidated)"
+	case "CANCELLED_TICKET":
+		return " (ticket cancelled)"
+	}
+	return ""
+}

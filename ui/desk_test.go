@@ -1,0 +1,285 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"s360gate/core"
+	"s360gate/core/sqlite"
+)
+
+func newTestDesk(t *testing.T, remote core.Remote) (*uiHarness, *DeskScreen, *sqlite.DB) {
+	t.Helper()
+	h := newHarness(t)
+	db := seedDB(t)
+	d := Deps{
+		Store:    db,
+		Settings: testSettings,
+		Now:      func() time.Time { return testNow },
+	}
+	if remote != nil {
+		d.Remote = func() core.Remote { return remote }
+	}
+	var s *DeskScreen
+	h.ui(func() { s = NewDeskScreen(h.w, d) })
+	h.show(s.Object())
+	return h, s, db
+}
+
+// search types q in the field, picks the mode and presses Enter.
+func (h *uiHarness) search(s *DeskScreen, mode, q string) {
+	h.ui(func() {
+		s.mode.SetSelected(mode)
+		s.query.SetText("")
+		test.Type(s.query, q)
+		s.query.TypedKey(&fyneKeyReturn)
+	})
+}
+
+// shown waits until the desk shows the ticket with that barcode and its
+// gate check has answered.
+func (h *uiHarness) shown(s *DeskScreen, barcode string) {
+	h.t.Helper()
+	h.eventually("ticket "+barcode+" shown", func() bool {
+		return s.detail.showing && s.detail.current == barcode &&
+			strings.HasPrefix(s.detail.gateLine.Text, "If scanned")
+	})
+}
+
+func TestDeskSearchByTaxNumberShowsStateCauseAndControls(t *testing.T) {
+	h, s, db := newTestDesk(t, nil)
+	h.search(s, deskModeTax, "T26-00013")
+	h.shown(s, bcCharles)
+
+	h.ui(func() {
+		dd := s.detail
+		if dd.bannerWord.Text != "CANCELLED" {
+			t.Errorf("state word = %q, want CANCELLED", dd.bannerWord.Text)
+		}
+		if !strings.Contains(dd.bannerSub.Text, "refund requested") {
+			t.Errorf("cause = %q, want the cause in words", dd.bannerSub.Text)
+		}
+		if got := dd.fields["taxNumber"].Text; got != "T26-00013" {
+			t.Errorf("taxNumber = %q", got)
+		}
+		if got := dd.fields["lastName"].Text; got != "Babbage" {
+			t.Errorf("last name = %q", got)
+		}
+		if len(dd.controls) != 1 {
+			t.Fatalf("controls = %d, want 1", len(dd.controls))
+		}
+		c := &dd.controls[0]
+		if got := deskControlCell(c, 4, testNow); !strings.HasPrefix(got, "DENY") {
+			t.Errorf("verdict cell = %q", got)
+		}
+		if got := deskControlCell(c, 5, testNow); !strings.Contains(got, "Cancelled") {
+			t.Errorf("why cell = %q", got)
+		}
+		if got := deskControlCell(c, 1, testNow); got != "A" {
+			t.Errorf("gate cell = %q", got)
+		}
+		if got := deskControlCell(c, 2, testNow); got != "GATE_A_LAPTOP1" {
+			t.Errorf("station cell = %q", got)
+		}
+		if s.message.Text != "" {
+			t.Errorf("message = %q, want none for a single hit", s.message.Text)
+		}
+	})
+
+	log, err := db.AuditLog(context.Background(), time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Who != "DESK1" || log[0].Query != "T26-00013" || !log[0].At.Equal(testNow) {
+		t.Errorf("audit = %+v, want one DESK1 entry for T26-00013", log)
+	}
+}
+
+func TestDeskValidChildShowsHolderAgeTariffAndSeat(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeTax, "t26-00012") // typed in lower case
+	h.shown(s, bcAda)
+	h.ui(func() {
+		f := s.detail.fields
+		want := map[string]string{
+			"birthDate": "2012-05-03 (age 14)",
+			"tariff":    "CHILD — AGE CHECK: under 16",
+			"seat":      "Sector B · Row 7 · Seat 31",
+			"event":     "S26 / P1",
+			"idNumber":  "X123",
+			"country":   "CH",
+		}
+		for k, v := range want {
+			if f[k].Text != v {
+				t.Errorf("%s = %q, want %q", k, f[k].Text, v)
+			}
+		}
+		if s.detail.bannerWord.Text != "VALID" {
+			t.Errorf("state = %q", s.detail.bannerWord.Text)
+		}
+		// Ada was let in an hour ago: the gate would refuse her now.
+		if !strings.Contains(s.detail.gateLine.Text, "DENY") || !strings.Contains(s.detail.gateLine.Text, "Already used") {
+			t.Errorf("gate line = %q", s.detail.gateLine.Text)
+		}
+	})
+}
+
+func TestDeskHolderNameSearch(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeName, "Ada Lovelace")
+	h.shown(s, bcAda)
+
+	// Accents are folded by the store: "mull" finds Müller.
+	h.search(s, deskModeName, "mull")
+	h.shown(s, bcGrace)
+	h.ui(func() {
+		if got := s.detail.fields["lastName"].Text; got != "Müller" {
+			t.Errorf("last name = %q", got)
+		}
+		if got := s.detail.controlsTitle.Text; !strings.Contains(got, "never scanned") {
+			t.Errorf("controls title = %q", got)
+		}
+	})
+}
+
+func TestDeskNotFoundSaysSoInPlainWords(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeTax, "T26-99999")
+	want := "No ticket with taxNumber T26-99999 on this station. Check the number, or ask S-360."
+	h.eventually("not-found message", func() bool { return s.message.Text == want })
+	h.ui(func() {
+		if s.detail.showing || len(s.results) != 0 {
+			t.Error("a ticket is shown for an unknown number")
+		}
+		// No S-360 configured: the button says so and cannot be pressed.
+		if s.detail.noneAsk.btn.Text != "Not connected" || !s.detail.noneAsk.btn.Disabled() {
+			t.Errorf("ask button = %q disabled=%v", s.detail.noneAsk.btn.Text, s.detail.noneAsk.btn.Disabled())
+		}
+	})
+}
+
+func TestDeskWrongModeStillShowsWhatMatches(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeTax, bcCharles) // a barcode typed in taxNumber mode
+	h.shown(s, bcCharles)
+	h.ui(func() {
+		if !strings.Contains(s.message.Text, "No taxNumber matches") {
+			t.Errorf("message = %q", s.message.Text)
+		}
+	})
+}
+
+func TestDeskHandleScanRecordsNoControl(t *testing.T) {
+	h, s, db := newTestDesk(t, nil)
+	before := countControls(t, db)
+	h.ui(func() { s.HandleScan(" " + bcAda + "\n") })
+	h.shown(s, bcAda)
+	if after := countControls(t, db); after != before {
+		t.Errorf("controls %d → %d: a desk look-up recorded a control", before, after)
+	}
+	log, err := db.AuditLog(context.Background(), time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Query != bcAda {
+		t.Errorf("audit = %+v", log)
+	}
+}
+
+func TestDeskAskS360(t *testing.T) {
+	at := testNow.Add(-time.Hour)
+	r := &fakeRemote{ticket: core.RemoteTicket{
+		Ticket:     core.Ticket{Barcode: bcAda, State: core.StateCancelled, CancellationCause: "FRAUD"},
+		Operations: []core.RemoteOperation{{Result: "OK", At: at, Device: "GATE_A_LAPTOP1"}},
+	}}
+	h, s, _ := newTestDesk(t, r)
+	h.search(s, deskModeTax, "T26-00012")
+	h.shown(s, bcAda)
+	h.ui(func() { test.Tap(s.detail.ask.btn) })
+	h.eventually("S-360's answer", func() bool { return strings.Contains(s.detail.ask.out.Text, "S-360 answered") })
+	h.ui(func() {
+		out := s.detail.ask.out.Text
+		for _, want := range []string{"State: CANCELLED — fraud", "still has VALID", "OK (admitted)", "GATE_A_LAPTOP1"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("answer %q lacks %q", out, want)
+			}
+		}
+		if s.detail.ask.btn.Text != "Ask S-360 now" || s.detail.ask.btn.Disabled() {
+			t.Error("button not back after the answer")
+		}
+	})
+	if len(r.asked) != 1 || r.asked[0] != bcAda {
+		t.Errorf("asked %v, want the barcode", r.asked)
+	}
+
+	// S-360 unreachable: the desk says so and keeps the station's view.
+	r.mu.Lock()
+	r.err = core.Wrap(core.EUnavailable, errors.New("dial tcp: timeout"), "S-360 cannot be reached")
+	r.mu.Unlock()
+	h.ui(func() { test.Tap(s.detail.ask.btn) })
+	h.eventually("unreachable message", func() bool { return s.detail.ask.out.Text == deskS360Down })
+	h.ui(func() {
+		if s.detail.bannerWord.Text != "VALID" {
+			t.Error("the station's view was lost")
+		}
+	})
+}
+
+func TestDeskAskS360AboutUnknownNumber(t *testing.T) {
+	r := &fakeRemote{err: core.Errorf(core.ENotFound, "no such ticket")}
+	h, s, _ := newTestDesk(t, r)
+	h.search(s, deskModeTax, "T26-77777")
+	h.eventually("not found", func() bool { return strings.HasPrefix(s.message.Text, "No ticket") })
+	h.ui(func() { test.Tap(s.detail.noneAsk.btn) })
+	h.eventually("S-360 does not know", func() bool { return s.detail.noneAsk.out.Text == "S-360 does not know T26-77777." })
+}
+
+func TestDeskGuessMode(t *testing.T) {
+	for q, want := range map[string]string{
+		"T26-00012":            deskModeTax,
+		"100000000000000001":   deskModeBarcode,
+		"Lovelace":             deskModeName,
+		"Ada Lovelace":         deskModeName,
+		"00012":                deskModeTax,
+		"7415628301550254 ":    deskModeBarcode,
+		"Müller-Lüdenscheidt ": deskModeName,
+	} {
+		if got := deskGuessMode(strings.TrimSpace(q)); got != want {
+			t.Errorf("guess(%q) = %s, want %s", q, got, want)
+		}
+	}
+}
+
+func TestDeskFormat(t *testing.T) {
+	now := time.Date(2026, 11, 27, 14, 0, 0, 0, time.Local)
+	cases := map[string]string{
+		deskAgo(now.Add(-3*time.Minute), now):  "3 min ago",
+		deskAgo(now.Add(12*time.Minute), now):  "in 12 min",
+		deskAgo(now.Add(-10*time.Second), now): "just now",
+		deskThousands(124000):                  "124,000",
+		deskThousands(999):                     "999",
+		deskThousands(1234567):                 "1,234,567",
+		deskWhenAgo(time.Time{}, now):          "never",
+		deskClock(now.Add(-time.Minute), now):  "13:59:00",
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
+
+func TestDeskAnyModeShowsEverythingFound(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeAny, bcGrace)
+	h.shown(s, bcGrace)
+	h.search(s, deskModeAny, "Nobody")
+	h.eventually("not found as a name", func() bool {
+		return strings.HasPrefix(s.message.Text, `No ticket held by "Nobody"`)
+	})
+}

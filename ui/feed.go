@@ -1,0 +1,290 @@
+package ui
+
+import (
+	"image/color"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// feedCap is how many scans the live feed keeps in memory. A busy gate does
+// a few thousand scans an event; older ones are in the store (dispute desk).
+const feedCap = 5000
+
+// feedLoad is how many recorded controls the feed starts with.
+const feedLoad = 200
+
+// feedEntry is one line of the live feed.
+type feedEntry struct {
+	At   time.Time
+	Kind panelKind
+	Word string // ADMIT, DENY, CHECK, OVERRIDE, EXIT, NOT RECORDED, NOT READ
+	Text string // the reason
+	Tail string // barcode tail
+	// Scan: a recorded control (counts in scans per minute); errors and
+	// unread scans are shown but are not scans of a ticket.
+	Scan bool
+}
+
+// ring is a fixed-size buffer of the newest entries. Pushing is O(1) and
+// nothing is ever copied, so a feed of thousands stays as fast as one of ten;
+// widget.List asks only for the rows on screen.
+type ring struct {
+	buf   []feedEntry
+	start int // index of the oldest entry
+	n     int
+}
+
+func newRing(capacity int) *ring { return &ring{buf: make([]feedEntry, capacity)} }
+
+func (r *ring) Len() int { return r.n }
+
+func (r *ring) Push(e feedEntry) {
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = e
+		r.n++
+		return
+	}
+	r.buf[r.start] = e // overwrite the oldest
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// Newest returns the i-th newest entry (0 is the latest).
+func (r *ring) Newest(i int) feedEntry {
+	return r.buf[(r.start+r.n-1-i)%len(r.buf)]
+}
+
+// perMinute counts the scans of the last 60 s before now. Entries are in time
+// order, so it stops at the first older one.
+func (r *ring) perMinute(now time.Time) int {
+	n := 0
+	for i := 0; i < r.n; i++ {
+		e := r.Newest(i)
+		if now.Sub(e.At) > time.Minute {
+			break
+		}
+		if e.Scan {
+			n++
+		}
+	}
+	return n
+}
+
+// entryOfControl is a feed line for a recorded control (loaded at start).
+func entryOfControl(c *core.Control) feedEntry {
+	e := feedEntry{At: c.At, Text: c.Message, Tail: tail(c.Scanned), Scan: true}
+	switch {
+	case c.Override:
+		e.Kind, e.Word = kindAdmit, "OVERRIDE"
+	case c.Outcome == core.Admit && c.Direction == core.DirectionOut:
+		e.Kind, e.Word = kindAdmit, "EXIT"
+	case c.Outcome == core.Admit:
+		e.Kind, e.Word = kindAdmit, "ADMIT"
+	default:
+		e.Kind, e.Word = kindDeny, "DENY"
+	}
+	return e
+}
+
+// entryOfView is a feed line for a verdict just shown. scan is false for
+// what is not a ticket scanned at the gate (errors, unread, overrides).
+func entryOfView(v *verdictView, at time.Time, code string, scan bool) feedEntry {
+	word := v.Word
+	switch v.Kind {
+	case kindCheck:
+		word = "CHECK"
+	case kindUnread:
+		word = "NOT READ"
+	}
+	if word == "EXIT OK" || word == "EXIT OK — CHECK" {
+		word = "EXIT"
+	}
+	if v.Override {
+		word = "OVERRIDE"
+	}
+	return feedEntry{At: at, Kind: v.Kind, Word: word, Text: v.Message, Tail: tail(code), Scan: scan}
+}
+
+// feed is the live list of recent scans, newest first.
+type feed struct {
+	ring *ring
+	list *widget.List
+}
+
+func newFeed() *feed {
+	f := &feed{ring: newRing(feedCap)}
+	f.list = widget.NewList(f.ring.Len, newFeedRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id < f.ring.Len() {
+			fillFeedRow(o, f.ring.Newest(id))
+		}
+	})
+	// The feed is for reading. A selected (focused) list would swallow the
+	// scanner's keystrokes, so a tap gives the focus straight back.
+	f.list.OnSelected = func(id widget.ListItemID) {
+		f.list.Unselect(id)
+		if c := fyne.CurrentApp().Driver().CanvasForObject(f.list); c != nil {
+			c.Unfocus()
+		}
+	}
+	return f
+}
+
+func (f *feed) push(e feedEntry) {
+	f.ring.Push(e)
+	f.list.Refresh()
+	f.list.ScrollToTop()
+}
+
+// A feed row: a colour chip with the verdict word, time, reason, code tail.
+func newFeedRow() fyne.CanvasObject {
+	chip := canvas.NewRectangle(colIdle)
+	chip.CornerRadius = 4
+	word := canvas.NewText("NOT RECORDED", colOnDark)
+	word.TextStyle = fyne.TextStyle{Bold: true}
+	word.Alignment = fyne.TextAlignCenter
+	badge := container.NewStack(chip, container.NewPadded(word))
+	at := widget.NewLabel("00:00:00")
+	at.TextStyle = fyne.TextStyle{Monospace: true}
+	reason := widget.NewLabel("")
+	reason.Truncation = fyne.TextTruncateEllipsis
+	code := widget.NewLabel("…000000") // sized for a tail; replaced per row
+	code.TextStyle = fyne.TextStyle{Monospace: true}
+	code.Importance = widget.LowImportance
+	left := container.NewHBox(container.NewGridWrap(badge.MinSize(), badge), at)
+	return container.NewBorder(nil, nil, left, code, reason)
+}
+
+func fillFeedRow(o fyne.CanvasObject, e feedEntry) {
+	row := o.(*fyne.Container)
+	reason := row.Objects[0].(*widget.Label)
+	left := row.Objects[1].(*fyne.Container)
+	code := row.Objects[2].(*widget.Label)
+	badge := left.Objects[0].(*fyne.Container).Objects[0].(*fyne.Container)
+	chip := badge.Objects[0].(*canvas.Rectangle)
+	word := badge.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
+	at := left.Objects[1].(*widget.Label)
+
+	bg, fg := e.Kind.colours(false)
+	chip.FillColor, word.Color, word.Text = bg, fg, e.Word
+	chip.Refresh()
+	word.Refresh()
+	at.SetText(e.At.Local().Format("15:04:05"))
+	reason.SetText(e.Text)
+	code.SetText(e.Tail)
+}
+
+// counters are the gate's totals since midnight: admitted, denied by reason,
+// and the pace of the last minute (to call for help before a queue forms).
+type counters struct {
+	admitted int
+	denied   map[core.Reason]int
+
+	admittedText, deniedText, rateText *canvas.Text
+	reasons                            *widget.Label
+	obj                                fyne.CanvasObject
+}
+
+func newCounters() *counters {
+	c := &counters{denied: map[core.Reason]int{}}
+	big := func(col color.Color) *canvas.Text {
+		t := canvas.NewText("0", col)
+		t.TextSize, t.TextStyle, t.Alignment = 40, fyne.TextStyle{Bold: true}, fyne.TextAlignCenter
+		return t
+	}
+	c.admittedText, c.deniedText = big(colAdmit), big(colDeny)
+	c.rateText = big(theme.Color(theme.ColorNameForeground))
+	cell := func(t *canvas.Text, label string) fyne.CanvasObject {
+		l := widget.NewLabel(label)
+		l.Alignment = fyne.TextAlignCenter
+		return container.NewVBox(t, l)
+	}
+	c.reasons = widget.NewLabel("")
+	c.reasons.Wrapping = fyne.TextWrapWord
+	c.obj = container.NewVBox(
+		container.NewGridWithColumns(3,
+			cell(c.admittedText, "admitted today"),
+			cell(c.deniedText, "denied today"),
+			cell(c.rateText, "scans / minute")),
+		c.reasons)
+	c.render(0)
+	return c
+}
+
+func (c *counters) load(cc core.ControlCounts) {
+	c.admitted = cc.Admitted
+	c.denied = map[core.Reason]int{}
+	for r, n := range cc.Denied {
+		c.denied[r] = n
+	}
+}
+
+func (c *counters) add(outcome core.Outcome, r core.Reason) {
+	if outcome == core.Admit {
+		c.admitted++
+	} else {
+		c.denied[r]++
+	}
+}
+
+// render shows the totals; the reasons in core.DenyReasons order, zeros left
+// out so that the list says at a glance what is going wrong at this gate.
+func (c *counters) render(perMinute int) {
+	denied := 0
+	reasons := ""
+	for _, r := range core.DenyReasons {
+		if n := c.denied[r]; n > 0 {
+			denied += n
+			if reasons != "" {
+				reasons += " · "
+			}
+			reasons += reasonWord(r) + " " + itoa(n)
+		}
+	}
+	for r, n := range c.denied { // reasons this build does not know
+		if reasonWords[r] == "" && n > 0 {
+			denied += n
+		}
+	}
+	if reasons == "" {
+		reasons = "No denials today."
+	}
+	setText(c.admittedText, itoa(c.admitted))
+	setText(c.deniedText, itoa(denied))
+	setText(c.rateText, itoa(perMinute))
+	if c.reasons.Text != reasons {
+		c.reasons.SetText(reasons)
+	}
+}
+
+// setText changes a canvas.Text and reports whether it changed: its
+// container must then lay out again (canvas.Text does not ask for it).
+func setText(t *canvas.Text, s string) bool {
+	if t.Text == s {
+		return false
+	}
+	t.Text = s
+	t.Refresh()
+	return true
+}
+
+// itoa writes thousands apart: "12 345" reads faster than 12345.
+func itoa(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}

@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"s360gate/core"
+)
+
+func TestRingKeepsTheNewest(t *testing.T) {
+	r := newRing(feedCap)
+	t0 := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	const n = 12_345
+	for i := range n {
+		r.Push(feedEntry{At: t0.Add(time.Duration(i) * time.Second), Tail: itoa(i), Scan: i%2 == 0})
+	}
+	if r.Len() != feedCap {
+		t.Fatalf("len %d", r.Len())
+	}
+	if r.Newest(0).Tail != itoa(n-1) || r.Newest(feedCap-1).Tail != itoa(n-feedCap) {
+		t.Errorf("newest %q, oldest kept %q", r.Newest(0).Tail, r.Newest(feedCap-1).Tail)
+	}
+	now := t0.Add((n - 1) * time.Second)
+	if got := r.perMinute(now); got != 31 { // the even ones among the last 61 s
+		t.Errorf("per minute %d", got)
+	}
+}
+
+func BenchmarkRingPush(b *testing.B) {
+	r := newRing(feedCap)
+	for i := 0; b.Loop(); i++ {
+		r.Push(feedEntry{Tail: "x"})
+		_ = r.Newest(0)
+	}
+}
+
+func TestEntryOfControl(t *testing.T) {
+	cases := []struct {
+		c    core.Control
+		word string
+	}{
+		{core.Control{Outcome: core.Admit, Direction: core.DirectionIn}, "ADMIT"},
+		{core.Control{Outcome: core.Admit, Direction: core.DirectionOut}, "EXIT"},
+		{core.Control{Outcome: core.Admit, Override: true}, "OVERRIDE"},
+		{core.Control{Outcome: core.Deny}, "DENY"},
+	}
+	for _, c := range cases {
+		if e := entryOfControl(&c.c); e.Word != c.word || !e.Scan {
+			t.Errorf("%+v → %+v", c.c, e)
+		}
+	}
+}
+
+func TestItoa(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1 000", 1234567: "1 234 567", -4200: "-4 200"} {
+		if got := itoa(n); got != want {
+			t.Errorf("itoa(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// The gate tab. Most of the screen is the verdict, readable from two metres;
+// under it the reason and what to check; on the right what happened lately.
+// Everything a supervisor does here is one tap, and nothing needs a click
+// before the next scan.
+
+// How long a verdict stays before the panel returns to READY. A verdict left
+// on screen is a risk: the next person in line could be waved through on the
+// previous person's green. An ADMIT is over when the person has passed; a
+// DENY or an error is being discussed, so it stays longer. The details stay
+// until the next scan either way.
+const (
+	holdAdmit = 5 * time.Second
+	holdOther = 10 * time.Second
+)
+
+type gateView struct {
+	m *Main
+
+	panel   *verdictPanel
+	when    *widget.Label // "Scan at 18:42:05": the details outlive the panel
+	message *widget.RichText
+	prompts *fyne.Container
+	facts   *fyne.Container
+	actions *fyne.Container
+
+	readyDot    *canvas.Circle
+	readyText   *canvas.Text
+	entry       *scanEntry
+	overrideBtn *widget.Button
+	mute        *widget.Button
+	direction   *widget.Button
+
+	header   *fyne.Container
+	details  *fyne.Container
+	tools    *fyne.Container
+	feed     *feed
+	counters *counters
+	obj      fyne.CanvasObject
+
+	holdAdmit  time.Duration // see holdAdmit; a field so tests can shorten it
+	holdOther  time.Duration
+	queue      chan scanJob
+	pending    int  // scans sent to the store, not answered yet
+	background bool // the window is not the active one: scans go elsewhere
+	muted      bool
+	shown      panelKind
+	shownAt    time.Time
+	lastDeny   *core.Verdict     // what Override… applies to
+	dialog     *supervisorDialog // the last supervisor dialog (tests look at it)
+	day        int               // day of year the counters are for
+}
+
+func newGateView(m *Main) *gateView {
+	g := &gateView{m: m, queue: make(chan scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
+	g.panel = newVerdictPanel()
+	g.when = widget.NewLabel("")
+	g.when.Importance = widget.LowImportance
+	g.message = widget.NewRichText()
+	g.message.Wrapping = fyne.TextWrapWord
+	g.prompts = container.NewVBox()
+	g.facts = container.New(layout.NewFormLayout())
+	g.overrideBtn = widget.NewButtonWithIcon("Override — admit…", theme.WarningIcon(), g.askOverride)
+	g.overrideBtn.Importance = widget.DangerImportance
+	g.overrideBtn.Hide() // until a DENY that can be overridden
+	g.actions = container.NewHBox(g.overrideBtn)
+	g.actions.Hide()
+
+	g.readyDot = canvas.NewCircle(colOnline)
+	g.readyText = canvas.NewText(readyWords, theme.Color(theme.ColorNameForeground))
+	g.readyText.TextSize = theme.Size(sizeStatus)
+	g.readyText.TextStyle = fyne.TextStyle{Bold: true}
+	g.entry = newScanEntry()
+	g.entry.SetPlaceHolder("Type a barcode or taxNumber, then Enter")
+	g.entry.OnSubmitted = g.submitManual
+	check := widget.NewButtonWithIcon("Check", theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
+	g.mute = widget.NewButton("", g.toggleMute)
+	g.direction = widget.NewButton("", g.askDirection)
+
+	g.feed = newFeed()
+	g.counters = newCounters()
+	g.obj = g.build(check)
+	return g
+}
+
+func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
+	dot := container.NewGridWrap(fyne.NewSquareSize(18), g.readyDot)
+	// As wide as its longest words, so that the field beside it does not
+	// jump at every scan when "Scanner ready" turns to "Processing…".
+	w := float32(0)
+	for _, s := range []string{readyWords, busyWords, awayWords} {
+		w = max(w, fyne.MeasureText(s, g.readyText.TextSize, g.readyText.TextStyle).Width)
+	}
+	ready := container.NewHBox(container.NewCenter(dot),
+		container.New(&fixedWidth{w + theme.Padding()}, container.NewVBox(layout.NewSpacer(), g.readyText, layout.NewSpacer())))
+	g.header = container.NewBorder(nil, nil, ready, check, g.entry)
+
+	g.details = container.NewVBox(g.when, g.message, g.actions, g.prompts, g.facts)
+	center := container.New(&splitV{ratio: 0.56}, g.panel, container.NewVScroll(g.details))
+	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, center)
+
+	title := widget.NewLabelWithStyle("Recent scans", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// Station controls sit with the station's numbers, away from the scan
+	// field: they are used a few times an event, the field many times.
+	g.tools = container.NewGridWithColumns(2, g.mute, g.direction)
+	right := container.NewBorder(container.NewVBox(g.tools, g.counters.obj, widget.NewSeparator(), title), nil, nil, nil, g.feed.list)
+	var left fyne.CanvasObject
+	if len(g.m.d.Demo) > 0 {
+		left = container.New(&fixedWidth{260}, newDemoPanel(g.m.d.Demo, g.submitDemo))
+	}
+	return container.NewBorder(nil, nil, left, container.New(&fixedWidth{420}, right), main)
+}
+
+// apply follows the settings: direction, mute, and the idle panel.
+func (g *gateView) apply(s *core.Settings) {
+	g.muted = s.Mute
+	g.renderMute()
+	if s.Direction == core.DirectionOut {
+		g.direction.SetText("Switch to ENTRY…")
+	} else {
+		g.direction.SetText("Switch to EXIT…")
+	}
+	g.entry.tabSubmits = strings.EqualFold(strings.TrimSpace(s.ScannerTerminator), "tab")
+	g.tools.Refresh() // the buttons' words changed width
+	if g.shown == kindIdle {
+		g.panel.set(idleView(s), s.Direction == core.DirectionOut)
+	}
+}
+
+func (g *gateView) renderMute() {
+	if g.muted {
+		g.mute.SetText("Sound off")
+		g.mute.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		g.mute.SetText("Sound on")
+		g.mute.SetIcon(theme.VolumeUpIcon())
+	}
+}
+
+// The ready line's words. awayWords: a scanner types into whichever window
+// is active; when it is not the gate's, the next scan would go elsewhere.
+const (
+	readyWords = "Scanner ready"
+	busyWords  = "Processing…"
+	awayWords  = "Click here to scan"
+)
+
+// renderReady says whether the next scan will be taken.
+func (g *gateView) renderReady() {
+	col, text := colOnline, readyWords
+	switch {
+	case g.pending > 0:
+		col, text = colStale, busyWords
+	case g.background:
+		col, text = colOffline, awayWords
+	}
+	if g.readyDot.FillColor != col {
+		g.readyDot.FillColor = col
+		g.readyDot.Refresh()
+	}
+	if setText(g.readyText, text) {
+		g.header.Refresh()
+	}
+}
+
+// showDetails fills the part under the panel.
+func (g *gateView) showDetails(v *verdictView, at time.Time) {
+	g.when.SetText("Scan at " + at.Local().Format("15:04:05"))
+	g.message.Segments = []widget.RichTextSegment{&widget.TextSegment{
+		Text:  v.Message,
+		Style: widget.RichTextStyle{SizeName: sizeReason, TextStyle: fyne.TextStyle{Bold: true}},
+	}}
+	g.message.Refresh()
+
+	g.prompts.RemoveAll()
+	for _, p := range v.Prompts {
+		g.prompts.Add(promptBox(p))
+	}
+	g.facts.RemoveAll()
+	for _, f := range v.Facts {
+		l := widget.NewLabel(f.Label)
+		l.SizeName, l.Alignment = sizeFact, fyne.TextAlignTrailing
+		val := widget.NewLabel(f.Value)
+		val.SizeName, val.TextStyle, val.Wrapping = sizeFact, fyne.TextStyle{Bold: true}, fyne.TextWrapWord
+		g.facts.Add(l)
+		g.facts.Add(val)
+	}
+	if v.Overridable {
+		g.overrideBtn.Show()
+		g.actions.Show()
+	} else {
+		g.overrideBtn.Hide()
+		g.actions.Hide()
+	}
+	g.details.Refresh() // rows were added and removed: lay out again
+}
+
+// promptBox is one instruction on amber, dark text: unmissable, and the
+// same colour as the ADMIT — CHECK panel it belongs to.
+func promptBox(text string) fyne.CanvasObject {
+	bg := canvas.NewRectangle(colCheck)
+	bg.CornerRadius = 8
+	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{
+		SizeName: sizePrompt, ColorName: colorOnCheck, TextStyle: fyne.TextStyle{Bold: true},
+	}})
+	t.Wrapping = fyne.TextWrapWord
+	return container.NewStack(bg, container.NewPadded(t))
+}
+
+// tick runs every second: the verdict's hold, the pace, the day's counters.
+func (g *gateView) tick(now time.Time) {
+	if g.shown != kindIdle {
+		hold := g.holdOther
+		if g.shown == kindAdmit {
+			hold = g.holdAdmit
+		}
+		if time.Since(g.shownAt) > hold {
+			s := g.m.settings()
+			g.shown = kindIdle
+			g.panel.set(idleView(&s), s.Direction == core.DirectionOut)
+		}
+	}
+	if d := now.YearDay(); d != g.day && g.day != 0 {
+		g.counters.load(core.ControlCounts{}) // midnight: a new day's totals
+	}
+	g.day = now.YearDay()
+	g.counters.render(g.feed.ring.perMinute(now))
+}
+
+// splitV gives the first object ratio of the height (at least its minimum)
+// and the rest to the second: the verdict gets the lion's share however
+// much text is under it.
+type splitV struct{ ratio float32 }
+
+func (l *splitV) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	top := max(size.Height*l.ratio, objs[0].MinSize().Height)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, top))
+	gap := theme.Padding()
+	objs[1].Move(fyne.NewPos(0, top+gap))
+	objs[1].Resize(fyne.NewSize(size.Width, max(0, size.Height-top-gap)))
+}
+
+func (l *splitV) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+theme.Padding()+b.Height)
+}
+
+// fixedWidth makes a side column exactly w wide.
+type fixedWidth struct{ w float32 }
+
+func (l *fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(l.w, h)
+}

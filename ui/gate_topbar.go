@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+
+	"s360gate/core"
+)
+
+// topBar is always on screen, on every tab: which laptop this is, where it
+// stands, which way it faces, which S-360 it talks to, and whether it is in
+// step with S-360. The direction is a coloured badge in capitals: EXIT is
+// purple, a colour nothing else uses.
+type topBar struct {
+	station, gate *canvas.Text
+	dirBg         *canvas.Rectangle
+	dir           *canvas.Text
+	env           *canvas.Text
+	demo          fyne.CanvasObject
+
+	syncDot                 *canvas.Circle
+	online, pending, synced *canvas.Text
+	last                    core.SyncStatus
+	haveSync                bool
+	obj                     fyne.CanvasObject
+}
+
+func barText(s string, size float32, bold bool, col color.Color) *canvas.Text {
+	t := canvas.NewText(s, col)
+	t.TextSize, t.TextStyle = size, fyne.TextStyle{Bold: bold}
+	return t
+}
+
+func newTopBar() *topBar {
+	b := &topBar{
+		station: barText("", 24, true, colOnDark),
+		gate:    barText("", 20, false, colMutedText),
+		dir:     barText("", 22, true, colOnDark),
+		dirBg:   canvas.NewRectangle(colEntry),
+		env:     barText("", 16, false, colMutedText),
+		syncDot: canvas.NewCircle(colMutedText),
+		online:  barText("", 16, true, colOnDark),
+		pending: barText("", 16, false, colMutedText),
+		synced:  barText("", 16, false, colMutedText),
+	}
+	b.dirBg.CornerRadius = 6
+	badge := container.NewStack(b.dirBg, container.New(layout.NewCustomPaddedLayout(4, 4, 14, 14), b.dir))
+	dot := container.NewGridWrap(fyne.NewSquareSize(14), b.syncDot)
+	gap := func() fyne.CanvasObject {
+		r := canvas.NewRectangle(color.Transparent)
+		r.SetMinSize(fyne.NewSize(10, 1))
+		return r
+	}
+	left := container.NewHBox(b.station, gap(), container.NewCenter(b.gate), gap(),
+		container.NewCenter(badge), gap(), container.NewCenter(b.env))
+	right := container.NewHBox(container.NewCenter(dot), container.NewCenter(b.online), gap(),
+		container.NewCenter(b.pending), gap(), container.NewCenter(b.synced))
+	row := container.NewBorder(nil, nil, left, right)
+	bg := canvas.NewRectangle(colBar)
+	bar := container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(6, 6, 12, 12), row))
+
+	demoText := barText("DEMO — simulator: sample tickets, nothing is sent to a real S-360", 18, true, colOnLight)
+	demoText.Alignment = fyne.TextAlignCenter
+	b.demo = container.NewStack(canvas.NewRectangle(colDemo), container.NewPadded(demoText))
+	b.demo.Hide()
+	b.obj = container.NewVBox(bar, b.demo)
+	return b
+}
+
+// apply shows the station's settings.
+func (b *topBar) apply(s *core.Settings, demo bool) {
+	setText(b.station, s.Station)
+	gate := "no gate check"
+	if s.Gate != "" {
+		gate = "Gate " + s.Gate
+	}
+	setText(b.gate, gate)
+	if s.Direction == core.DirectionOut {
+		setText(b.dir, "EXIT · OUT")
+		b.dirBg.FillColor = colExit
+	} else {
+		setText(b.dir, "ENTRY · IN")
+		b.dirBg.FillColor = colEntry
+	}
+	b.dirBg.Refresh()
+	setText(b.env, strings.ToUpper(string(s.Environment)))
+	if demo || s.Environment == core.EnvSim {
+		b.demo.Show()
+	} else {
+		b.demo.Hide()
+	}
+	b.obj.Refresh() // texts changed size: lay the bar out again
+}
+
+// applySync shows the engine's status.
+func (b *topBar) applySync(st core.SyncStatus, s *core.Settings, now time.Time) {
+	b.last, b.haveSync = st, true
+	b.renderSync(s, now)
+}
+
+// renderSync also runs every second, for the "min ago".
+func (b *topBar) renderSync(s *core.Settings, now time.Time) {
+	if !b.haveSync {
+		if setText(b.online, "No sync engine") {
+			b.obj.Refresh()
+		}
+		return
+	}
+	st := b.last
+	last := st.LastExportOK
+	if st.LastUploadOK.After(last) {
+		last = st.LastUploadOK
+	}
+	staleAfter := time.Duration(s.StalenessMinutes) * time.Minute
+	stale := last.IsZero() || (staleAfter > 0 && now.Sub(last) > staleAfter)
+	dot, word := colOnline, "Online"
+	switch {
+	case st.Running:
+		word = "Syncing…"
+	case !st.Online:
+		dot, word = colOffline, "Offline"
+	case stale:
+		dot = colStale
+	}
+	if b.syncDot.FillColor != dot {
+		b.syncDot.FillColor = dot
+		b.syncDot.Refresh()
+	}
+	changed := setText(b.online, word)
+	pending := "all uploaded"
+	if st.Pending > 0 {
+		pending = fmt.Sprintf("%s to upload", itoa(st.Pending))
+	}
+	changed = setText(b.pending, pending) || changed
+	synced := "never synced"
+	if !last.IsZero() {
+		synced = "last sync " + last.Local().Format("15:04") + " (" + ago(now.Sub(last)) + ")"
+	}
+	changed = setText(b.synced, synced) || changed
+	if changed {
+		b.obj.Refresh()
+	}
+	col := colMutedText
+	if stale {
+		col = colStale
+	}
+	if b.synced.Color != col {
+		b.synced.Color = col
+		b.synced.Refresh()
+	}
+}
+
+// ago is a duration as people say it.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}

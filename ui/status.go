@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// The sync status tab, for the gate supervisor: is this station in step
+// with S-360, and if not, what to do about it. It follows the engine's
+// published statuses; nothing here polls S-360.
+
+// statusTick re-renders the "3 min ago" words while nothing else changes.
+var statusTick = 20 * time.Second
+
+// StatusScreen is the sync status tab.
+type StatusScreen struct {
+	w  fyne.Window
+	d  Deps
+	do func(func()) // fyne.Do; a serialising runner in tests
+
+	last core.SyncStatus
+
+	demo       fyne.CanvasObject
+	dot        *canvas.Circle
+	online     *widget.Label
+	env        *widget.Label
+	lastExport *widget.Label
+	lastUpload *widget.Label
+	next       *widget.Label
+	tickets    *widget.Label
+	pending    *widget.Label
+	lastError  *widget.Label
+	syncBtn    *widget.Button
+	syncMsg    *widget.Label
+	progress   *widget.ProgressBarInfinite
+	progMsg    *widget.Label
+	rejTitle   *widget.Label
+	rejected   []core.Control
+	rejTable   *widget.Table
+	obj        fyne.CanvasObject
+
+	syncing   bool // a Sync now of ours is under way
+	closeOnce sync.Once
+	cancel    func() // unsubscribes
+	stop      chan struct{}
+	ctx       context.Context
+	ctxCancel context.CancelFunc
+}
+
+// NewStatusScreen builds the tab and subscribes to the engine. The
+// subscription ends with Close, or on the first status after the window
+// has closed (the window's OnClosed belongs to app.go, so it is not taken
+// over here).
+func NewStatusScreen(w fyne.Window, d Deps) *StatusScreen {
+	s := &StatusScreen{w: w, d: d, do: deskDo, stop: make(chan struct{})}
+	s.ctx, s.ctxCancel = context.WithCancel(context.Background())
+	s.build()
+	if d.Engine == nil {
+		s.online.SetText("No sync engine: this station cannot reach S-360.")
+		s.syncBtn.Disable()
+		return s
+	}
+	s.apply(d.Engine.Status())
+	s.cancel = d.Engine.Subscribe(func(st core.SyncStatus) {
+		s.do(func() {
+			if !s.windowOpen() {
+				s.Close()
+				return
+			}
+			s.apply(st)
+		})
+	})
+	go s.tick()
+	return s
+}
+
+func (s *StatusScreen) build() {
+	warn := theme.Color(theme.ColorNameWarning)
+	bg := canvas.NewRectangle(warn)
+	demoText := canvas.NewText("DEMO — simulator, not S-360: these tickets are samples", theme.Color(theme.ColorNameForegroundOnWarning))
+	demoText.TextStyle = fyne.TextStyle{Bold: true}
+	demoText.Alignment = fyne.TextAlignCenter
+	s.demo = container.NewStack(bg, container.NewPadded(demoText))
+	s.demo.Hide()
+
+	s.dot = canvas.NewCircle(theme.Color(theme.ColorNameDisabled))
+	label := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	s.online, s.env, s.lastExport, s.lastUpload = label(), label(), label(), label()
+	s.next, s.tickets, s.pending, s.lastError = label(), label(), label(), label()
+	s.online.TextStyle = fyne.TextStyle{Bold: true}
+	dot := container.NewGridWrap(fyne.NewSquareSize(theme.TextSize()), s.dot)
+	conn := container.NewBorder(nil, nil, container.NewCenter(dot), nil, s.online)
+
+	form := container.New(layout.NewFormLayout())
+	row := func(title string, o fyne.CanvasObject) {
+		form.Add(widget.NewLabelWithStyle(title, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		form.Add(o)
+	}
+	row("Connection", conn)
+	row("Environment", s.env)
+	row("Last ticket export", s.lastExport)
+	row("Last control upload", s.lastUpload)
+	row("Next call allowed", s.next)
+	row("Tickets held", s.tickets)
+	row("Controls to send", s.pending)
+	row("Last error", s.lastError)
+
+	s.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.SyncNow)
+	s.syncBtn.Importance = widget.HighImportance
+	s.syncMsg = label()
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Stop()
+	s.progress.Hide()
+	s.progMsg = widget.NewLabel("")
+	s.progMsg.Hide()
+
+	s.rejTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.rejTable = newStatusRejectedTable(func() []core.Control { return s.rejected }, s.now)
+
+	top := container.NewVBox(s.demo, form,
+		container.NewBorder(nil, nil, s.syncBtn, nil, s.syncMsg),
+		s.progMsg, s.progress, widget.NewSeparator(), s.rejTitle)
+	s.obj = container.NewBorder(top, nil, nil, nil, s.rejTable)
+}
+
+// Object is the tab's content.
+func (s *StatusScreen) Object() fyne.CanvasObject { return s.obj }
+
+// Close unsubscribes from the engine and stops the clock. It may be called
+// more than once; app.go may call it from its own window-closed handler.
+func (s *StatusScreen) Close() {
+	s.closeOnce.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		close(s.stop)
+		s.ctxCancel()
+	})
+}
+
+func (s *StatusScreen) windowOpen() bool {
+	if s.w == nil || fyne.CurrentApp() == nil {
+		return true
+	}
+	for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+		if w == s.w {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *StatusScreen) tick() {
+	t := time.NewTicker(statusTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.do(func() {
+				if !s.windowOpen() {
+					s.Close()
+					return
+				}
+				s.apply(s.last)
+			})
+		}
+	}
+}
+
+func (s *StatusScreen) now() time.Time {
+	if s.d.Now == nil {
+		return time.Now()
+	}
+	return s.d.Now()
+}
+
+// SyncNow asks the engine for a cycle. The policy may refuse it (production
+// allows one call an hour before event day): the refusal says until when.
+func (s *StatusScreen) SyncNow() {
+	if s.d.Engine == nil || s.syncing {
+		return
+	}
+	s.syncing = true
+	s.syncBtn.Disable()
+	s.syncMsg.Importance = widget.MediumImportance
+	s.syncMsg.SetText("Syncing with S-360…")
+	go func() {
+		err := s.d.Engine.SyncNow(s.ctx)
+		s.do(func() {
+			s.syncing = false
+			s.syncMsg.Importance = widget.MediumImportance
+			var refusal *core.PolicyRefusal
+			switch {
+			case errors.As(err, &refusal):
+				s.syncMsg.Importance = widget.WarningImportance
+				s.syncMsg.SetText(statusRefusalWords(refusal, s.now()))
+			case err != nil:
+				s.syncMsg.Importance = widget.DangerImportance
+				s.syncMsg.SetText("Sync failed: " + core.ErrorMessage(err))
+			default:
+				s.syncMsg.SetText("Sync done at " + deskClock(s.now(), s.now()) + ".")
+			}
+			s.syncMsg.Refresh()
+			s.apply(s.last)
+		})
+	}()
+}
+
+// statusRefusalWords: "Not allowed before 14:05 (production: once an hour
+// before event day)".
+func statusRefusalWords(p *core.PolicyRefusal, now time.Time) string {
+	s := "Not allowed before " + deskShortClock(p.Next, now)
+	if p.Why != "" {
+		s += " (" + p.Why + ")"
+	}
+	return s
+}
+
+// apply shows one status. It runs on the UI goroutine.
+func (s *StatusScreen) apply(st core.SyncStatus) {
+	s.last = st
+	now := s.now()
+	if st.Environment == core.EnvSim {
+		s.demo.Show()
+	} else {
+		s.demo.Hide()
+	}
+	if st.Online {
+		s.dot.FillColor = theme.Color(theme.ColorNameSuccess)
+		s.online.SetText("Online — S-360 answered the last call")
+	} else {
+		s.dot.FillColor = theme.Color(theme.ColorNameError)
+		s.online.SetText("Offline — the last call did not reach S-360. Gates keep working on the tickets held.")
+	}
+	s.dot.Refresh()
+	s.env.SetText(statusEnvWords(st.Environment))
+	s.lastExport.SetText(deskWhenAgo(st.LastExportOK, now))
+	s.lastUpload.SetText(deskWhenAgo(st.LastUploadOK, now))
+	s.next.SetText(s.nextWords(st, now))
+	s.tickets.SetText(deskThousands(st.Tickets.Valid) + " valid · " + deskThousands(st.Tickets.Invalid) + " invalid")
+	switch st.Pending {
+	case 0:
+		s.pending.SetText("none: S-360 has every control")
+	case 1:
+		s.pending.SetText("1 control waiting to be sent")
+	default:
+		s.pending.SetText(deskThousands(st.Pending) + " controls waiting to be sent")
+	}
+	if st.LastError == "" {
+		s.lastError.Importance = widget.MediumImportance
+		s.lastError.SetText("none")
+	} else {
+		s.lastError.Importance = widget.DangerImportance
+		s.lastError.SetText(deskClock(st.LastErrorAt, now) + " — " + st.LastError)
+	}
+	s.lastError.Refresh()
+
+	if st.Running || s.syncing {
+		s.syncBtn.Disable()
+	} else {
+		s.syncBtn.Enable()
+	}
+	s.applyProgress(st)
+	s.rejected = st.Rejected
+	if len(st.Rejected) == 0 {
+		s.rejTitle.SetText("Controls rejected by S-360: none")
+	} else {
+		s.rejTitle.SetText(fmt.Sprintf("Controls rejected by S-360: %s — these tickets were blacklisted after export; every gate now denies them. Check them at the dispute desk.", deskThousands(len(st.Rejected))))
+	}
+	s.rejTable.Refresh()
+}
+
+func (s *StatusScreen) applyProgress(st core.SyncStatus) {
+	if !st.Running {
+		s.progress.Stop()
+		s.progress.Hide()
+		s.progMsg.Hide()
+		return
+	}
+	switch st.Phase {
+	case "export":
+		s.progMsg.SetText("Receiving tickets… " + deskThousands(st.Received) + " so far")
+	case "upload":
+		s.progMsg.SetText("Sending controls to S-360…")
+	default:
+		s.progMsg.SetText("Syncing with S-360…")
+	}
+	s.progMsg.Show()
+	s.progress.Show()
+	if !s.progress.Running() {
+		s.progress.Start()
+	}
+}
+
+// nextWords says when the next call is allowed, and by which rule.
+func (s *StatusScreen) nextWords(st core.SyncStatus, now time.Time) string {
+	why := statusPolicyWords(st.Environment, s.eventDay(now))
+	if st.NextAllowed.IsZero() || !st.NextAllowed.After(now) {
+		return "now (" + why + ")"
+	}
+	return deskShortClock(st.NextAllowed, now) + ", " + deskAgo(st.NextAllowed, now) + " (" + why + ")"
+}
+
+func (s *StatusScreen) eventDay(now time.Time) bool {
+	if s.d.Settings == nil {
+		return false
+	}
+	st := s.d.Settings()
+	ev := st.Event()
+	return core.IsEventDay(st.EventDay, &ev, now)
+}
+
+func statusPolicyWords(env core.Environment, eventDay bool) string {
+	switch {
+	case !env.Limited():
+		return string(env) + ": on demand"
+	case eventDay:
+		return string(env) + ": at most one sync a minute on event day"
+	}
+	return string(env) + ": at most one sync an hour before event day"
+}
+
+func statusEnvWords(env core.Environment) string {
+	switch env {
+	case core.EnvSim:
+		return "sim — the built-in simulator (demo tickets)"
+	case core.EnvSandbox:
+		return "sandbox — S-360 test account"
+	case core.EnvPreprod:
+		return "preprod — S-360 pre-production"
+	case core.EnvProduction:
+		return "production — real tickets"
+	}
+	return string(env)
+}

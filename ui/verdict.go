@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"time"
+
+	"s360gate/core"
+)
+
+// panelKind is what the big panel says, and so its colour, shape and sound.
+type panelKind int
+
+const (
+	kindIdle   panelKind = iota // waiting for a scan
+	kindAdmit                   // let in (or out, at an exit)
+	kindCheck                   // let in after a check (age, ID, scanner)
+	kindDeny                    // do not let in
+	kindError                   // the scan was not recorded: scan again
+	kindUnread                  // the scanner's code could not be read
+)
+
+// colours is the panel's background and text colour.
+func (k panelKind) colours(exit bool) (bg, fg color.Color) {
+	switch k {
+	case kindAdmit:
+		return colAdmit, colOnDark
+	case kindCheck, kindUnread:
+		return colCheck, colOnLight
+	case kindDeny:
+		return colDeny, colOnDark
+	case kindError:
+		return colError, colOnDark
+	}
+	if exit {
+		return colExit, colOnDark
+	}
+	return colIdle, colOnDark
+}
+
+// sound is the sound a panel kind makes.
+func (k panelKind) sound() soundKind {
+	switch k {
+	case kindAdmit:
+		return soundAdmit
+	case kindCheck, kindUnread:
+		return soundAttention
+	case kindDeny, kindError:
+		return soundDeny
+	}
+	return soundNone
+}
+
+// fact is one labelled line under the verdict (seat, holder…).
+type fact struct{ Label, Value string }
+
+// verdictView is everything the gate shows of one scan, decided in one
+// pure function so that the words are tested without a window.
+type verdictView struct {
+	Kind    panelKind
+	Word    string // the huge word: ADMIT, DENY, ADMIT — CHECK…
+	Sub     string // one line under it: what to do, and when
+	Message string // the reason in plain words
+	Prompts []string
+	Facts   []fact
+	// Overridable: a DENY with a recorded control a supervisor may admit.
+	Overridable bool
+	// Override: this is a supervisor's admission of an earlier DENY.
+	Override bool
+}
+
+// viewOf turns a verdict into what the gate shows. at is the time of the
+// scan, shown so that an old verdict is not taken for the current one.
+func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
+	exit := v.Reason == core.ReasonExit || (v.Control != nil && v.Control.Direction == core.DirectionOut)
+	vw := verdictView{Message: v.Message}
+	prompts := v.Prompts
+	if exit || v.Outcome == core.Deny {
+		// Age, ID and tariff checks are for letting people in. On a DENY an
+		// amber "AGE CHECK" box would read like "check, then let in"; at an
+		// exit it would only make a leaving fan wait. Scanner trouble always
+		// matters. (The tariff stays among the facts.)
+		prompts = scannerPrompts(prompts)
+	}
+	for _, p := range prompts {
+		vw.Prompts = append(vw.Prompts, promptText(p))
+	}
+	clock := at.Local().Format("15:04:05")
+	switch {
+	case v.Outcome == core.Deny:
+		vw.Kind, vw.Word, vw.Sub = kindDeny, "DENY", "Do not let in · "+clock
+		if exit {
+			vw.Sub = "Exit not recorded · " + clock
+		}
+		vw.Overridable = v.Control != nil && v.Control.ID != "" && !exit
+	case len(vw.Prompts) > 0:
+		vw.Kind, vw.Word, vw.Sub = kindCheck, "ADMIT — CHECK", "Check first, then let in · "+clock
+		if exit {
+			vw.Word, vw.Sub = "EXIT OK — CHECK", "Exit recorded · "+clock
+		}
+	default:
+		vw.Kind, vw.Word, vw.Sub = kindAdmit, "ADMIT", "Let in · "+clock
+		if exit {
+			vw.Word, vw.Sub = "EXIT OK", "Exit recorded · "+clock
+		}
+	}
+	if v.Reason == core.ReasonOverride {
+		vw.Sub, vw.Override = "Supervisor override · "+clock, true
+	}
+	vw.Facts = factsOf(v, s)
+	return vw
+}
+
+func scannerPrompts(ps []core.Prompt) []core.Prompt {
+	var out []core.Prompt
+	for _, p := range ps {
+		if p.Kind == core.PromptScanner {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// promptText is a prompt as the steward reads it. Tariff and ID prompts
+// already start with their instruction ("AGE CHECK: …", "ID CHECK — …");
+// scanner warnings do not, and must not be mistaken for a ticket problem.
+func promptText(p core.Prompt) string {
+	if p.Kind == core.PromptScanner {
+		return "SCANNER: " + p.Text
+	}
+	return p.Text
+}
+
+// factsOf lists what identifies the ticket in hand. The holder is shown only
+// when the venue has not chosen to keep identity off the gate screen.
+func factsOf(v *core.Verdict, s *core.Settings) []fact {
+	var out []fact
+	add := func(label, value string) {
+		if strings.TrimSpace(value) != "" {
+			out = append(out, fact{label, value})
+		}
+	}
+	if t := v.Ticket; t != nil {
+		if !s.HideHolder && !t.Holder.IsZero() {
+			h := t.Holder.Name()
+			if born, ok := t.Holder.Born(); ok {
+				h = strings.TrimSpace(h + ", born " + born.Format("2006-01-02"))
+			}
+			add("Holder", h)
+		}
+		add("Seat", t.SeatLabel())
+		add("Entrance", t.EntranceCode)
+		add("Tariff", t.AudienceSubCategoryCode)
+		add("Tax no.", t.TaxNumber)
+	}
+	code := v.Scanned
+	if code == "" && v.Ticket != nil {
+		code = v.Ticket.Barcode
+	}
+	add("Barcode", tail(code))
+	return out
+}
+
+// tail is the end of a code, enough to compare with the paper ticket
+// without showing the whole barcode across the room.
+func tail(code string) string {
+	r := []rune(code)
+	if len(r) <= 8 {
+		return code
+	}
+	return "…" + string(r[len(r)-6:])
+}
+
+// errorView is a scan the store could not record: never an ADMIT.
+func errorView(err error, at time.Time) verdictView {
+	return verdictView{
+		Kind:    kindError,
+		Word:    "NOT RECORDED",
+		Sub:     "Try again — do not let in yet · " + at.Local().Format("15:04:05"),
+		Message: core.ErrorMessage(err),
+	}
+}
+
+// unreadView is a scan the scanner package refused (too short, two codes
+// run together…); its error text is already one line for the supervisor.
+func unreadView(err error, raw string, at time.Time) verdictView {
+	vw := verdictView{
+		Kind:    kindUnread,
+		Word:    "SCAN NOT READ",
+		Sub:     "Scan the ticket again · " + at.Local().Format("15:04:05"),
+		Message: err.Error(),
+	}
+	if t := tail(strings.TrimSpace(raw)); t != "" && len(t) <= 40 {
+		vw.Facts = []fact{{"Received", t}}
+	}
+	return vw
+}
+
+// idleView is the panel between verdicts. Its colour and word say which way
+// the station faces, the one setting a steward must never get wrong.
+func idleView(s *core.Settings) verdictView {
+	if s.Direction == core.DirectionOut {
+		return verdictView{Kind: kindIdle, Word: "EXIT", Sub: "Exit station — scans record people leaving"}
+	}
+	return verdictView{Kind: kindIdle, Word: "READY", Sub: "Entry — scan a ticket"}
+}
+
+// reasonWords are the short names of the deny reasons for the counters.
+var reasonWords = map[core.Reason]string{
+	core.ReasonUnknown:        "Unknown ticket",
+	core.ReasonCancelled:      "Cancelled",
+	core.ReasonInvalidated:    "Invalidated",
+	core.ReasonAlreadyUsed:    "Already used",
+	core.ReasonWrongGate:      "Wrong entrance",
+	core.ReasonNotThisEvent:   "Other event",
+	core.ReasonNotValidNow:    "Not valid now",
+	core.ReasonRejectedByS360: "Blocked by S-360",
+	core.ReasonNotInside:      "Not inside (exit)",
+}
+
+func reasonWord(r core.Reason) string {
+	if w, ok := reasonWords[r]; ok {
+		return w
+	}
+	return strings.ToLower(strings.ReplaceAll(string(r), "_", " "))
+}

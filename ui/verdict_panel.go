@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// verdictPanel is the big coloured block that says ADMIT or DENY. Its text
+// is sized to fill the space it gets (canvas.Text does not scale by itself),
+// so that the word is as large as the laptop allows, from any window size.
+type verdictPanel struct {
+	widget.BaseWidget
+	kind      panelKind
+	exit      bool // idle colour: purple at an exit station
+	word, sub string
+}
+
+func newVerdictPanel() *verdictPanel {
+	p := &verdictPanel{word: "READY"}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// set shows a view; call on the UI goroutine.
+func (p *verdictPanel) set(v verdictView, exit bool) {
+	p.kind, p.word, p.sub, p.exit = v.Kind, v.Word, v.Sub, exit
+	p.Refresh()
+}
+
+func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
+	r := &verdictRenderer{
+		p:     p,
+		bg:    canvas.NewRectangle(colIdle),
+		word:  canvas.NewText("", colOnDark),
+		word2: canvas.NewText("", colOnDark),
+		sub:   canvas.NewText("", colOnDark),
+		ring:  canvas.NewCircle(color.Transparent),
+		oct:   &canvas.Polygon{Sides: 8, Angle: 22.5},
+		tri:   &canvas.Polygon{Sides: 3},
+		box:   canvas.NewRectangle(color.Transparent),
+		l1:    canvas.NewLine(color.Transparent),
+		l2:    canvas.NewLine(color.Transparent),
+		dot:   canvas.NewCircle(color.Transparent),
+		q:     canvas.NewText("?", color.Transparent),
+	}
+	r.word.TextStyle = fyne.TextStyle{Bold: true}
+	r.word2.TextStyle = fyne.TextStyle{Bold: true}
+	r.q.TextStyle = fyne.TextStyle{Bold: true}
+	r.bg.CornerRadius = 12
+	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q, r.word, r.word2, r.sub}
+	r.Refresh()
+	return r
+}
+
+type verdictRenderer struct {
+	p                   *verdictPanel
+	bg                  *canvas.Rectangle
+	word, word2, sub, q *canvas.Text
+	ring, dot           *canvas.Circle
+	oct, tri            *canvas.Polygon
+	box                 *canvas.Rectangle
+	l1, l2              *canvas.Line
+	objects             []fyne.CanvasObject
+	fgCol, bgCol        color.Color
+}
+
+func (r *verdictRenderer) Destroy()                     {}
+func (r *verdictRenderer) Objects() []fyne.CanvasObject { return r.objects }
+
+// MinSize is small on purpose: the panel takes what the layout gives it and
+// fits its text to that, rather than forcing the window to grow.
+func (r *verdictRenderer) MinSize() fyne.Size { return fyne.NewSize(320, 160) }
+
+func (r *verdictRenderer) Refresh() {
+	r.bgCol, r.fgCol = r.p.kind.colours(r.p.exit)
+	r.bg.FillColor = r.bgCol
+	r.word.Color, r.word2.Color = r.fgCol, r.fgCol
+	r.sub.Text, r.sub.Color = r.p.sub, r.fgCol
+	r.Layout(r.p.Size())
+	for _, o := range r.objects {
+		o.Refresh()
+	}
+}
+
+// fitText returns the largest text size, up to max, at which s fits width.
+func fitText(s string, style fyne.TextStyle, width, max float32) float32 {
+	if s == "" || width <= 0 {
+		return max
+	}
+	w := fyne.MeasureText(s, 100, style).Width
+	if w <= 0 {
+		return max
+	}
+	return min(max, 100*width/w)
+}
+
+func (r *verdictRenderer) Layout(size fyne.Size) {
+	r.bg.Resize(size)
+	const pad = 24
+	icon := float32(0)
+	if r.p.kind != kindIdle {
+		icon = min(size.Height*0.62, size.Width*0.26)
+	}
+	textX := pad + icon
+	if icon > 0 {
+		textX += pad
+	}
+	textW := size.Width - textX - pad
+	// A two-part word ("ADMIT — CHECK") is split over two lines when that
+	// makes it larger: in a narrow window one long line would be small.
+	one, lines := r.p.word, []string{r.p.word}
+	ws := fitText(one, r.word.TextStyle, textW, size.Height*0.36)
+	if a, b, ok := strings.Cut(one, " — "); ok {
+		two := min(fitText(a, r.word.TextStyle, textW, size.Height*0.3), fitText(b, r.word.TextStyle, textW, size.Height*0.3))
+		if two > ws*1.15 {
+			ws, lines = two, []string{a, b}
+		}
+	}
+	r.word.Text, r.word2.Text = lines[0], ""
+	if len(lines) == 2 {
+		r.word2.Text = lines[1]
+	}
+	ss := fitText(r.p.sub, r.sub.TextStyle, textW, max(18, min(ws*0.34, 34)))
+	r.word.TextSize, r.word2.TextSize, r.sub.TextSize = ws, ws, ss
+	wh := fyne.MeasureText(lines[0], ws, r.word.TextStyle).Height
+	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
+	top := (size.Height - wh*float32(len(lines)) - sh) / 2
+	for i, t := range []*canvas.Text{r.word, r.word2} {
+		t.Move(fyne.NewPos(textX, top+wh*float32(i)))
+		t.Resize(fyne.NewSize(textW, wh))
+	}
+	r.sub.Move(fyne.NewPos(textX, top+wh*float32(len(lines))))
+	r.sub.Resize(fyne.NewSize(textW, sh))
+	r.layoutIcon(fyne.NewPos(pad, (size.Height-icon)/2), icon)
+}
+
+// layoutIcon draws the verdict's shape: a circle with a tick (ADMIT), a
+// stop-sign octagon with a cross (DENY), a warning triangle with "!" (CHECK),
+// a square with "!" (NOT RECORDED), a circle with "?" (NOT READ). The shape
+// is filled with the text colour and the mark cut out in the panel colour,
+// like a road sign: recognisable without colour, and from afar.
+func (r *verdictRenderer) layoutIcon(at fyne.Position, s float32) {
+	for _, o := range []fyne.CanvasObject{r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q} {
+		o.Hide()
+	}
+	if s <= 0 {
+		return
+	}
+	pt := func(x, y float32) fyne.Position { return fyne.NewPos(at.X+x*s, at.Y+y*s) }
+	line := func(l *canvas.Line, x1, y1, x2, y2 float32) {
+		l.StrokeColor, l.StrokeWidth = r.bgCol, s*0.1
+		l.Position1, l.Position2 = pt(x1, y1), pt(x2, y2)
+		l.Show()
+	}
+	bang := func(top, bottom float32) { // "!" in the panel colour
+		line(r.l1, 0.5, top, 0.5, bottom)
+		d := s * 0.12
+		r.dot.FillColor = r.bgCol
+		r.dot.Move(pt(0.5, bottom+0.1).SubtractXY(d/2, 0))
+		r.dot.Resize(fyne.NewSquareSize(d))
+		r.dot.Show()
+	}
+	shape := func(o fyne.CanvasObject) {
+		o.Move(at)
+		o.Resize(fyne.NewSquareSize(s))
+		o.Show()
+	}
+	switch r.p.kind {
+	case kindAdmit:
+		r.ring.FillColor = r.fgCol
+		shape(r.ring)
+		line(r.l1, 0.26, 0.52, 0.44, 0.70)
+		line(r.l2, 0.40, 0.70, 0.76, 0.32)
+	case kindDeny:
+		r.oct.FillColor = r.fgCol
+		shape(r.oct)
+		line(r.l1, 0.3, 0.3, 0.7, 0.7)
+		line(r.l2, 0.7, 0.3, 0.3, 0.7)
+	case kindCheck:
+		r.tri.FillColor, r.tri.CornerRadius = r.fgCol, s*0.06
+		shape(r.tri)
+		bang(0.34, 0.62)
+	case kindError:
+		r.box.FillColor, r.box.CornerRadius = r.fgCol, s*0.1
+		shape(r.box)
+		bang(0.2, 0.58)
+	case kindUnread:
+		r.ring.FillColor = r.fgCol
+		shape(r.ring)
+		r.q.Color, r.q.TextSize = r.bgCol, s*0.7
+		qs := fyne.MeasureText("?", r.q.TextSize, r.q.TextStyle)
+		r.q.Move(pt(0.5, 0.5).SubtractXY(qs.Width/2, qs.Height/2))
+		r.q.Resize(qs)
+		r.q.Show()
+	}
+}
