@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"s360gate/core"
+)
+
+// Every error this package returns is a *core.Error: plain words for the
+// supervisor's screen, the SQLite error kept underneath for the log. The
+// words depend on what SQLite says went wrong, because "the disk is full"
+// and "the file is damaged" call for different actions at a gate.
+
+// fail wraps err (nil stays nil). doing says what was being done, in words,
+// e.g. "record the scan"; it is used when SQLite's error is not one of the
+// well-known conditions.
+func fail(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		return err // already has words
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return core.Wrap(core.EUnavailable, err, "Could not %s in time", doing)
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return core.Wrap(core.EInternal, err, "Could not %s", doing)
+	}
+	switch se.Code() & 0xff { // primary code; the extended part is detail
+	case sqlite3.SQLITE_FULL:
+		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be written: the disk is full")
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be written (disk full or read-only?)")
+	case sqlite3.SQLITE_IOERR:
+		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be read or written (disk error, full or removed?)")
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return core.Wrap(core.EInternal, err, "The ticket database file is damaged or is not an s360gate database")
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return core.Wrap(core.EUnavailable, err, "The ticket database is busy (is another s360gate using it?); try again")
+	case sqlite3.SQLITE_CANTOPEN:
+		return core.Wrap(core.EUnavailable, err, "The ticket database file cannot be opened (missing folder or no permission?)")
+	case sqlite3.SQLITE_CONSTRAINT:
+		return core.Wrap(core.EInvalid, err, "Could not %s: the data breaks a rule of the database", doing)
+	case sqlite3.SQLITE_INTERRUPT:
+		return core.Wrap(core.EUnavailable, err, "Could not %s: interrupted", doing)
+	}
+	return core.Wrap(core.EInternal, err, "Could not %s", doing)
+}
+
+// sqliteCode is the primary SQLite result code in err's chain (0 if none).
+func sqliteCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}

@@ -1,0 +1,277 @@
+// Package sqlite is the station's store: the ticket list, the control log
+// and the sync engine's memory in one SQLite file (modernc.org/sqlite, pure
+// Go). It implements core.Store.
+//
+// Durability first: WAL with synchronous=FULL, so a control acknowledged at
+// the gate survives a power cut; every write is one BEGIN IMMEDIATE
+// transaction, so concurrent scanners of one ticket (in this process or in
+// another one sharing the file) serialise and exactly one is admitted.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"s360gate/core"
+)
+
+// DB is an open station store. It is safe for concurrent use.
+type DB struct {
+	path string
+	// w is the single writing connection. One connection, not a pool:
+	// writers in this process queue in Go instead of sleeping in SQLite's
+	// busy handler, the hot statements stay prepared on it, and its page
+	// cache stays warm (SQLite's cache is per connection).
+	w *sql.DB
+	// r serves reads (helpdesk checks, the dispute desk, reports) in
+	// parallel with the writer: WAL readers never block it.
+	r        *sql.DB
+	readOnly bool
+	st       stmts
+	ckpt     *checkpointer // nil when read-only
+}
+
+// Option tunes Open.
+type Option func(*options)
+
+type options struct {
+	readOnly bool
+	readers  int
+	cacheKiB int // writer's page cache
+	mmapMiB  int
+}
+
+// ReadOnly opens an existing database without ever writing to it (SQLite
+// mode=ro): for inspecting a copy. Scans and every write then fail with a
+// clear error, never a verdict.
+func ReadOnly() Option { return func(o *options) { o.readOnly = true } }
+
+// Readers sets how many reading connections may run at once (default 4).
+func Readers(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.readers = n
+		}
+	}
+}
+
+// CacheKiB sets the writing connection's page cache (default 64 MiB: the
+// barcode index of a 1,000,000-ticket list stays in memory, which is what
+// keeps ingest and scans fast). Readers get a quarter of it each.
+func CacheKiB(kib int) Option {
+	return func(o *options) {
+		if kib > 0 {
+			o.cacheKiB = kib
+		}
+	}
+}
+
+// MmapMiB lets SQLite read the file through a memory map of that size
+// (default 0: off). It saves copies on reads, but an I/O error on a mapped
+// page kills the process instead of returning an error, which a gate cannot
+// afford unless the disk is trusted.
+func MmapMiB(mib int) Option {
+	return func(o *options) {
+		if mib >= 0 {
+			o.mmapMiB = mib
+		}
+	}
+}
+
+// Open opens (creating it if needed) the store at path and brings its
+// schema up to date. The parent directory is created 0700 and a new file
+// 0600: it holds personal data.
+func Open(path string, opts ...Option) (*DB, error) {
+	o := options{readers: 4, cacheKiB: 64 << 10}
+	for _, f := range opts {
+		f(&o)
+	}
+	if path == "" {
+		return nil, core.Errorf(core.EInvalid, "No ticket database file given")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, core.Wrap(core.EInvalid, err, "The ticket database path %q is not usable", path)
+	}
+	if !o.readOnly {
+		if err := createFile(abs); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(abs); err != nil {
+		return nil, core.Wrap(core.ENotFound, err, "The ticket database %s does not exist", abs)
+	}
+
+	db := &DB{path: abs, readOnly: o.readOnly}
+	if db.w, err = sql.Open("sqlite", dsn(abs, &o, o.cacheKiB, false)); err != nil {
+		return nil, fail(err, "open the ticket database")
+	}
+	// One connection that never expires: see DB.w.
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if db.r, err = sql.Open("sqlite", dsn(abs, &o, o.cacheKiB/4, true)); err != nil {
+		db.w.Close()
+		return nil, fail(err, "open the ticket database")
+	}
+	db.r.SetMaxOpenConns(o.readers)
+	db.r.SetMaxIdleConns(o.readers)
+	db.r.SetConnMaxIdleTime(0)
+
+	ctx := context.Background()
+	if err := db.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !o.readOnly {
+		if err := db.startCheckpointer(dsn(abs, &o, 2048, false)); err != nil {
+			db.Close()
+			return nil, fail(err, "open the ticket database")
+		}
+	}
+	return db, nil
+}
+
+func (db *DB) init(ctx context.Context) error {
+	// The first statement on a connection runs the pragmas: a file that is
+	// not a database (or a damaged one) is refused here, at Open.
+	if err := db.w.PingContext(ctx); err != nil {
+		return fail(err, "open the ticket database")
+	}
+	if err := migrate(ctx, db.w, db.readOnly); err != nil {
+		return err
+	}
+	if err := db.r.PingContext(ctx); err != nil {
+		return fail(err, "open the ticket database")
+	}
+	return db.prepare(ctx)
+}
+
+// createFile makes the directory (0700) and the file (0600) before SQLite
+// does, so that they get private permissions; SQLite gives its -wal and
+// -shm files the permissions of the database file.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return core.Wrap(core.EUnavailable, err, "Cannot create the folder for the ticket database")
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			// Maybe a read-only file: SQLite opens those read-only and
+			// every write reports it in plain words.
+			if _, serr := os.Stat(path); serr == nil {
+				return nil
+			}
+		}
+		return core.Wrap(core.EUnavailable, err, "Cannot create the ticket database file")
+	}
+	return f.Close()
+}
+
+// dsn is the connection string. The pragmas run on every new connection:
+//   - WAL: readers never block the writer, and a commit is one append;
+//   - synchronous=FULL: in WAL mode NORMAL may lose the last commits on a
+//     power cut; a control acknowledged at the gate must survive one;
+//   - busy_timeout: another process holding the write lock is waited for,
+//     up to 5 s, instead of failing the scan at once;
+//   - _txlock=immediate: BEGIN takes the write lock at once, so the read
+//     that a decision is based on cannot be overtaken by another writer
+//     (read-only transactions still use a plain BEGIN);
+//   - temp_store=MEMORY: sorts of reports never touch the disk.
+func dsn(path string, o *options, cacheKiB int, reader bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	// page_size only matters when the file is created, and must come
+	// before WAL is switched on (_journal_mode runs after the _pragma list).
+	q.Add("_pragma", fmt.Sprintf("page_size(%d)", pageSize))
+	q.Set("_journal_mode", "WAL")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
+	if o.mmapMiB > 0 {
+		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", int64(o.mmapMiB)<<20))
+	}
+	q.Set("_txlock", "immediate")
+	if !reader {
+		// See checkpoint.go: a safety net behind the background checkpoints.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
+	}
+	if o.readOnly {
+		q.Set("mode", "ro")
+	} else if reader {
+		// A reader that tried to write would be a bug: make it an error.
+		q.Add("_pragma", "query_only(1)")
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// pageSize of a new database file; see the package benchmarks.
+var pageSize = 4096
+
+// Close closes the store. The last connection to close checkpoints the WAL
+// into the database file.
+func (db *DB) Close() error {
+	var errs []error
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.close())
+	}
+	db.st.close()
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return fail(errors.Join(errs...), "close the ticket database")
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// writeTx starts an immediate transaction on the writing connection.
+func (db *DB) writeTx(ctx context.Context, doing string) (*sql.Tx, error) {
+	if db.readOnly {
+		return nil, core.Errorf(core.EUnavailable, "The ticket database cannot be written (opened read-only); could not %s", doing)
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fail(err, doing)
+	}
+	return tx, nil
+}
+
+// readTx starts a read-only (deferred) transaction on a reading connection:
+// one consistent snapshot for several queries.
+func (db *DB) readTx(ctx context.Context, doing string) (*sql.Tx, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fail(err, doing)
+	}
+	return tx, nil
+}
+
+// commit commits a write transaction, or rolls it back if err is already
+// set.
+func (db *DB) commit(tx *sql.Tx, err error, doing string) error {
+	if err != nil {
+		tx.Rollback()
+		return fail(err, doing)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err, doing)
+	}
+	db.wrote()
+	return nil
+}
+
+var _ core.Store = (*DB)(nil)

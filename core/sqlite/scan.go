@@ -1,0 +1,188 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"s360gate/core"
+)
+
+// Scan decides a scan and, unless it is a helpdesk check, records it.
+//
+// The reads the decision is based on, the decision (core.Decide, pure) and
+// the insert of its control happen in one BEGIN IMMEDIATE transaction that
+// is committed (fsync'ed) before the verdict is returned: two scanners of
+// one ticket, in this process or in another one using the same file, are
+// serialised by SQLite's write lock and exactly one is admitted; and a
+// verdict shown at the gate is never one that a power cut could unrecord.
+// If the control cannot be stored the scan returns an error, never a
+// verdict.
+func (db *DB) Scan(ctx context.Context, req core.ScanRequest) (core.Verdict, error) {
+	if req.Now.IsZero() {
+		req.Now = time.Now()
+	}
+	if req.Helpdesk {
+		return db.helpdesk(ctx, req)
+	}
+	const doing = "record the scan"
+	tx, err := db.writeTx(ctx, doing)
+	if err != nil {
+		return core.Verdict{}, err
+	}
+	v, lastSync, err := decide(ctx, tx, &db.st.decideW, &req)
+	if err == nil {
+		c := core.NewControl(&v, &req.Checkpoint, lastSync, req.Now)
+		c.ID = newID()
+		err = insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, "")
+		v.Control = &c
+	}
+	if err := db.commit(tx, err, doing); err != nil {
+		return core.Verdict{}, err
+	}
+	return v, nil
+}
+
+// helpdesk is "check without burning": the same decision in a read-only
+// transaction on a reading connection, nothing written, no write lock.
+func (db *DB) helpdesk(ctx context.Context, req core.ScanRequest) (core.Verdict, error) {
+	tx, err := db.readTx(ctx, "check the ticket")
+	if err != nil {
+		return core.Verdict{}, err
+	}
+	defer tx.Rollback()
+	v, _, err := decide(ctx, tx, &db.st.decideR, &req)
+	if err != nil {
+		return core.Verdict{}, fail(err, "check the ticket")
+	}
+	v.Helpdesk = true
+	return v, nil
+}
+
+// decide loads what the decision needs within tx and runs core.Decide. The
+// code is resolved as a barcode, then as a container (RFID card) holding
+// several tickets. A taxNumber is not accepted at the gate: it is printed
+// in clear on the ticket, so anybody could type it; the dispute desk finds
+// tickets by it through Lookup.
+func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequest) (core.Verdict, time.Time, error) {
+	var ticket *core.Ticket
+	if req.Code != "" {
+		var t core.Ticket
+		err := scanTicket(tx.StmtContext(ctx, st.ticket).QueryRowContext(ctx, req.Code), &t)
+		switch {
+		case err == nil:
+			ticket = &t
+		case errors.Is(err, sql.ErrNoRows):
+			ts, err := queryTickets(ctx, tx.StmtContext(ctx, st.byContainer), req.Code)
+			if err != nil {
+				return core.Verdict{}, time.Time{}, err
+			}
+			ticket = core.PickFromContainer(ts, &req.Checkpoint.Event)
+		default:
+			return core.Verdict{}, time.Time{}, err
+		}
+	}
+	var history []core.Control
+	if ticket != nil {
+		rows, err := tx.StmtContext(ctx, st.history).QueryContext(ctx, ticket.Barcode)
+		if err != nil {
+			return core.Verdict{}, time.Time{}, err
+		}
+		for rows.Next() {
+			var c core.Control
+			if err := scanControl(rows, &c); err != nil {
+				rows.Close()
+				return core.Verdict{}, time.Time{}, err
+			}
+			history = append(history, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return core.Verdict{}, time.Time{}, err
+		}
+	}
+	var last int64
+	if err := tx.StmtContext(ctx, st.lastSync).QueryRowContext(ctx).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return core.Verdict{}, time.Time{}, err
+	}
+	lastSync := fromMicros(last)
+	v := core.Decide(core.Decision{
+		Scanned:    req.Code,
+		Ticket:     ticket,
+		History:    history,
+		Checkpoint: req.Checkpoint,
+		LastSync:   lastSync,
+		Now:        req.Now,
+	})
+	v.Prompts = append(v.Prompts, req.Prompts...)
+	return v, lastSync, nil
+}
+
+// Override admits a denied control on a supervisor's reason: a new control
+// (ADMIT, reason OVERRIDE) is recorded next to the denial, which stays. A
+// denial can be overridden once; a second override would let a second
+// person in on it.
+func (db *DB) Override(ctx context.Context, controlID, reason string, now time.Time) (core.Verdict, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	const doing = "record the override"
+	tx, err := db.writeTx(ctx, doing)
+	if err != nil {
+		return core.Verdict{}, err
+	}
+	var v core.Verdict
+	err = func() error {
+		var denied core.Control
+		err := scanControl(tx.StmtContext(ctx, db.st.controlByID).QueryRowContext(ctx, controlID), &denied)
+		if errors.Is(err, sql.ErrNoRows) {
+			return core.Errorf(core.ENotFound, "No recorded scan with id %s", controlID)
+		}
+		if err != nil {
+			return err
+		}
+		var prior string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM controls WHERE override_of = ? LIMIT 1`, controlID).Scan(&prior)
+		if err == nil {
+			return core.Errorf(core.EConflict, "This scan was already overridden")
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		c, err := core.Override(&denied, reason, now)
+		if err != nil {
+			return err
+		}
+		c.ID = newID()
+		if err := insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, denied.ID); err != nil {
+			return err
+		}
+		v = core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Message: c.Message, Scanned: c.Scanned, Control: &c}
+		if c.Barcode != "" {
+			var t core.Ticket
+			err := scanTicket(tx.StmtContext(ctx, db.st.decideW.ticket).QueryRowContext(ctx, c.Barcode), &t)
+			if err == nil {
+				v.Ticket = &t
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err := db.commit(tx, err, doing); err != nil {
+		return core.Verdict{}, err
+	}
+	return v, nil
+}
+
+// newID is a time-ordered UUID (v7): new controls append to the id index
+// instead of landing on a random page of it.
+func newID() string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return uuid.NewString()
+}

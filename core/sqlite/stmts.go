@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// stmts are the hot statements, prepared once at Open. Used inside a
+// transaction through tx.StmtContext, which reuses the statement already
+// prepared on that connection instead of compiling the SQL again: for a
+// scan, compiling would cost more than running.
+type stmts struct {
+	insertBatch   *sql.Stmt // batchRows new tickets
+	insertOne     *sql.Stmt // one new ticket
+	updateTicket  *sql.Stmt // one known ticket
+	putCursor     *sql.Stmt
+	insertControl *sql.Stmt
+	controlByID   *sql.Stmt
+	ticket        *sql.Stmt // on the readers, for DB.Ticket
+	// decide is prepared twice: on the writer for scans, on the readers
+	// for helpdesk checks (a statement belongs to one *sql.DB).
+	decideW, decideR decideStmts
+}
+
+// decideStmts are the reads a decision needs.
+type decideStmts struct {
+	ticket      *sql.Stmt
+	byContainer *sql.Stmt
+	history     *sql.Stmt
+	lastSync    *sql.Stmt
+}
+
+const (
+	ticketByBarcodeSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE barcode = ?`
+	// rowid order is S-360's order of first arrival: a stable choice.
+	ticketsByContainerSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE container_id = ? ORDER BY rowid`
+	historySQL            = `SELECT ` + controlCols + ` FROM controls WHERE barcode = ? ORDER BY at, rowid`
+	lastSyncSQL           = `SELECT max(coalesce(last_export_ok, 0), coalesce(last_upload_ok, 0)) FROM sync_state WHERE id = 1`
+	putCursorSQL          = `INSERT INTO cursors (key, cursor, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
+)
+
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	p := func(on *sql.DB, query string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = on.PrepareContext(ctx, query)
+		return s
+	}
+	st := &db.st
+	if !db.readOnly {
+		st.insertBatch = p(db.w, insertNewSQL(batchRows))
+		st.insertOne = p(db.w, insertNewSQL(1))
+		st.updateTicket = p(db.w, updateTicketSQL)
+		st.putCursor = p(db.w, putCursorSQL)
+		st.insertControl = p(db.w, insertControlSQL)
+	}
+	st.controlByID = p(db.w, controlByIDSQL)
+	st.ticket = p(db.r, ticketByBarcodeSQL)
+	for _, d := range []struct {
+		on  *sql.DB
+		set *decideStmts
+	}{{db.w, &st.decideW}, {db.r, &st.decideR}} {
+		d.set.ticket = p(d.on, ticketByBarcodeSQL)
+		d.set.byContainer = p(d.on, ticketsByContainerSQL)
+		d.set.history = p(d.on, historySQL)
+		d.set.lastSync = p(d.on, lastSyncSQL)
+	}
+	return fail(err, "prepare the ticket database")
+}
+
+func (st *stmts) close() {
+	for _, s := range []*sql.Stmt{st.insertBatch, st.insertOne, st.updateTicket, st.putCursor, st.insertControl, st.controlByID, st.ticket,
+		st.decideW.ticket, st.decideW.byContainer, st.decideW.history, st.decideW.lastSync,
+		st.decideR.ticket, st.decideR.byContainer, st.decideR.history, st.decideR.lastSync} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
