@@ -60,6 +60,7 @@ type Main struct {
 	settingsTab *SettingsScreen
 	capture     *capture
 	sound       sounder
+	pins        *pinGuard // wrong PINs, counted across the gate and Settings
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -85,11 +86,17 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.desk = NewDeskScreen(m.w, d)
 	m.status = NewStatusScreen(m.w, d)
 	m.settingsTab = NewSettingsScreen(m.w, d, m.applySettings)
+	m.pins = newPINGuard(m.now)
+	m.settingsTab.pins = m.pins
 	m.gateTab = container.NewTabItem("Gate", m.gate.obj)
-	m.deskTab = container.NewTabItem("Dispute desk", capped(m.desk.Object()))
+	// AppTabs make the window at least as large as the largest minimum of
+	// all tabs, hidden ones included: every tab keeps its minimum small
+	// (long or wrapped text sits in scroll containers), so that none can
+	// push the gate's window off a laptop screen.
+	m.deskTab = container.NewTabItem("Dispute desk", m.desk.Object())
 	m.tabs = container.NewAppTabs(m.gateTab, m.deskTab,
-		container.NewTabItem("Sync", capped(m.status.Object())),
-		container.NewTabItem("Settings", capped(m.settingsTab.Object())))
+		container.NewTabItem("Sync", m.status.Object()),
+		container.NewTabItem("Settings", m.settingsTab.Object()))
 	m.tabs.OnSelected = func(*container.TabItem) { m.restoreFocus() }
 	m.w.SetContent(container.NewBorder(m.top.obj, nil, nil, nil, m.tabs))
 	m.w.Resize(fyne.NewSize(1280, 800))
@@ -203,14 +210,9 @@ func (m *Main) save(s core.Settings, what string) {
 		return
 	}
 	m.applySettings(m.settings())
-	m.reloadSettingsForm()
-}
-
-// reloadSettingsForm puts settings saved from the gate tab (direction, mute)
-// into the Settings tab's form. Otherwise the form keeps the old values, and
-// the next Save there would quietly turn an EXIT station back into an entry.
-func (m *Main) reloadSettingsForm() {
-	m.settingsTab.load(m.settings())
+	// The Settings form must follow, or its next Save would quietly turn
+	// an EXIT station back into an entry (Reload keeps unsaved edits).
+	m.settingsTab.Reload(m.settings())
 }
 
 // loadHistory fills the feed with the last recorded scans and the counters
@@ -285,29 +287,4 @@ func (m *Main) clock() {
 			})
 		}
 	}
-}
-
-// tabMax caps the minimum size a tab can impose on the window. AppTabs make
-// the window as large as the largest minimum of all tabs, even hidden ones:
-// one tab with a tall form (wrapped labels measured at a narrow width) would
-// push the gate's window off the bottom of a laptop screen.
-var tabMax = fyne.NewSize(900, 520)
-
-func capped(o fyne.CanvasObject) fyne.CanvasObject { return container.New(capMin{tabMax}, o) }
-
-type capMin struct{ max fyne.Size }
-
-func (l capMin) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
-}
-
-func (l capMin) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var m fyne.Size
-	for _, o := range objs {
-		m = m.Max(o.MinSize())
-	}
-	return fyne.NewSize(min(m.Width, l.max.Width), min(m.Height, l.max.Height))
 }

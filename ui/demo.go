@@ -15,7 +15,6 @@ func newDemoPanel(tickets []DemoTicket, scan func(barcode string)) fyne.CanvasOb
 	title := widget.NewLabelWithStyle("Demo tickets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	help := widget.NewLabel("Click one to scan it, or use a scanner.")
 	help.Wrapping = fyne.TextWrapWord
-	help.Importance = widget.LowImportance
 	list := container.NewVBox()
 	for _, t := range tickets {
 		b := widget.NewButton("Scan: "+demoTitle(t), func() { scan(t.Barcode) })

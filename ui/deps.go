@@ -35,7 +35,9 @@ type Deps struct {
 	Engine  core.Syncer
 	// Settings returns the current settings; SaveSettings validates and
 	// stores new ones (a *core.Error wrapping core.FieldErrors when refused)
-	// and applies them to the running engine.
+	// and applies them to the running engine. A *core.Error with Code
+	// core.EConflict means stored but not applied (a restart is needed):
+	// its message is shown as a notice, not as a refusal.
 	Settings     func() core.Settings
 	SaveSettings func(core.Settings) error
 	// Remote is the current S-360 client (nil when not configured): the

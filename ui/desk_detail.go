@@ -86,8 +86,10 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	dd.gateLine = widget.NewLabel("")
 	dd.gateLine.Wrapping = fyne.TextWrapWord
 	dd.gateLine.TextStyle = fyne.TextStyle{Bold: true}
+	// As large as a heading: "VALID" above is the ticket's state; whether
+	// it gets in now (already used, wrong entrance) is said here.
+	dd.gateLine.SizeName = theme.SizeNameSubHeadingText
 	dd.holderNote = widget.NewLabel("")
-	dd.holderNote.Importance = widget.LowImportance
 	dd.ask = newDeskAsk(s)
 
 	// Ticket and holder side by side: the holder's rows are what staff

@@ -143,7 +143,10 @@ func (f *feed) push(e feedEntry) {
 	f.list.ScrollToTop()
 }
 
-// A feed row: a colour chip with the verdict word, time, reason, code tail.
+// A feed row: a colour chip with the verdict word, the time and the code
+// tail on one line, the reason on the next, as wide as the column: the
+// reason ("Already used at 19:02, GATE_A_2") is what a supervisor looks
+// back for, and beside the chip it would be cut to a few letters.
 func newFeedRow() fyne.CanvasObject {
 	chip := canvas.NewRectangle(colIdle)
 	chip.CornerRadius = 4
@@ -157,16 +160,16 @@ func newFeedRow() fyne.CanvasObject {
 	reason.Truncation = fyne.TextTruncateEllipsis
 	code := widget.NewLabel("…000000") // sized for a tail; replaced per row
 	code.TextStyle = fyne.TextStyle{Monospace: true}
-	code.Importance = widget.LowImportance
 	left := container.NewHBox(container.NewGridWrap(badge.MinSize(), badge), at)
-	return container.NewBorder(nil, nil, left, code, reason)
+	return container.NewVBox(container.NewBorder(nil, nil, left, code), reason)
 }
 
 func fillFeedRow(o fyne.CanvasObject, e feedEntry) {
-	row := o.(*fyne.Container)
-	reason := row.Objects[0].(*widget.Label)
-	left := row.Objects[1].(*fyne.Container)
-	code := row.Objects[2].(*widget.Label)
+	rows := o.(*fyne.Container).Objects
+	line := rows[0].(*fyne.Container)
+	reason := rows[1].(*widget.Label)
+	left := line.Objects[0].(*fyne.Container)
+	code := line.Objects[1].(*widget.Label)
 	badge := left.Objects[0].(*fyne.Container).Objects[0].(*fyne.Container)
 	chip := badge.Objects[0].(*canvas.Rectangle)
 	word := badge.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
@@ -199,7 +202,7 @@ func newCounters() *counters {
 		t.TextSize, t.TextStyle, t.Alignment = 40, fyne.TextStyle{Bold: true}, fyne.TextAlignCenter
 		return t
 	}
-	c.admittedText, c.deniedText = big(colAdmit), big(colDeny)
+	c.admittedText, c.deniedText = big(colCountAdmit), big(colCountDeny)
 	c.rateText = big(theme.Color(theme.ColorNameForeground))
 	cell := func(t *canvas.Text, label string) fyne.CanvasObject {
 		l := widget.NewLabel(label)

@@ -69,8 +69,7 @@ type gateView struct {
 func newGateView(m *Main) *gateView {
 	g := &gateView{m: m, queue: make(chan scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
 	g.panel = newVerdictPanel()
-	g.when = widget.NewLabel("")
-	g.when.Importance = widget.LowImportance
+	g.when = widget.NewLabel("") // full contrast: an old verdict must not pass for a new one
 	g.message = widget.NewRichText()
 	g.message.Wrapping = fyne.TextWrapWord
 	g.prompts = container.NewVBox()
@@ -86,7 +85,7 @@ func newGateView(m *Main) *gateView {
 	g.readyText.TextSize = theme.Size(sizeStatus)
 	g.readyText.TextStyle = fyne.TextStyle{Bold: true}
 	g.entry = newScanEntry()
-	g.entry.SetPlaceHolder("Type a barcode or taxNumber, then Enter")
+	g.entry.SetPlaceHolder("Barcode or taxNumber + Enter")
 	g.entry.OnSubmitted = g.submitManual
 	check := widget.NewButtonWithIcon("Check", theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
 	g.mute = widget.NewButton("", g.toggleMute)
@@ -119,11 +118,54 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 	// field: they are used a few times an event, the field many times.
 	g.tools = container.NewGridWithColumns(2, g.mute, g.direction)
 	right := container.NewBorder(container.NewVBox(g.tools, g.counters.obj, widget.NewSeparator(), title), nil, nil, nil, g.feed.list)
-	var left fyne.CanvasObject
+	cols := []fyne.CanvasObject{main, right}
 	if len(g.m.d.Demo) > 0 {
-		left = container.New(&fixedWidth{260}, newDemoPanel(g.m.d.Demo, g.submitDemo))
+		cols = append(cols, newDemoPanel(g.m.d.Demo, g.submitDemo))
 	}
-	return container.NewBorder(nil, nil, left, container.New(&fixedWidth{420}, right), main)
+	return container.New(gateColumns{}, cols...)
+}
+
+// gateColumns shares the gate's width out: the station's numbers on the
+// right and the demo tickets on the left (when shown) get a share of it
+// within bounds, the verdict in the middle the rest. On a 1024 px laptop
+// the verdict keeps half the width instead of a third.
+// Objects: the verdict column, the right column, then the demo panel.
+type gateColumns struct{}
+
+func (gateColumns) sides(objs []fyne.CanvasObject, width float32) (left, right float32) {
+	clamp := func(v, lo, hi float32) float32 { return max(lo, min(v, hi)) }
+	right = max(clamp(width*0.33, 300, 420), objs[1].MinSize().Width)
+	if len(objs) > 2 {
+		left = max(clamp(width*0.2, 200, 260), objs[2].MinSize().Width)
+	}
+	return left, right
+}
+
+func (c gateColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	left, right := c.sides(objs, size.Width)
+	x := float32(0)
+	if len(objs) > 2 {
+		objs[2].Move(fyne.NewPos(0, 0))
+		objs[2].Resize(fyne.NewSize(left, size.Height))
+		x = left + pad
+	}
+	objs[0].Move(fyne.NewPos(x, 0))
+	objs[0].Resize(fyne.NewSize(max(0, size.Width-x-right-pad), size.Height))
+	objs[1].Move(fyne.NewPos(size.Width-right, 0))
+	objs[1].Resize(fyne.NewSize(right, size.Height))
+}
+
+func (c gateColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding()
+	left, right := c.sides(objs, 0) // the narrowest shares
+	w := objs[0].MinSize().Width + pad + right
+	h := max(objs[0].MinSize().Height, objs[1].MinSize().Height)
+	if len(objs) > 2 {
+		w += left + pad
+		h = max(h, objs[2].MinSize().Height)
+	}
+	return fyne.NewSize(w, h)
 }
 
 // apply follows the settings: direction, mute, and the idle panel.

@@ -29,7 +29,7 @@ func (g *gateView) askOverride() {
 	}
 	intro := "Admit the ticket " + tail(denied.Scanned) + " although it was denied:\n" + denied.Message
 	s := g.m.settings()
-	sd := askSupervisor(g.m.w, s.SupervisorPIN, "Override — admit this ticket", "Admit", intro,
+	sd := askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, "Override — admit this ticket", "Admit", intro,
 		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
 		func() { g.override(denied.Control.ID, strings.TrimSpace(reason.Text)) },
 		g.m.restoreFocus)
@@ -79,7 +79,7 @@ func (g *gateView) askDirection() {
 			"Every scan here will then ADMIT or DENY people coming IN."
 	}
 	word := map[core.Direction]string{core.DirectionIn: "Switch to ENTRY", core.DirectionOut: "Switch to EXIT"}[to]
-	g.dialog = askSupervisor(g.m.w, s.SupervisorPIN, title, word, intro, nil, func() {
+	g.dialog = askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, title, word, intro, nil, func() {
 		s := g.m.settings()
 		s.Direction = to
 		g.m.save(s, "The direction was not changed")
@@ -100,7 +100,7 @@ func (g *gateView) toggleMute() {
 			// Muted for this session anyway; the log says why it won't last.
 			g.m.log.WithError(err).Warn("Mute setting not saved")
 		} else {
-			g.m.reloadSettingsForm()
+			g.m.settingsTab.Reload(g.m.settings())
 		}
 	}
 	g.m.restoreFocus()

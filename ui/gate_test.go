@@ -535,3 +535,32 @@ func TestGateWrongKeyboardLayoutIsReadWithAWarning(t *testing.T) {
 		t.Errorf("recorded %+v", cs)
 	}
 }
+
+// Mute and direction changed at the gate reach a Settings form with
+// unsaved edits without wiping them.
+func TestGateChangesKeepUnsavedSettingsEdits(t *testing.T) {
+	f := newGateFixture(t)
+	st := f.m.settingsTab
+	f.ui(func() {
+		st.station.SetText("GATE_A_LAPTOP9")
+		test.Tap(findButton(f.w.Canvas(), "Sound on"))
+		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
+		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
+	})
+	f.ui(func() {
+		if !st.mute.Checked || st.direction.Selected != settingsDirOut {
+			t.Errorf("form: mute %v, direction %q", st.mute.Checked, st.direction.Selected)
+		}
+		if st.station.Text != "GATE_A_LAPTOP9" {
+			t.Errorf("the unsaved station name was wiped: %q", st.station.Text)
+		}
+		if !strings.Contains(st.summary.Text, "Direction was just changed") {
+			t.Errorf("summary %q", st.summary.Text)
+		}
+		st.Save()
+	})
+	f.eventually("saved", func() bool { return strings.HasPrefix(st.summary.Text, "Saved") })
+	if got := f.cfg.get(); got.Station != "GATE_A_LAPTOP9" || !got.Mute || got.Direction != core.DirectionOut {
+		t.Errorf("saved station %q, mute %v, direction %v", got.Station, got.Mute, got.Direction)
+	}
+}

@@ -2,6 +2,11 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -14,6 +19,73 @@ import (
 // the supervisor PIN, asked in the same dialog as the action's own fields:
 // one dialog, one confirm, for someone standing at a gate with cold hands.
 
+// Wrong PINs: after pinMaxFails wrong PINs in a row, PINs are refused for
+// pinLockout, then counted afresh. The gate's dialogs and the settings share
+// one count (Main.pins), so that switching screens does not buy more tries.
+// Five tries leave room for cold fingers; the wait turns guessing at the
+// laptop into ten tries a minute.
+const (
+	pinMaxFails = 5
+	pinLockout  = 30 * time.Second
+)
+
+// pinGuard counts wrong PINs and refuses PINs during the wait. now is its
+// clock, injected so that tests need not wait 30 s.
+type pinGuard struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	fails int       // wrong PINs in a row
+	until time.Time // PINs are refused before then
+}
+
+func newPINGuard(now func() time.Time) *pinGuard {
+	if now == nil {
+		now = time.Now
+	}
+	return &pinGuard{now: now}
+}
+
+// blocked says, when PINs are refused now, for how long ("" otherwise).
+func (g *pinGuard) blocked() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.blockedLocked()
+}
+
+func (g *pinGuard) blockedLocked() string {
+	wait := g.until.Sub(g.now())
+	if wait <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("Too many wrong PINs: try again in %d s.", int(math.Ceil(wait.Seconds())))
+}
+
+// try checks pin against the stored hash. When it is refused, the words
+// say why: wrong (the caller's sentence for a wrong PIN), with a warning
+// when the wait is near, or that PINs are refused for a while.
+func (g *pinGuard) try(hash, pin, wrong string) (bool, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if msg := g.blockedLocked(); msg != "" {
+		return false, msg // not even tried: a guess now proves nothing
+	}
+	if core.PINMatches(hash, pin) {
+		g.fails = 0
+		return true, ""
+	}
+	g.fails++
+	switch left := pinMaxFails - g.fails; {
+	case left <= 0:
+		g.fails, g.until = 0, g.now().Add(pinLockout)
+		return false, fmt.Sprintf("Wrong PIN %d times in a row: try again in %d s.", pinMaxFails, int(pinLockout.Seconds()))
+	case left == 1:
+		return false, wrong + fmt.Sprintf(" One more wrong PIN and PINs are refused for %d s.", int(pinLockout.Seconds()))
+	case left == 2:
+		return false, wrong + fmt.Sprintf(" Two more wrong PINs and PINs are refused for %d s.", int(pinLockout.Seconds()))
+	}
+	return false, wrong
+}
+
 // supervisorDialog is an open PIN-protected dialog.
 type supervisorDialog struct {
 	form  *dialog.FormDialog
@@ -25,9 +97,9 @@ type supervisorDialog struct {
 // askSupervisor shows title with intro, the action's items and the PIN, and
 // calls ok once the PIN matches (core.PINMatches on the settings' hash). A
 // wrong PIN says so plainly and asks again, keeping what was typed in the
-// other fields. With no PIN set the action is open, and the dialog says how
-// to close it.
-func askSupervisor(w fyne.Window, hash, title, confirm, intro string, items []*widget.FormItem, ok func(), closed func()) *supervisorDialog {
+// other fields; guard counts it (see pinGuard). With no PIN set the action
+// is open, and the dialog says how to close it.
+func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro string, items []*widget.FormItem, ok func(), closed func()) *supervisorDialog {
 	sd := &supervisorDialog{note: widget.NewLabel("")}
 	sd.note.Importance = widget.DangerImportance
 	sd.note.TextStyle = fyne.TextStyle{Bold: true}
@@ -62,13 +134,19 @@ func askSupervisor(w fyne.Window, hash, title, confirm, intro string, items []*w
 			closed()
 			return
 		}
-		if sd.pin != nil && !core.PINMatches(hash, sd.pin.Text) {
-			sd.note.SetText("Wrong PIN — nothing was changed. Try again.")
-			sd.note.Show()
-			sd.pin.SetText("")
-			sd.form.Show()
-			w.Canvas().Focus(sd.pin)
-			return
+		if sd.pin != nil {
+			const wrong = "Wrong PIN — nothing was changed. Try again."
+			if match, msg := guard.try(hash, sd.pin.Text, wrong); !match {
+				if !strings.HasPrefix(msg, wrong) {
+					msg += " Nothing was changed."
+				}
+				sd.note.SetText(msg)
+				sd.note.Show()
+				sd.pin.SetText("")
+				sd.form.Show()
+				w.Canvas().Focus(sd.pin)
+				return
+			}
 		}
 		closed()
 		ok()

@@ -19,6 +19,9 @@ package ui
 
 import (
 	"context"
+	"maps"
+	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -51,6 +54,12 @@ type SettingsScreen struct {
 	// stored is the last saved settings: the baseline for what the form
 	// does not show (the password, the PIN hash).
 	stored core.Settings
+	// bindings tie the form's widgets to the settings; loaded is what each
+	// widget held after the last load, to tell unsaved edits apart.
+	bindings []settingsBinding
+	loaded   map[string]string
+	// pins counts wrong PINs; the main window shares its own with the gate.
+	pins *pinGuard
 
 	env                                       *widget.Select
 	envNote                                   *widget.Label
@@ -87,7 +96,9 @@ type SettingsScreen struct {
 // with the new settings after each successful save.
 func NewSettingsScreen(w fyne.Window, d Deps, onSaved func(core.Settings)) *SettingsScreen {
 	s := &SettingsScreen{w: w, d: d, onSaved: onSaved, do: deskDo, errs: map[string]*widget.Label{}}
+	s.pins = newPINGuard(s.now)
 	s.buildWidgets()
+	s.bindings = s.bind()
 	s.obj = s.layout()
 	s.load(s.current())
 	if d.SaveSettings == nil {
@@ -246,57 +257,158 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	return container.NewBorder(nil, bar, nil, nil, container.NewVScroll(body))
 }
 
-// load puts settings into the form. The password is never put back: the
-// field stays empty, and its placeholder says whether one is stored.
+// settingsBinding ties one widget of the form to the settings.
+type settingsBinding struct {
+	key, name string                         // field (JSON name) and its words
+	from      func(st *core.Settings) string // what the widget shows for st
+	get       func() string
+	set       func(string)
+}
+
+func entryBinding(key, name string, e *widget.Entry, from func(*core.Settings) string) settingsBinding {
+	return settingsBinding{key, name, from, func() string { return e.Text }, e.SetText}
+}
+
+func checkBinding(key, name string, c *widget.Check, from func(*core.Settings) bool) settingsBinding {
+	return settingsBinding{key, name,
+		func(st *core.Settings) string { return strconv.FormatBool(from(st)) },
+		func() string { return strconv.FormatBool(c.Checked) },
+		func(v string) { c.SetChecked(v == "true") }}
+}
+
+// bind lists the form's widgets with the settings they show. The password
+// and PIN fields show nothing saved: anything typed there is an edit.
+func (s *SettingsScreen) bind() []settingsBinding {
+	none := func(*core.Settings) string { return "" }
+	sel := func(key, name string, w *widget.Select, from func(*core.Settings) string) settingsBinding {
+		return settingsBinding{key, name, from, func() string { return w.Selected }, w.SetSelected}
+	}
+	return []settingsBinding{
+		sel("environment", "Environment", s.env, func(st *core.Settings) string { return string(st.Environment) }),
+		entryBinding("endpoint", "Endpoint", s.endpoint, func(st *core.Settings) string { return st.Endpoint }),
+		entryBinding("institution", "Institution", s.institution, func(st *core.Settings) string { return st.Institution }),
+		entryBinding("operator", "Operator", s.operator, func(st *core.Settings) string { return st.Operator }),
+		entryBinding("partner", "Partner", s.partner, func(st *core.Settings) string { return st.Partner }),
+		entryBinding("password", "Password", s.password, none),
+		entryBinding("season", "Season", s.season, func(st *core.Settings) string { return st.Season }),
+		entryBinding("products", "Products", s.products, func(st *core.Settings) string { return settingsJoin(st.Products) }),
+		entryBinding("performances", "Performances", s.performances, func(st *core.Settings) string { return settingsJoin(st.Performances) }),
+		entryBinding("eventDate", "Event date", s.eventDate, func(st *core.Settings) string { return st.EventDate }),
+		checkBinding("eventDay", "Event-day mode", s.eventDay, func(st *core.Settings) bool { return st.EventDay }),
+		entryBinding("pageSize", "Page size", s.pageSize, func(st *core.Settings) string { return settingsIntText(st.PageSize) }),
+		entryBinding("station", "Station name", s.station, func(st *core.Settings) string { return st.Station }),
+		entryBinding("gate", "Gate", s.gate, func(st *core.Settings) string { return st.Gate }),
+		{"direction", "Direction", func(st *core.Settings) string {
+			if st.Direction == core.DirectionOut {
+				return settingsDirOut
+			}
+			return settingsDirIn
+		}, func() string { return s.direction.Selected }, s.direction.SetSelected},
+		checkBinding("allowReentry", "Re-entry", s.reentry, func(st *core.Settings) bool { return st.AllowReentry }),
+		entryBinding("gateRules", "Entrance → gates", s.gateRules, func(st *core.Settings) string { return settingsFormatGateRules(st.GateRules) }),
+		entryBinding("tariffRules", "Tariff prompts", s.tariffRules, func(st *core.Settings) string { return settingsFormatTariffRules(st.TariffRules) }),
+		checkBinding("hideHolder", "Hide the holder", s.hideHolder, func(st *core.Settings) bool { return st.HideHolder }),
+		entryBinding("stalenessMinutes", "Offline after", s.staleness, func(st *core.Settings) string { return settingsIntText(st.StalenessMinutes) }),
+		entryBinding("purgeAfterDays", "Purge personal data", s.purge, func(st *core.Settings) string { return settingsIntText(st.PurgeAfterDays) }),
+		sel("scannerTerminator", "Scanner terminator", s.terminator, func(st *core.Settings) string {
+			if st.ScannerTerminator == "tab" {
+				return settingsTermTab
+			}
+			return settingsTermEnt
+		}),
+		entryBinding("scannerPrefix", "Scanner prefix", s.prefix, func(st *core.Settings) string { return st.ScannerPrefix }),
+		entryBinding("scannerSuffix", "Scanner suffix", s.suffix, func(st *core.Settings) string { return st.ScannerSuffix }),
+		checkBinding("mute", "Sound", s.mute, func(st *core.Settings) bool { return st.Mute }),
+		entryBinding("newPin", "New PIN", s.pinNew, none),
+		entryBinding("pinRepeat", "Repeat new PIN", s.pinRepeat, none),
+		entryBinding("pin", "Supervisor PIN", s.pinAuth, none),
+	}
+}
+
+// load puts settings into the form, all of it: what was typed and not
+// saved is gone. The password is never put back: the field stays empty,
+// and its placeholder says whether one is stored.
 func (s *SettingsScreen) load(st core.Settings) {
 	s.stored = st
-	s.env.SetSelected(string(st.Environment))
-	s.endpoint.SetText(st.Endpoint)
-	s.institution.SetText(st.Institution)
-	s.operator.SetText(st.Operator)
-	s.partner.SetText(st.Partner)
-	s.password.SetText("")
-	if st.Password != "" {
+	for _, b := range s.bindings {
+		b.set(b.from(&st))
+	}
+	s.loaded = s.values()
+	s.showStored()
+	s.clearErrors()
+}
+
+// showStored shows what the form says of the stored settings without a
+// field of its own: whether a password and a PIN are set.
+func (s *SettingsScreen) showStored() {
+	if s.stored.Password != "" {
 		s.password.SetPlaceHolder("•••• stored")
 	} else {
 		s.password.SetPlaceHolder("not set")
 	}
-	s.season.SetText(st.Season)
-	s.products.SetText(settingsJoin(st.Products))
-	s.performances.SetText(settingsJoin(st.Performances))
-	s.eventDate.SetText(st.EventDate)
-	s.eventDay.SetChecked(st.EventDay)
-	s.pageSize.SetText(settingsIntText(st.PageSize))
-	s.station.SetText(st.Station)
-	s.gate.SetText(st.Gate)
-	if st.Direction == core.DirectionOut {
-		s.direction.SetSelected(settingsDirOut)
-	} else {
-		s.direction.SetSelected(settingsDirIn)
-	}
-	s.reentry.SetChecked(st.AllowReentry)
-	s.gateRules.SetText(settingsFormatGateRules(st.GateRules))
-	s.tariffRules.SetText(settingsFormatTariffRules(st.TariffRules))
-	s.hideHolder.SetChecked(st.HideHolder)
-	s.staleness.SetText(settingsIntText(st.StalenessMinutes))
-	s.purge.SetText(settingsIntText(st.PurgeAfterDays))
-	if st.ScannerTerminator == "tab" {
-		s.terminator.SetSelected(settingsTermTab)
-	} else {
-		s.terminator.SetSelected(settingsTermEnt)
-	}
-	s.prefix.SetText(st.ScannerPrefix)
-	s.suffix.SetText(st.ScannerSuffix)
-	s.mute.SetChecked(st.Mute)
-	s.pinNew.SetText("")
-	s.pinRepeat.SetText("")
-	s.pinAuth.SetText("")
-	if st.SupervisorPIN != "" {
+	if s.stored.SupervisorPIN != "" {
 		s.pinAuthRow.Show()
 	} else {
 		s.pinAuthRow.Hide()
 	}
-	s.clearErrors()
+}
+
+// values is what each widget holds now, by field.
+func (s *SettingsScreen) values() map[string]string {
+	m := make(map[string]string, len(s.bindings))
+	for _, b := range s.bindings {
+		m[b.key] = b.get()
+	}
+	return m
+}
+
+// Edited reports whether the form holds changes that are not saved.
+func (s *SettingsScreen) Edited() bool {
+	return !maps.Equal(s.values(), s.loaded)
+}
+
+// Reload brings the form up to date with settings saved elsewhere, such as
+// the gate tab's direction and sound buttons; otherwise the next Save here
+// would quietly undo them. The rule:
+//
+//   - a form without unsaved edits is reloaded whole, as if just opened;
+//   - a form with unsaved edits keeps them. Only the fields whose saved
+//     value changed (between the settings the form was loaded from and st)
+//     are refreshed: the newer save wins there, even over an edit of that
+//     same field. The line beside Save names them and says that the other
+//     changes are still not saved.
+//
+// Either way st becomes the baseline for what the form does not show (the
+// password, the PIN hash).
+func (s *SettingsScreen) Reload(st core.Settings) {
+	if !s.Edited() {
+		s.load(st)
+		return
+	}
+	old := s.stored
+	s.stored = st
+	var changed []string
+	for _, b := range s.bindings {
+		v := b.from(&st)
+		if v == b.from(&old) {
+			continue
+		}
+		b.set(v)
+		s.loaded[b.key] = b.get()
+		if l := s.errs[b.key]; l != nil {
+			l.SetText("")
+			l.Hide()
+		}
+		changed = append(changed, b.name)
+	}
+	s.showStored()
+	switch len(changed) {
+	case 0:
+	case 1:
+		s.setSummary(widget.WarningImportance, changed[0]+" was just changed outside this form: it shows the saved value. Your other changes are not saved yet.")
+	default:
+		s.setSummary(widget.WarningImportance, strings.Join(changed, ", ")+" were just changed outside this form: they show the saved values. Your other changes are not saved yet.")
+	}
 }
 
 func (s *SettingsScreen) showEnvNote(e core.Environment) {

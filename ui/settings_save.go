@@ -110,12 +110,19 @@ func (s *SettingsScreen) collect() (core.Settings, core.FieldErrors) {
 // and a new PIN typed twice. It returns the new PIN, "" when unchanged.
 func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 	var errs core.FieldErrors
-	if h := s.stored.SupervisorPIN; h != "" && !core.PINMatches(h, s.pinAuth.Text) {
-		msg := "Wrong PIN."
-		if s.pinAuth.Text == "" {
+	if h := s.stored.SupervisorPIN; h != "" {
+		// An empty field is not a wrong PIN; while PINs are refused it
+		// says so rather than ask for one.
+		msg := s.pins.blocked()
+		if msg == "" && s.pinAuth.Text == "" {
 			msg = "Enter the supervisor PIN to save changes."
 		}
-		errs = append(errs, core.FieldError{Field: "pin", Message: msg})
+		if msg == "" {
+			_, msg = s.pins.try(h, s.pinAuth.Text, "Wrong PIN.")
+		}
+		if msg != "" {
+			errs = append(errs, core.FieldError{Field: "pin", Message: msg})
+		}
 	}
 	pin, again := s.pinNew.Text, s.pinRepeat.Text
 	switch {
@@ -171,6 +178,14 @@ func (s *SettingsScreen) Save() {
 					s.showErrors(fe)
 					return
 				}
+				if settingsSavedWithNotice(err) {
+					// Stored, but not in use until a restart: the form
+					// shows what was stored, the station goes on with the
+					// settings it runs (so no onSaved).
+					s.load(st)
+					s.setSummary(widget.WarningImportance, core.ErrorMessage(err))
+					return
+				}
 				s.setSummary(widget.DangerImportance, "Not saved: "+core.ErrorMessage(err))
 				return
 			}
@@ -181,6 +196,14 @@ func (s *SettingsScreen) Save() {
 			}
 		})
 	}()
+}
+
+// settingsSavedWithNotice tells a save that went through with something to
+// say (SaveSettings' EConflict, e.g. "Saved. Close and reopen s360gate to
+// switch to sandbox…") from a refusal.
+func settingsSavedWithNotice(err error) bool {
+	var e *core.Error
+	return errors.As(err, &e) && e.Code == core.EConflict
 }
 
 func (s *SettingsScreen) clearErrors() {
@@ -230,8 +253,9 @@ func (s *SettingsScreen) showErrors(errs core.FieldErrors) {
 	s.setSummary(widget.DangerImportance, msg)
 }
 
+// setSummary says text beside Save; an empty line takes no room.
 func (s *SettingsScreen) setSummary(imp widget.Importance, text string) {
 	s.summary.Importance = imp
-	s.summary.SetText(text)
+	deskSay(s.summary, text)
 	s.summary.Refresh()
 }

@@ -49,6 +49,7 @@ type StatusScreen struct {
 	rejTitle   *widget.Label
 	rejected   []core.Control
 	rejTable   *widget.Table
+	split      *fyne.Container // the status over the rejected controls
 	obj        fyne.CanvasObject
 
 	syncing   bool // a Sync now of ours is under way
@@ -131,12 +132,66 @@ func (s *StatusScreen) build() {
 	s.progMsg.Hide()
 
 	s.rejTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.rejTitle.Wrapping = fyne.TextWrapWord
 	s.rejTable = newStatusRejectedTable(func() []core.Control { return s.rejected }, s.now)
+	s.rejTable.Hide() // until S-360 rejects something
 
-	top := container.NewVBox(s.demo, form,
+	// The words wrap, so they live in a scroll container: a wrapped label
+	// measured before its tab is first laid out (at a few pixels wide) asks
+	// for one line per character, and AppTabs would make the window as
+	// tall as that. In a scroll they are measured at the width they get.
+	info := container.NewVBox(form,
 		container.NewBorder(nil, nil, s.syncBtn, nil, s.syncMsg),
 		s.progMsg, s.progress, widget.NewSeparator(), s.rejTitle)
-	s.obj = container.NewBorder(top, nil, nil, nil, s.rejTable)
+	s.split = container.New(&statusSplit{keep: statusTableKeep}, container.NewVScroll(info), s.rejTable)
+	s.obj = container.NewBorder(s.demo, nil, nil, nil, s.split)
+}
+
+// statusTableKeep is the height kept for the rejected controls (a header
+// and about three rows) when the window is too short for everything.
+const statusTableKeep = 150
+
+// statusSplit stacks the status words (a vertical scroll) over the table of
+// rejected controls. The words get the height they need at this width, as
+// long as the table keeps keep; the table gets the rest. With the table
+// hidden (nothing rejected) the words get it all. Its minimum is small
+// either way: the window size is the supervisor's choice, not this tab's.
+type statusSplit struct{ keep float32 }
+
+func (l *statusSplit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	top, table := objs[0].(*container.Scroll), objs[1]
+	top.Move(fyne.NewPos(0, 0))
+	if !table.Visible() {
+		top.Resize(size)
+		return
+	}
+	// Lay the words out at this width first: wrapped labels measure their
+	// height at the width they were last given.
+	top.Resize(fyne.NewSize(size.Width, max(top.Size().Height, 1)))
+	gap := theme.Padding()
+	keep := min(l.keep, size.Height/2)
+	h := max(0, min(top.Content.MinSize().Height, size.Height-gap-keep))
+	top.Resize(fyne.NewSize(size.Width, h))
+	table.Move(fyne.NewPos(0, h+gap))
+	table.Resize(fyne.NewSize(size.Width, max(0, size.Height-h-gap)))
+}
+
+func (l *statusSplit) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize()
+	if t := objs[1]; t.Visible() {
+		tm := t.MinSize()
+		m = fyne.NewSize(max(m.Width, tm.Width), m.Height+theme.Padding()+tm.Height)
+	}
+	return m
+}
+
+// relayout shares the height out again after the words changed: the
+// scroll's own minimum does not change with its content, so nothing else
+// would tell the split.
+func (s *StatusScreen) relayout() {
+	if sz := s.split.Size(); sz.Width > 0 && sz.Height > 0 {
+		s.split.Layout.Layout(s.split.Objects, sz)
+	}
 }
 
 // Object is the tab's content.
@@ -202,6 +257,7 @@ func (s *StatusScreen) SyncNow() {
 	s.syncBtn.Disable()
 	s.syncMsg.Importance = widget.MediumImportance
 	s.syncMsg.SetText("Syncing with S-360…")
+	s.relayout()
 	go func() {
 		err := s.d.Engine.SyncNow(s.ctx)
 		s.do(func() {
@@ -282,10 +338,13 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	s.rejected = st.Rejected
 	if len(st.Rejected) == 0 {
 		s.rejTitle.SetText("Controls rejected by S-360: none")
+		s.rejTable.Hide()
 	} else {
 		s.rejTitle.SetText(fmt.Sprintf("Controls rejected by S-360: %s — these tickets were blacklisted after export; every gate now denies them. Check them at the dispute desk.", deskThousands(len(st.Rejected))))
+		s.rejTable.Show()
+		s.rejTable.Refresh()
 	}
-	s.rejTable.Refresh()
+	s.relayout()
 }
 
 func (s *StatusScreen) applyProgress(st core.SyncStatus) {

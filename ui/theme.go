@@ -32,8 +32,13 @@ var (
 	colOnLight   = color.NRGBA{0x11, 0x11, 0x11, 0xFF}
 	colMutedText = color.NRGBA{0xCB, 0xD5, 0xE1, 0xFF} // slate-300 on the dark bar
 	colOnline    = color.NRGBA{0x22, 0xC5, 0x5E, 0xFF}
-	colOffline   = color.NRGBA{0xEF, 0x44, 0x44, 0xFF}
-	colStale     = color.NRGBA{0xFB, 0xBF, 0x24, 0xFF}
+	// The counters are coloured text on the window's background, dark or
+	// light: green-600 and red-500 read at 3:1 or better on both (the
+	// panel's green-700 and red-700 fall under 3:1 on the dark theme).
+	colCountAdmit = color.NRGBA{0x16, 0xA3, 0x4A, 0xFF}
+	colCountDeny  = color.NRGBA{0xEF, 0x44, 0x44, 0xFF}
+	colOffline    = color.NRGBA{0xEF, 0x44, 0x44, 0xFF}
+	colStale      = color.NRGBA{0xFB, 0xBF, 0x24, 0xFF}
 )
 
 // Sizes and colours the gate view asks the theme for by name, so that

@@ -98,44 +98,87 @@ func fitText(s string, style fyne.TextStyle, width, max float32) float32 {
 	return min(max, 100*width/w)
 }
 
+// subReadable is the smallest size of the sub line ("Do not let in ·
+// 19:05:02") beside the icon; below it the line goes under the icon and the
+// word, across the whole panel, rather than shrink out of reach.
+const subReadable = 20
+
 func (r *verdictRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	const pad = 24
-	icon := float32(0)
+	// First try the sub line beside the icon, under the word.
+	b := r.layoutBlock(size.Width, size.Height, pad)
+	ss := fitText(r.p.sub, r.sub.TextStyle, b.textW, b.subMax)
+	if b.icon > 0 && ss < subReadable {
+		full := size.Width - 2*pad
+		ss = fitText(r.p.sub, r.sub.TextStyle, full, subReadable*1.3)
+		sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
+		b = r.layoutBlock(size.Width, size.Height-sh-pad/2, pad)
+		blockH := max(b.icon, b.wordsH)
+		top := (size.Height - blockH - pad/2 - sh) / 2
+		r.placeWords(b, top+(blockH-b.wordsH)/2)
+		r.sub.TextSize = ss
+		r.sub.Move(fyne.NewPos(pad, top+blockH+pad/2))
+		r.sub.Resize(fyne.NewSize(full, sh))
+		r.layoutIcon(fyne.NewPos(pad, top+(blockH-b.icon)/2), b.icon)
+		return
+	}
+	r.sub.TextSize = ss
+	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
+	top := (size.Height - b.wordsH - sh) / 2
+	r.placeWords(b, top)
+	r.sub.Move(fyne.NewPos(b.textX, top+b.wordsH))
+	r.sub.Resize(fyne.NewSize(b.textW, sh))
+	r.layoutIcon(fyne.NewPos(pad, (size.Height-b.icon)/2), b.icon)
+}
+
+// verdictBlock is the icon and the word fitted to a width and height.
+type verdictBlock struct {
+	icon, textX, textW float32
+	lines              []string
+	size, lineH        float32 // the word's text size and line height
+	wordsH             float32
+	subMax             float32 // the largest sub line that suits the word
+}
+
+func (r *verdictRenderer) layoutBlock(width, height, pad float32) verdictBlock {
+	b := verdictBlock{}
 	if r.p.kind != kindIdle {
-		icon = min(size.Height*0.62, size.Width*0.26)
+		b.icon = min(height*0.62, width*0.26)
 	}
-	textX := pad + icon
-	if icon > 0 {
-		textX += pad
+	b.textX = pad + b.icon
+	if b.icon > 0 {
+		b.textX += pad
 	}
-	textW := size.Width - textX - pad
+	b.textW = width - b.textX - pad
 	// A two-part word ("ADMIT — CHECK") is split over two lines when that
 	// makes it larger: in a narrow window one long line would be small.
-	one, lines := r.p.word, []string{r.p.word}
-	ws := fitText(one, r.word.TextStyle, textW, size.Height*0.36)
-	if a, b, ok := strings.Cut(one, " — "); ok {
-		two := min(fitText(a, r.word.TextStyle, textW, size.Height*0.3), fitText(b, r.word.TextStyle, textW, size.Height*0.3))
-		if two > ws*1.15 {
-			ws, lines = two, []string{a, b}
+	one := r.p.word
+	b.lines = []string{one}
+	b.size = fitText(one, r.word.TextStyle, b.textW, height*0.36)
+	if a, c, ok := strings.Cut(one, " — "); ok {
+		two := min(fitText(a, r.word.TextStyle, b.textW, height*0.3), fitText(c, r.word.TextStyle, b.textW, height*0.3))
+		if two > b.size*1.15 {
+			b.size, b.lines = two, []string{a, c}
 		}
 	}
-	r.word.Text, r.word2.Text = lines[0], ""
-	if len(lines) == 2 {
-		r.word2.Text = lines[1]
+	b.subMax = max(18, min(b.size*0.34, 34))
+	b.lineH = fyne.MeasureText(b.lines[0], b.size, r.word.TextStyle).Height
+	b.wordsH = b.lineH * float32(len(b.lines))
+	return b
+}
+
+// placeWords puts the word's one or two lines from top.
+func (r *verdictRenderer) placeWords(b verdictBlock, top float32) {
+	r.word.Text, r.word2.Text = b.lines[0], ""
+	if len(b.lines) == 2 {
+		r.word2.Text = b.lines[1]
 	}
-	ss := fitText(r.p.sub, r.sub.TextStyle, textW, max(18, min(ws*0.34, 34)))
-	r.word.TextSize, r.word2.TextSize, r.sub.TextSize = ws, ws, ss
-	wh := fyne.MeasureText(lines[0], ws, r.word.TextStyle).Height
-	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
-	top := (size.Height - wh*float32(len(lines)) - sh) / 2
 	for i, t := range []*canvas.Text{r.word, r.word2} {
-		t.Move(fyne.NewPos(textX, top+wh*float32(i)))
-		t.Resize(fyne.NewSize(textW, wh))
+		t.TextSize = b.size
+		t.Move(fyne.NewPos(b.textX, top+b.lineH*float32(i)))
+		t.Resize(fyne.NewSize(b.textW, b.lineH))
 	}
-	r.sub.Move(fyne.NewPos(textX, top+wh*float32(len(lines))))
-	r.sub.Resize(fyne.NewSize(textW, sh))
-	r.layoutIcon(fyne.NewPos(pad, (size.Height-icon)/2), icon)
 }
 
 // layoutIcon draws the verdict's shape: a circle with a tick (ADMIT), a

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
+)
+
+// A form nobody touched is reloaded whole.
+func TestSettingsReloadCleanFormTakesEverything(t *testing.T) {
+	f := newTestSettings(t, sandboxSettings())
+	st := sandboxSettings()
+	st.Direction, st.Mute, st.Station = core.DirectionOut, true, "GATE_B_1"
+	f.h.ui(func() {
+		if f.s.Edited() {
+			t.Fatal("a form just loaded counts as edited")
+		}
+		f.s.Reload(st)
+		if f.s.direction.Selected != settingsDirOut || !f.s.mute.Checked || f.s.station.Text != "GATE_B_1" {
+			t.Errorf("after Reload: direction %q, mute %v, station %q", f.s.direction.Selected, f.s.mute.Checked, f.s.station.Text)
+		}
+		if f.s.Edited() || f.s.summary.Text != "" {
+			t.Errorf("edited %v, summary %q", f.s.Edited(), f.s.summary.Text)
+		}
+	})
+}
+
+// Unsaved edits survive a direction and mute change made at the gate; the
+// fields that changed on disk show the new values, and the next Save keeps
+// both.
+func TestSettingsReloadKeepsUnsavedEdits(t *testing.T) {
+	f := newTestSettings(t, sandboxSettings())
+	f.h.ui(func() {
+		f.s.gate.SetText("C")
+		f.s.tariffRules.SetText("CHILD = AGE CHECK: under 12")
+		f.s.mute.SetChecked(false)
+		if !f.s.Edited() {
+			t.Fatal("edits not seen")
+		}
+	})
+	st := sandboxSettings()
+	st.Direction, st.Mute = core.DirectionOut, true
+	f.cfg.mu.Lock()
+	f.cfg.stored = st // as SaveSettings from the gate would have done
+	f.cfg.mu.Unlock()
+	f.h.ui(func() {
+		f.s.Reload(st)
+		s := f.s
+		if s.direction.Selected != settingsDirOut || !s.mute.Checked {
+			t.Errorf("changed fields not refreshed: direction %q, mute %v", s.direction.Selected, s.mute.Checked)
+		}
+		if s.gate.Text != "C" || s.tariffRules.Text != "CHILD = AGE CHECK: under 12" {
+			t.Errorf("unsaved edits lost: gate %q, tariff %q", s.gate.Text, s.tariffRules.Text)
+		}
+		if !s.Edited() {
+			t.Error("the kept edits no longer count as unsaved")
+		}
+		want := "Direction, Sound were just changed outside this form: they show the saved values. Your other changes are not saved yet."
+		if s.summary.Text != want || s.summary.Importance != widget.WarningImportance {
+			t.Errorf("summary %q (importance %v)", s.summary.Text, s.summary.Importance)
+		}
+	})
+	if summary := f.save(); !strings.HasPrefix(summary, "Saved") {
+		t.Fatalf("summary = %q", summary)
+	}
+	got := f.cfg.get()
+	if got.Direction != core.DirectionOut || !got.Mute || got.Gate != "C" || got.TariffRules["CHILD"] != "AGE CHECK: under 12" {
+		t.Errorf("saved %+v", got)
+	}
+}
+
+// A typed password or PIN is an unsaved edit too, and is kept.
+func TestSettingsReloadKeepsTypedPassword(t *testing.T) {
+	f := newTestSettings(t, sandboxSettings())
+	st := sandboxSettings()
+	st.Mute = true
+	f.h.ui(func() {
+		f.s.password.SetText("new-secret")
+		f.s.Reload(st)
+		if f.s.password.Text != "new-secret" || !f.s.mute.Checked {
+			t.Errorf("password %q, mute %v", f.s.password.Text, f.s.mute.Checked)
+		}
+		if f.s.summary.Text != "Sound was just changed outside this form: it shows the saved value. Your other changes are not saved yet." {
+			t.Errorf("summary %q", f.s.summary.Text)
+		}
+	})
+}
+
+// "Saved, restart needed" (EConflict) is a notice, not a refusal.
+func TestSettingsSavedButRestartNeededIsANotice(t *testing.T) {
+	f := newTestSettings(t, testSettings())
+	msg := "Saved. Close and reopen s360gate to switch to sandbox: each environment keeps its own ticket list."
+	f.cfg.refuse = core.Errorf(core.EConflict, "%s", msg)
+	f.h.ui(func() { f.s.station.SetText("GATE_N_1") })
+	if summary := f.save(); summary != msg {
+		t.Errorf("summary = %q", summary)
+	}
+	f.h.ui(func() {
+		if f.s.summary.Importance != widget.WarningImportance {
+			t.Errorf("importance %v, want warning (amber)", f.s.summary.Importance)
+		}
+		if f.s.station.Text != "GATE_N_1" || f.s.Edited() {
+			t.Errorf("the form does not show what was saved: station %q, edited %v", f.s.station.Text, f.s.Edited())
+		}
+	})
+	if len(f.saved) != 0 {
+		t.Error("onSaved called although the running station keeps its settings until restarted")
+	}
+	// Other refusals still say "Not saved".
+	f.cfg.refuse = core.Errorf(core.EUnavailable, "The settings file cannot be written")
+	if summary := f.save(); summary != "Not saved: The settings file cannot be written" {
+		t.Errorf("summary = %q", summary)
+	}
+}
