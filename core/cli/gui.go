@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	stdsync "sync"
 	"time"
@@ -191,6 +192,24 @@ type guiState struct {
 
 	mu  stdsync.Mutex
 	cur core.Settings
+	// pending holds settings saved for the next start (another environment
+	// or ticket list): later saves from the running screens (direction,
+	// mute) must not write the running connection back over them.
+	pending *core.Settings
+}
+
+// sameConnection: a and b use the same S-360 and ticket list; what decides which ticket list and S-360 a station uses.
+func sameConnection(a, b core.Settings) bool {
+	return a.Environment == b.Environment && a.Endpoint == b.Endpoint &&
+		strings.EqualFold(a.Institution, b.Institution) && a.Operator == b.Operator &&
+		a.Season == b.Season && slices.Equal(a.Products, b.Products) && slices.Equal(a.Performances, b.Performances)
+}
+
+// withConnection is s with the connection of c.
+func withConnection(s, c core.Settings) core.Settings {
+	s.Environment, s.Endpoint, s.Institution, s.Operator, s.Partner, s.Password = c.Environment, c.Endpoint, c.Institution, c.Operator, c.Partner, c.Password
+	s.Season, s.Products, s.Performances = c.Season, c.Products, c.Performances
+	return s
 }
 
 func (g *guiState) settings() core.Settings {
@@ -235,6 +254,11 @@ func errRestart(env core.Environment) error {
 // save validates s, stores it and applies it to the running engine.
 func (g *guiState) save(s core.Settings) error {
 	s = s.Defaults()
+	g.mu.Lock()
+	if g.pending != nil && sameConnection(s, g.cur) {
+		s = withConnection(s, *g.pending)
+	}
+	g.mu.Unlock()
 	if errs := s.Validate(); errs != nil {
 		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
 	}
@@ -250,6 +274,9 @@ func (g *guiState) save(s core.Settings) error {
 		if err := config.Save(g.r.dataDir, persist); err != nil {
 			return err
 		}
+		g.mu.Lock()
+		g.pending = &s
+		g.mu.Unlock()
 		g.log.WithField("settings", config.Describe(run)).Info("settings saved; restart needed")
 		return errRestart(run.Environment)
 	}

@@ -73,6 +73,16 @@ func TestGUIDemo(t *testing.T) {
 		if err := a.SaveSettings(real); core.ErrorCode(err) != core.EConflict || !strings.Contains(core.ErrorMessage(err), "reopen") {
 			t.Errorf("leaving the demo: %v", err)
 		}
+		// A direction switch at the gate before the restart starts from the
+		// running (demo) settings: it must not undo the pending switch.
+		gate := a.Settings()
+		gate.Direction = core.DirectionOut
+		if err := a.SaveSettings(gate); core.ErrorCode(err) != core.EConflict {
+			t.Errorf("save while a restart is pending: %v", err)
+		}
+		if s, err := config.Load(dir); err != nil || s.Environment != core.EnvSandbox || s.Direction != core.DirectionOut {
+			t.Errorf("pending switch undone by a later save: %+v %v", s, err)
+		}
 		a.Log.WithField("password", "sandbox-pw-77").Info("must not show")
 		return nil
 	}
