@@ -13,7 +13,8 @@ import (
 // with: it creates a fresh database at path (which must not exist) with the
 // very same schema, indexes and pragmas as Open, and inserts the pages, one
 // transaction and one prepared plain INSERT per page, binding each row
-// exactly as ApplyPage does. The duration covers the transactions only.
+// exactly as ApplyPage does and committing the same way (synchronous=NORMAL,
+// background checkpoints). The duration covers the transactions only.
 func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) (time.Duration, error) {
 	if _, err := os.Stat(path); err == nil {
 		return 0, core.Errorf(core.EInvalid, "RawIngestBaseline needs a new file; %s exists", path)
@@ -25,21 +26,22 @@ func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) 
 	defer db.Close()
 	start := time.Now()
 	for _, page := range pages {
-		tx, err := db.writeTx(ctx, "insert the tickets")
-		if err != nil {
-			return 0, err
-		}
-		// Plain inserts: no conflict handling, no cursor.
-		batch, err := tx.PrepareContext(ctx, insertTicketSQL(batchRows))
-		if err == nil {
-			var one *sql.Stmt
-			if one, err = tx.PrepareContext(ctx, insertTicketSQL(1)); err == nil {
-				err = writeTickets(ctx, page, batch, one, nil)
-				one.Close()
+		// Plain inserts (no conflict handling, no cursor), in the same kind
+		// of transaction as ApplyPage's.
+		err := db.ingestTx(ctx, "insert the tickets", func(tx *sql.Tx) error {
+			batch, err := tx.PrepareContext(ctx, insertTicketSQL(batchRows))
+			if err != nil {
+				return err
 			}
-			batch.Close()
-		}
-		if err := db.commit(tx, err, "insert the tickets"); err != nil {
+			defer batch.Close()
+			one, err := tx.PrepareContext(ctx, insertTicketSQL(1))
+			if err != nil {
+				return err
+			}
+			defer one.Close()
+			return (&ticketWriter{batch: batch, one: one}).write(ctx, page)
+		})
+		if err != nil {
 			return 0, err
 		}
 	}

@@ -1,8 +1,12 @@
 package sqlite
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,6 +24,27 @@ func BenchmarkApplyPage(b *testing.B) {
 	b.ResetTimer()
 	for i, p := range pages {
 		if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: p, Cursor: "c" + barcodeOf(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*benchPage)/b.Elapsed().Seconds(), "tickets/s")
+}
+
+// BenchmarkReexport applies pages of tickets the store already holds (a
+// cursor reset, or an incremental export made of changes): every batch
+// takes the update path.
+func BenchmarkReexport(b *testing.B) {
+	db, _ := openTest(b)
+	pages := genPages(0, 20, benchPage)
+	for i, p := range pages {
+		if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: p, Cursor: barcodeOf(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: pages[i%len(pages)], Cursor: "c"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -78,4 +103,83 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "scans/s")
+}
+
+// TestBigStore measures a store of S360_BIG tickets (e.g. 1000000) the way
+// the station meets it: a first full export in pages of 5000 (or
+// S360_BIG_PAGE), compared
+// with the raw store limit on the same pages, then the gate and the desk on
+// the full store. Skipped unless S360_BIG is set; figures go to the log.
+func TestBigStore(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("S360_BIG"))
+	if n == 0 {
+		t.Skip("set S360_BIG=1000000 to run")
+	}
+	size := benchPage
+	if v, _ := strconv.Atoi(os.Getenv("S360_BIG_PAGE")); v > 0 {
+		size = v
+	}
+	pages := genPages(0, n/size, size)
+	db, _ := openTest(t)
+	io0, _ := os.ReadFile("/proc/self/io")
+	cpu0 := cpuTime()
+	start := time.Now()
+	for i, p := range pages {
+		if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: p, Cursor: barcodeOf(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wall, cpu := time.Since(start), cpuTime()-cpu0
+	io1, _ := os.ReadFile("/proc/self/io")
+	raw, err := RawIngestBaseline(ctx, filepath.Join(t.TempDir(), "raw.db"), pages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ApplyPage: %d tickets in %v = %.0f tickets/s (%.1f µs CPU per ticket, all threads)",
+		n, wall.Round(time.Millisecond), float64(n)/wall.Seconds(), float64(cpu.Microseconds())/float64(n))
+	t.Logf("bytes written by the process during ApplyPage: %.0f per ticket", float64(ioWritten(io1)-ioWritten(io0))/float64(n))
+	t.Logf("raw insert baseline: %v = %.0f tickets/s; ApplyPage = %.2f × raw",
+		raw.Round(time.Millisecond), float64(n)/raw.Seconds(), raw.Seconds()/wall.Seconds())
+
+	start = time.Now()
+	c, err := db.TicketCounts(ctx)
+	t.Logf("TicketCounts %+v in %v (%v)", c, time.Since(start), err)
+	start = time.Now()
+	rs, err := db.Lookup(ctx, pages[0][0].TaxNumber, 0)
+	t.Logf("Lookup by taxNumber: %d in %v (%v)", len(rs), time.Since(start), err)
+	start = time.Now()
+	rs, err = db.Lookup(ctx, "ada1 mül", 0)
+	t.Logf("Lookup by name: %d in %v (%v)", len(rs), time.Since(start), err)
+
+	cp := checkpoint("A")
+	var lat []time.Duration
+	start = time.Now()
+	for i := 0; i < 5000; i++ {
+		t0 := time.Now()
+		v, err := db.Scan(ctx, core.ScanRequest{Code: barcodeOf((i * 7919) % n), Checkpoint: cp, Now: day})
+		lat = append(lat, time.Since(t0))
+		if err != nil || v.Control == nil {
+			t.Fatal(err)
+		}
+	}
+	elapsed := time.Since(start)
+	slices.Sort(lat)
+	t.Logf("Scan on %d tickets: p50 %v p99 %v max %v, %.0f scans/s", n, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], 5000/elapsed.Seconds())
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// ioWritten is wchar from /proc/self/io (0 where there is none).
+func ioWritten(proc []byte) int64 {
+	for _, line := range strings.Split(string(proc), "\n") {
+		if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }

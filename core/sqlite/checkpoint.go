@@ -18,8 +18,10 @@ import (
 const (
 	// writerAutoCheckpoint is the writer's fallback threshold, in pages.
 	writerAutoCheckpoint = 16384
-	// checkpointEvery is the least time between background checkpoints.
-	checkpointEvery = 100 * time.Millisecond
+	// checkpointEvery is the least time between background checkpoints:
+	// often enough that a gate's WAL stays small, seldom enough that during
+	// an ingest a page rewritten by several commits is copied once.
+	checkpointEvery = 250 * time.Millisecond
 	// walSizeLimit truncates the -wal file after a checkpoint reset it.
 	walSizeLimit = 64 << 20
 )

@@ -53,7 +53,13 @@ func (db *DB) Controls(ctx context.Context, f core.ControlFilter, fn func(core.C
 	if f.Barcode != "" {
 		where, args = append(where, "barcode = ?"), append(args, f.Barcode)
 	}
-	if f.Upload != "" {
+	switch f.Upload {
+	case "":
+	case core.UploadPending, core.UploadDone, core.UploadRejected, core.UploadLocal:
+		// A literal, not a parameter: only then can SQLite use the
+		// partial indexes on pending and rejected controls.
+		where = append(where, "upload_state = '"+string(f.Upload)+"'")
+	default:
 		where, args = append(where, "upload_state = ?"), append(args, string(f.Upload))
 	}
 	q := `SELECT ` + controlCols + ` FROM controls`
@@ -170,6 +176,7 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 		}
 		return nil
 	}()
+	defer db.ticketsChanged()
 	return db.commit(tx, err, doing)
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -87,3 +88,67 @@ func checkpoint(gate string) core.Checkpoint {
 		Event:   core.Event{Season: "S2026", Products: []string{"MATCH12"}, Day: day},
 	}
 }
+
+// tk is a valid ticket of the test event at gate A, changed by mods.
+func tk(barcode string, mods ...func(*core.Ticket)) core.Ticket {
+	t := core.Ticket{
+		Barcode: barcode, State: core.StateValid, CancellationCause: "NOT_CANCELLED",
+		TaxNumber: "TX-" + barcode, EntranceCode: "A", SeasonCode: "S2026", ProductCode: "MATCH12",
+		PerformanceCode: "PERF12", Sector: "A", Block: "12", Row: "7", Seat: "31",
+		ValidFrom: day.Add(-6 * time.Hour), ValidTo: day.Add(6 * time.Hour),
+		Raw: []byte(`{"barcode":"` + barcode + `"}`),
+	}
+	for _, m := range mods {
+		m(&t)
+	}
+	return t
+}
+
+// apply stores tickets as one page under key "k".
+func apply(t testing.TB, db *DB, ts ...core.Ticket) {
+	t.Helper()
+	if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: ts, Cursor: "cur-" + strconv.Itoa(len(ts))}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// scan scans code at cp at time now (day when zero) and fails on error.
+func scan(t testing.TB, db *DB, code string, cp core.Checkpoint, now time.Time) core.Verdict {
+	t.Helper()
+	if now.IsZero() {
+		now = day
+	}
+	v, err := db.Scan(ctx, core.ScanRequest{Code: code, Checkpoint: cp, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func wantVerdict(t testing.TB, v core.Verdict, o core.Outcome, r core.Reason) {
+	t.Helper()
+	if v.Outcome != o || v.Reason != r {
+		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, v.Message, o, r)
+	}
+}
+
+func countControls(t testing.TB, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.r.QueryRow(`SELECT count(*) FROM controls`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// wantCode checks that err is a *core.Error with the code.
+func wantCode(t testing.TB, err error, code string) *core.Error {
+	t.Helper()
+	var ce *core.Error
+	if !errors.As(err, &ce) || ce.Code != code {
+		t.Fatalf("error %v (%T), want a *core.Error %s", err, err, code)
+	}
+	return ce
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

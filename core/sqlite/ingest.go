@@ -12,7 +12,8 @@ import (
 )
 
 // Ingest is the hot path of a first full export (a million tickets): what
-// makes it fast, measured with BenchmarkApplyPage, is
+// makes it fast, measured with BenchmarkApplyPage and TestBigStore, is
+//   - each barcode written once per page (its last item; see write);
 //   - one multi-row INSERT per batchRows tickets rather than one per ticket:
 //     driver overhead and the opening of cursors on the table and its
 //     indexes are paid once per batch;
@@ -20,12 +21,19 @@ import (
 //     abort half-way, so SQLite does not copy every page it touches
 //     beforehand, as it must for an upsert's DO UPDATE (measured: 10% of
 //     ingest); the tickets that already existed are then rewritten by a
-//     single-row UPDATE, in page order (see writeTickets);
+//     single-row UPDATE (see ticketWriter.write);
 //   - arguments bound from one reused slice, a NULL for every empty field,
 //     and the same boxed value reused while a column repeats (season,
 //     product, validity… are the same for thousands of tickets);
 //   - synchronous=NORMAL for the page's transaction only (see ApplyPage);
 //   - checkpoints in the background (checkpoint.go).
+//
+// What remains is mostly SQLite's own work and, past a few hundred thousand
+// tickets, the write volume of the barcode index: barcodes arrive in random
+// order, so each new ticket dirties its own index page, and each commit
+// writes those pages to the WAL again (about 4 KB per ticket at a million
+// with pages of 5,000; 3 KB with pages of 20,000). Bigger pages (or chunks)
+// from the sync engine amortise it.
 
 // ticketInsertCols are the columns an export writes, in binder.ticket's order.
 const ticketInsertCols = `barcode, state, cancellation_cause, audience_sub_category_code,
@@ -37,7 +45,7 @@ const ticketInsertCols = `barcode, state, cancellation_cause, audience_sub_categ
 const nTicketArgs = 25
 
 // batchRows tickets are written by one execution of a multi-row INSERT.
-var batchRows = 64
+const batchRows = 128
 
 // insertTicketSQL is the plain insert of rows tickets. OR FAIL: a failing
 // row does not undo the rows before it in the statement, which spares
@@ -67,8 +75,8 @@ var updateTicketSQL = func() string {
 	return "UPDATE OR FAIL tickets SET " + strings.Join(set, ", ") + " WHERE barcode = ?1"
 }()
 
-// ApplyPage stores a page in one immediate transaction: every ticket in
-// page order (a later item for a barcode wins because it is written later),
+// ApplyPage stores a page in one immediate transaction: its tickets (when
+// a barcode comes several times the later item wins, as S-360 requires),
 // then the cursor. Any failure rolls back the whole page and leaves the
 // previous cursor, so the page is fetched again. An empty page.Cursor keeps
 // the stored one: forgetting the cursor would restart the export from the
@@ -82,7 +90,23 @@ var updateTicketSQL = func() string {
 // control's commit is always fsync'ed (and that fsync also makes every
 // earlier page durable, the WAL being one file written in order).
 func (db *DB) ApplyPage(ctx context.Context, key string, page core.ExportPage) error {
-	const doing = "store the downloaded tickets"
+	defer db.ticketsChanged() // also after a failure: the cache is then merely redone
+	return db.ingestTx(ctx, "store the downloaded tickets", func(tx *sql.Tx) error {
+		w := ticketWriter{batch: tx.StmtContext(ctx, db.st.insertBatch), one: tx.StmtContext(ctx, db.st.insertOne),
+			update: tx.StmtContext(ctx, db.st.updateTicket), since: tx.StmtContext(ctx, db.st.insertedSince)}
+		err := w.write(ctx, page.Tickets)
+		if err != nil || page.Cursor == "" {
+			return err
+		}
+		_, err = tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, key, page.Cursor, time.Now().UnixMicro())
+		return err
+	})
+}
+
+// ingestTx runs fn in an immediate transaction committed with
+// synchronous=NORMAL (see ApplyPage), on the writing connection held
+// throughout and put back to FULL before it is released.
+func (db *DB) ingestTx(ctx context.Context, doing string, fn func(*sql.Tx) error) error {
 	if db.readOnly {
 		return core.Errorf(core.EUnavailable, "The ticket database cannot be written (opened read-only); could not %s", doing)
 	}
@@ -105,66 +129,126 @@ func (db *DB) ApplyPage(ctx context.Context, key string, page core.ExportPage) e
 	if err != nil {
 		return fail(err, doing)
 	}
-	err = func() error {
-		err := writeTickets(ctx, page.Tickets, tx.StmtContext(ctx, db.st.insertBatch),
-			tx.StmtContext(ctx, db.st.insertOne), tx.StmtContext(ctx, db.st.updateTicket))
-		if err != nil || page.Cursor == "" {
-			return err
-		}
-		_, err = tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, key, page.Cursor, time.Now().UnixMicro())
-		return err
-	}()
-	return db.commit(tx, err, doing)
+	return db.commit(tx, fn(tx), doing)
 }
 
-// writeTickets writes ts in order: batch inserts batchRows tickets, one a
-// single ticket. With update nil they are plain inserts (RawIngestBaseline).
-// Otherwise they skip tickets already stored, and when a batch skipped any,
-// update rewrites every ticket of the batch, in order: the skipped ones get
-// their new content, a barcode repeated within the batch ends with its
-// last item (the later item wins), and the ones just inserted are rewritten
-// with the same values. A first export never takes that path; an
-// incremental one, made mostly of changes, does.
-func writeTickets(ctx context.Context, ts []core.Ticket, batch, one, update *sql.Stmt) error {
+// ticketWriter writes tickets with prepared statements: batch inserts
+// batchRows tickets, one a single ticket. With update nil they are plain
+// inserts (RawIngestBaseline); otherwise they skip tickets already stored,
+// and update then rewrites those (see write).
+type ticketWriter struct {
+	batch, one, update *sql.Stmt
+	// since lists the barcodes of the rows with a rowid above its argument.
+	since *sql.Stmt
+}
+
+// write stores ts. A page may name a barcode several times (a valid ticket
+// followed by its invalid counterpart): only its last item matters, since
+// it replaces every field the earlier ones set, so the others are dropped
+// first. Each barcode is then written once: inserted if new, otherwise
+// skipped by the insert and rewritten by update. To find the skipped ones
+// of a batch cheaply: rows get rowid max+1, so the k rows the insert added
+// are the k rows above last_insert_rowid-k.
+func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
+	todo, err := lastItems(ts, w.update != nil)
+	if err != nil {
+		return err
+	}
 	b := binder{args: make([]any, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
 	// The statements run with a context that cannot be cancelled: the
 	// driver watches a cancellable one with a goroutine per execution,
 	// which would cost more than the insert. Cancellation is checked
 	// between batches instead.
 	bg := context.WithoutCancel(ctx)
-	for i := 0; i < len(ts); {
+	for i := 0; i < len(todo); {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		stmt, n := batch, batchRows
-		if len(ts)-i < batchRows {
-			stmt, n = one, 1
+		stmt, n := w.batch, batchRows
+		if len(todo)-i < batchRows {
+			stmt, n = w.one, 1
 		}
 		for j := range n {
-			t := &ts[i+j]
-			if t.Barcode == "" {
-				// The CHECK constraint would refuse it too; saying which
-				// item is more useful than SQLite's words.
-				return core.Errorf(core.EInvalid, "S-360 sent a ticket without a barcode (item %d of the page); the page was not stored", i+j+1)
-			}
-			b.ticket(b.args[j*nTicketArgs:], t)
+			b.ticket(b.args[j*nTicketArgs:], todo[i+j])
 		}
 		res, err := stmt.ExecContext(bg, b.args[:n*nTicketArgs]...)
 		if err != nil {
 			return err
 		}
-		if update != nil {
-			if inserted, err := res.RowsAffected(); err != nil || inserted < int64(n) {
-				for j := range n {
-					if _, err := update.ExecContext(bg, b.args[j*nTicketArgs:(j+1)*nTicketArgs]...); err != nil {
-						return err
-					}
-				}
+		if w.update != nil {
+			if err := w.rewriteSkipped(bg, res, todo[i:i+n], b.args); err != nil {
+				return err
 			}
 		}
 		i += n
 	}
 	return nil
+}
+
+// rewriteSkipped updates the tickets of a batch that its insert skipped.
+func (w *ticketWriter) rewriteSkipped(ctx context.Context, res sql.Result, batch []*core.Ticket, args []any) error {
+	inserted, err := res.RowsAffected()
+	if err != nil || inserted == int64(len(batch)) {
+		return err
+	}
+	var added map[string]bool
+	if inserted > 0 {
+		last, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		rows, err := w.since.QueryContext(ctx, last-inserted)
+		if err != nil {
+			return err
+		}
+		added = make(map[string]bool, inserted)
+		for rows.Next() {
+			var code string
+			if err := rows.Scan(&code); err != nil {
+				rows.Close()
+				return err
+			}
+			added[code] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for j, t := range batch {
+		if !added[t.Barcode] {
+			if _, err := w.update.ExecContext(ctx, args[j*nTicketArgs:(j+1)*nTicketArgs]...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lastItems is ts without the items a later one for the same barcode
+// replaces (all of them when dedupe is false), in page order.
+func lastItems(ts []core.Ticket, dedupe bool) ([]*core.Ticket, error) {
+	out := make([]*core.Ticket, 0, len(ts))
+	var last map[string]int
+	if dedupe {
+		last = make(map[string]int, len(ts))
+	}
+	for i := range ts {
+		if ts[i].Barcode == "" {
+			// The CHECK constraint would refuse it too; saying which item
+			// is more useful than SQLite's words.
+			return nil, core.Errorf(core.EInvalid, "S-360 sent a ticket without a barcode (item %d of the page); the page was not stored", i+1)
+		}
+		if dedupe {
+			last[ts[i].Barcode] = i
+		}
+	}
+	for i := range ts {
+		if !dedupe || last[ts[i].Barcode] == i {
+			out = append(out, &ts[i])
+		}
+	}
+	return out, nil
 }
 
 // binder turns tickets into statement arguments. Empty strings and zero
@@ -209,6 +293,7 @@ func (b *binder) time(k int, t time.Time) any {
 }
 
 func (b *binder) ticket(args []any, t *core.Ticket) {
+	// args[0] is the barcode: ?1 of updateTicketSQL.
 	args[0] = t.Barcode
 	args[1] = b.str(1, string(t.State))
 	args[2] = b.str(2, t.CancellationCause)

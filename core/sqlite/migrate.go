@@ -95,6 +95,11 @@ func migrate(ctx context.Context, w *sql.DB, readOnly bool) error {
 	if err != nil {
 		return err
 	}
+	return migrateTo(ctx, w, readOnly, ms)
+}
+
+// migrateTo applies the migrations of ms the database lacks.
+func migrateTo(ctx context.Context, w *sql.DB, readOnly bool, ms []migration) error {
 	// Look first without the write lock: an up-to-date database (the usual
 	// case, and the only one a read-only file can be) is never locked.
 	cur, err := schemaVersion(ctx, w)

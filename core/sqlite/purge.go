@@ -147,6 +147,7 @@ func (db *DB) purgeChunk(ctx context.Context, all bool, before time.Time, after 
 		return 0, 0, err
 	}
 	db.wrote()
+	db.ticketsChanged()
 	return len(todo), last, nil
 }
 

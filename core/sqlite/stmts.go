@@ -13,6 +13,7 @@ type stmts struct {
 	insertBatch   *sql.Stmt // batchRows new tickets
 	insertOne     *sql.Stmt // one new ticket
 	updateTicket  *sql.Stmt // one known ticket
+	insertedSince *sql.Stmt // barcodes above a rowid
 	putCursor     *sql.Stmt
 	insertControl *sql.Stmt
 	controlByID   *sql.Stmt
@@ -55,6 +56,7 @@ func (db *DB) prepare(ctx context.Context) error {
 		st.insertBatch = p(db.w, insertNewSQL(batchRows))
 		st.insertOne = p(db.w, insertNewSQL(1))
 		st.updateTicket = p(db.w, updateTicketSQL)
+		st.insertedSince = p(db.w, `SELECT barcode FROM tickets WHERE rowid > ?`)
 		st.putCursor = p(db.w, putCursorSQL)
 		st.insertControl = p(db.w, insertControlSQL)
 	}
@@ -73,7 +75,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func (st *stmts) close() {
-	for _, s := range []*sql.Stmt{st.insertBatch, st.insertOne, st.updateTicket, st.putCursor, st.insertControl, st.controlByID, st.ticket,
+	for _, s := range []*sql.Stmt{st.insertBatch, st.insertOne, st.updateTicket, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
 		st.decideW.ticket, st.decideW.byContainer, st.decideW.history, st.decideW.lastSync,
 		st.decideR.ticket, st.decideR.byContainer, st.decideR.history, st.decideR.lastSync} {
 		if s != nil {
