@@ -160,7 +160,13 @@ func prompts(t *Ticket, cp *Checkpoint) []Prompt {
 			day = time.Now()
 		}
 		if age, ok := t.Holder.AgeAt(day); ok {
-			s += fmt.Sprintf(" — born %s, %d years", t.Holder.BirthDate[:10], age)
+			// With holder identity hidden at the gate, the age is enough to
+			// check; the birth date is identity and stays at the desk.
+			if cp.Rules.HideHolder {
+				s += fmt.Sprintf(" — %d years", age)
+			} else {
+				s += fmt.Sprintf(" — born %s, %d years", t.Holder.BirthDate[:10], age)
+			}
 		}
 		out = append(out, Prompt{Kind: kind, Text: s})
 	}

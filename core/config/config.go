@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"s360gate/core"
 )
@@ -67,9 +69,20 @@ func Exists(dir string) bool {
 
 // Save validates and writes the settings atomically: a crash or a full disk
 // leaves the old file whole, never half a new one.
+//
+// The supervisor PIN is written as a hash only: a PIN that is not one
+// (HashPIN's format) is hashed here, so that no caller can put it in the
+// file in clear.
 func Save(dir string, s core.Settings) error {
 	if errs := s.Validate(); errs != nil {
 		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
+	}
+	if s.SupervisorPIN != "" && !isPINHash(s.SupervisorPIN) {
+		h, err := core.HashPIN(s.SupervisorPIN)
+		if err != nil {
+			return &core.Error{Code: core.EInvalid, Message: "Settings not saved: supervisorPin: " + core.ErrorMessage(err), Err: err}
+		}
+		s.SupervisorPIN = h
 	}
 	if err := EnsureDir(dir); err != nil {
 		return err
@@ -102,8 +115,24 @@ func Save(dir string, s core.Settings) error {
 	return core.Wrap(core.EUnavailable, err, "Cannot write the settings in %s (disk full or read-only?)", dir)
 }
 
+// isPINHash reports whether pin has the shape core.HashPIN gives:
+// "pbkdf2-sha256$<iterations>$<salt>$<key>".
+func isPINHash(pin string) bool {
+	parts := strings.Split(pin, "$")
+	return len(parts) == 4 && parts[0] == "pbkdf2-sha256" && parts[1] != "" && parts[2] != "" && parts[3] != ""
+}
+
 // Describe is a one-line summary for logs and status, without secrets.
 func Describe(s core.Settings) string {
 	return fmt.Sprintf("environment=%s endpoint=%s institution=%s operator=%s season=%s products=%v station=%s gate=%s",
-		s.Environment, s.Endpoint, s.Institution, s.Operator, s.Season, s.Products, s.Station, s.Gate)
+		s.Environment, redactedURL(s.Endpoint), s.Institution, s.Operator, s.Season, s.Products, s.Station, s.Gate)
+}
+
+// redactedURL is raw without a password it may hold ("https://user:xxxxx@…").
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }

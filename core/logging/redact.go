@@ -12,6 +12,7 @@ package logging
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,10 +54,12 @@ func Secret(s string) {
 }
 
 // Redact replaces every registered secret in s, in the spellings a formatter
-// or an encoder may give it (as is, Go-quoted, JSON-escaped).
+// or an encoder may give it (as is, Go-quoted, JSON-escaped), and what is a
+// credential or personal data whoever wrote it: bearer tokens and JWTs (a
+// request's Authorization header quoted by an error), and the values of
+// holder keys in JSON text (an item quoted by an error).
 func Redact(s string) string {
 	secrets.RLock()
-	defer secrets.RUnlock()
 	for _, sec := range secrets.list {
 		for _, form := range spellings(sec) {
 			if strings.Contains(s, form) {
@@ -64,7 +67,43 @@ func Redact(s string) string {
 			}
 		}
 	}
+	secrets.RUnlock()
+	if strings.Contains(s, "eyJ") {
+		s = jwtLike.ReplaceAllString(s, SecretMask)
+	}
+	if strings.Contains(s, "Bearer ") {
+		s = bearer.ReplaceAllString(s, "${1}"+SecretMask)
+	}
+	if strings.Contains(s, `"`) {
+		s = redactPersonalJSON(s)
+	}
 	return s
+}
+
+var (
+	// jwtLike is a compact JWS: base64url of a JSON header ("eyJ" is "{\"")
+	// and two more dot-separated parts.
+	jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+	// bearer is an Authorization header's credential (RFC 6750 spelling).
+	bearer = regexp.MustCompile(`(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}`)
+
+	// JSON text with holder identity, as S-360 sends it: flat keys
+	// ("FIRSTNAME":"Ada", "holderName":…) and key/value entries
+	// ({"key":"FIRSTNAME","value":"Ada"}, either order; "name" or "code"
+	// for "key"). Quotes may be escaped once (text quoted by %q).
+	jq         = `\\?"`
+	jsonValue  = `(?:"(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\[^"])*\\"|-?[0-9][0-9.eE+-]*)`
+	holderKeys = `(?:first_?name|last_?name|sur_?name|given_?name|full_?name|id_?number|birth_?date|date_?of_?birth|country_?code|e_?mail|phone|[a-z_-]*holder[a-z_-]*)`
+	flatKey    = regexp.MustCompile(`(?i)(` + jq + holderKeys + jq + `\s*:\s*)` + jsonValue)
+	entryKV    = regexp.MustCompile(`(?i)(` + jq + `(?:key|name|code)` + jq + `\s*:\s*` + jq + holderKeys + jq + `\s*,\s*` + jq + `value` + jq + `\s*:\s*)` + jsonValue)
+	entryVK    = regexp.MustCompile(`(?i)(` + jq + `value` + jq + `\s*:\s*)` + jsonValue + `(\s*,\s*` + jq + `(?:key|name|code)` + jq + `\s*:\s*` + jq + holderKeys + jq + `)`)
+)
+
+// redactPersonalJSON replaces the values of holder keys in JSON text.
+func redactPersonalJSON(s string) string {
+	s = entryKV.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	s = entryVK.ReplaceAllString(s, `${1}"`+Redacted+`"${2}`)
+	return flatKey.ReplaceAllString(s, `${1}"`+Redacted+`"`)
 }
 
 func spellings(sec string) []string {
@@ -148,6 +187,18 @@ func RedactValue(key string, v any) any {
 	case core.Settings:
 		x.Password = ""
 		return Redact(fmt.Sprintf("%+v", x))
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = RedactValue(k, e)
+		}
+		return Redact(fmt.Sprintf("%+v", m))
+	case map[string]string:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = RedactValue(k, e)
+		}
+		return Redact(fmt.Sprintf("%+v", m))
 	case fmt.Stringer:
 		return Redact(x.String())
 	}

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -58,6 +60,11 @@ type Config struct {
 	Sleep  func(ctx context.Context, d time.Duration) error
 	OnCall func(core.Call) // optional: every attempt, for the store
 	Log    logrus.FieldLogger
+	// Unlimited lifts the client's own request budget (Budget). It exists
+	// for benchmarks against the simulator and is refused for any endpoint
+	// that is not on this machine: S-360 itself answers 509 beyond 60
+	// requests a minute.
+	Unlimited bool
 }
 
 // ConfigFrom takes the connection settings of a station.
@@ -99,6 +106,10 @@ func New(cfg Config) (*Client, error) {
 	if err := core.CheckEndpoint(ep); err != nil {
 		return nil, err
 	}
+	if u, err := url.Parse(ep); err == nil && u.User != nil {
+		// A password in the address would be stored and shown with it.
+		return nil, core.Errorf(core.EInvalid, "the service address must not hold a user name or password: S-360 is signed in to with the operator and password settings")
+	}
 	ep = strings.TrimRight(ep, "/")
 	// Settings say "without /v1_6", but a pasted full address is forgiven.
 	ep = strings.TrimSuffix(ep, "/"+apiVersion)
@@ -112,6 +123,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Partner == "" {
 		cfg.Partner = cfg.Institution
+	}
+	if cfg.Unlimited {
+		if u, err := url.Parse(ep); err != nil || !core.IsLoopback(u.Hostname()) {
+			return nil, core.Errorf(core.EInvalid, "an unlimited request budget is only for the simulator on this machine")
+		}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -143,9 +159,13 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
+	lim := newLimiter(cfg.Budget)
+	if cfg.Unlimited {
+		lim.budget = math.MaxInt
+	}
 	return &Client{
 		cfg: cfg, base: ep, key: []byte(cfg.Password), http: hc,
-		log: cfg.Log, lim: newLimiter(cfg.Budget), now: cfg.Now, sleep: cfg.Sleep,
+		log: cfg.Log, lim: lim, now: cfg.Now, sleep: cfg.Sleep,
 		timeout: cfg.Timeout, retries: cfg.Retries,
 	}, nil
 }
@@ -333,6 +353,11 @@ func (c *Client) transportFailure(ctx, actx context.Context, method string, err 
 	var ce *core.Error // e.g. a redirect refused by CheckEndpoint
 	if errors.As(err, &ce) {
 		return done, 0, ce
+	}
+	// A certificate that does not verify is not a network hiccup: retrying
+	// cannot help, and the supervisor must read why.
+	if cerr := certificateError(err); cerr != nil {
+		return done, 0, cerr
 	}
 	return transient, 0, &core.Error{Code: core.EUnavailable, Message: msgUnreachable, Err: err}
 }

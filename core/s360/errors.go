@@ -2,6 +2,8 @@ package s360
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -100,6 +102,39 @@ func authErrorSkew(err error, date string, iat time.Time) error {
 
 // clockSlack: the Date header has whole seconds and the answer takes time.
 const clockSlack = 5 * time.Second
+
+// certificateError words a failed TLS verification, nil if err is none.
+// Verification is never switched off (see defaultHTTPClient): an untrusted,
+// expired or misnamed certificate may be someone in the middle, and the
+// password signs every token. The code is EInvalid: waiting does not fix
+// it; the address, the network (a proxy that intercepts TLS) or this
+// computer's clock must be fixed.
+func certificateError(err error) error {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+	)
+	const refused = ": the connection was refused, nothing was sent"
+	msg := ""
+	switch {
+	case errors.As(err, &hostname):
+		msg = "The S-360 server's certificate is for another address than " + hostname.Host + refused +
+			". Check the service address in the settings"
+	case errors.As(err, &unknown):
+		msg = "The S-360 server's certificate is not trusted (it was not issued by a known authority)" + refused +
+			". Check the service address; a proxy or firewall on this network may be intercepting the connection"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		msg = "The S-360 server's certificate has expired or is not valid yet" + refused +
+			". Check this computer's date and time; otherwise the server's certificate must be renewed"
+	case errors.As(err, &invalid), errors.As(err, &verify):
+		msg = "The S-360 server's certificate is not valid" + refused + ". Check the service address"
+	default:
+		return nil
+	}
+	return &core.Error{Code: core.EInvalid, Message: msg, Err: err}
+}
 
 func cancelledError(err error) error {
 	return &core.Error{Code: core.EUnavailable, Message: msgCancelled, Err: err}

@@ -127,3 +127,30 @@ func TestDiskFullLosesNothing(t *testing.T) {
 		t.Errorf("scan after the disk was freed: %+v %v", v, err)
 	}
 }
+
+// TestMaxPagesIsAFullDisk: the MaxPages option makes the real store behave
+// as on a full disk (for the commands' tests), and only the writer is
+// bounded: reading goes on.
+func TestMaxPagesIsAFullDisk(t *testing.T) {
+	db, path := openTest(t)
+	if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: genPages(0, 1, 50)[0], Cursor: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := db.w.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	small, err := Open(path, MaxPages(pages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	err = small.ApplyPage(ctx, "k", core.ExportPage{Tickets: genPages(100, 1, 2000)[0], Cursor: "c2"})
+	if core.ErrorCode(err) != core.EUnavailable || !strings.Contains(core.ErrorMessage(err), "disk is full") {
+		t.Fatalf("ingest beyond MaxPages: %v", err)
+	}
+	if tc, err := small.TicketCounts(ctx); err != nil || tc.Valid+tc.Invalid != 50 {
+		t.Errorf("counts %+v %v, want the 50 stored before", tc, err)
+	}
+}

@@ -50,6 +50,7 @@ type options struct {
 	readers  int
 	cacheKiB int // writer's page cache
 	mmapMiB  int
+	maxPages int // 0: SQLite's default (no practical limit)
 }
 
 // ReadOnly opens an existing database without ever writing to it (SQLite
@@ -73,6 +74,18 @@ func CacheKiB(kib int) Option {
 	return func(o *options) {
 		if kib > 0 {
 			o.cacheKiB = kib
+		}
+	}
+}
+
+// MaxPages caps the database at n pages of 4 KiB (SQLite's max_page_count
+// on the writing connection): a write that needs more fails exactly as on a
+// full disk (SQLITE_FULL). It bounds the file, and lets tests drive the
+// full-disk path through the real store.
+func MaxPages(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxPages = n
 		}
 	}
 }
@@ -208,6 +221,9 @@ func dsn(path string, o *options, cacheKiB int, reader bool) string {
 		// See checkpoint.go: a safety net behind the background checkpoints.
 		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
+		if o.maxPages > 0 {
+			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", o.maxPages))
+		}
 	}
 	if o.readOnly {
 		q.Set("mode", "ro")
