@@ -51,9 +51,29 @@ func (db *DB) PurgePersonalData(ctx context.Context, before time.Time) (int, err
 	if !all {
 		cut = before.UnixMicro()
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE audit SET query = '(deleted)' WHERE at < ? AND query <> '(deleted)'`, cut)
+	// The audit rows shrink in place: without secure_delete the old query
+	// text (a name, an ID number) would stay in the page's free space.
+	var was int
+	if err = tx.QueryRowContext(ctx, `PRAGMA secure_delete`).Scan(&was); err == nil {
+		_, err = tx.ExecContext(ctx, `PRAGMA secure_delete = ON`)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE audit SET query = '(deleted)' WHERE at < ? AND query <> '(deleted)'`, cut)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `PRAGMA secure_delete = `+strconv.Itoa(was))
+	}
 	if err := db.commit(tx, err, doing); err != nil {
 		return total, err
+	}
+	// Older versions of the rows (a ticket re-sent by a later page, say)
+	// may survive in free space that secure_delete never touched: VACUUM
+	// rewrites the file from the live rows only. It is slow on a big store,
+	// but a purge runs after events, not at the gate.
+	if total > 0 {
+		if _, err := db.w.ExecContext(ctx, `VACUUM`); err != nil {
+			return total, fail(err, doing)
+		}
 	}
 	// Best effort: a long reader may keep some frames; the next checkpoint
 	// overwrites them.
