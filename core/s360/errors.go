@@ -151,9 +151,8 @@ func timeoutError(method string, err error) error {
 // statusFailure gives a non-success status words and a code. A detail naming
 // rejected barcodes becomes a *core.RejectedError inside.
 func statusFailure(se *StatusError) error {
-	if looksLikeAuth(se.Code, se.Detail) {
-		return authError(se)
-	}
+	// The refusal first: it names barcodes, whose digits may read like
+	// anything (…4015… is not an HTTP 401).
 	if barcodes, ok := ParseRejected(se.Detail); ok && se.Method == mImport {
 		n := len(barcodes)
 		msg := fmt.Sprintf("S-360 refused the controls of %d ticket(s) blacklisted after they were downloaded (%s); nothing of this upload was recorded",
@@ -163,6 +162,9 @@ func statusFailure(se *StatusError) error {
 		}
 		return &core.Error{Code: core.EInvalid, Message: msg,
 			Err: &core.RejectedError{Barcodes: barcodes, Detail: se.Detail}}
+	}
+	if looksLikeAuth(se.Code, se.Detail) {
+		return authError(se)
 	}
 	code := core.EInvalid
 	if looksTransient(se.Code, se.Detail) {
@@ -182,13 +184,17 @@ func statusFailure(se *StatusError) error {
 // are what an authentication failure plausibly says.
 func looksLikeAuth(code, detail string) bool {
 	s := strings.ToLower(code + " " + detail)
-	for _, w := range []string{"unauthori", "authenticat", "forbidden", "credential", "password", "jwt", "token", "access denied", "401", "403"} {
+	for _, w := range []string{"unauthori", "authenticat", "forbidden", "credential", "password", "jwt", "token", "access denied"} {
 		if strings.Contains(s, w) {
 			return true
 		}
 	}
-	return false
+	// The status numbers only as numbers of their own, not inside a
+	// barcode, a product code or a date.
+	return authNumber.MatchString(s)
 }
+
+var authNumber = regexp.MustCompile(`(^|[^0-9a-z])40[13]($|[^0-9a-z])`)
 
 // looksTransient: failures that say the server, not the request, is at fault.
 func looksTransient(code, detail string) bool {

@@ -87,6 +87,11 @@ type Engine struct {
 	retries int
 	backoff time.Duration
 	jitter  func() float64
+	// chunk is how many tickets the next ApplyPage gets (see apply); since
+	// measures it (time.Since; tests replace it). Only export uses them,
+	// and cycles never overlap.
+	chunk int
+	since func(time.Time) time.Duration
 
 	mu       stdsync.Mutex
 	settings core.Settings
@@ -114,6 +119,8 @@ func New(o Options) *Engine {
 		retries:  o.Retries,
 		backoff:  o.Backoff,
 		jitter:   rand.Float64,
+		chunk:    applyFirstChunk,
+		since:    time.Since,
 		settings: o.Settings.Defaults(),
 		subs:     map[*subscriber]struct{}{},
 	}
@@ -257,7 +264,11 @@ func (e *Engine) finish(ctx context.Context, s core.Settings, rep *CycleReport, 
 			state.ExportComplete = true
 		}
 	}
-	if rep.UploadErr == nil {
+	// An upload with nothing to send asked nothing of S-360: it proves no
+	// contact unless the export of the same cycle reached S-360. Counting it
+	// would keep a station cut off from S-360 "fresh" for ever (LastSuccess
+	// decides whether its controls are reported OFFLINE_*).
+	if rep.UploadErr == nil && (rep.Uploaded+rep.Rejected > 0 || rep.ExportErr == nil) {
 		state.LastUploadOK = end
 	}
 	shown := shownError(ctx, err)
