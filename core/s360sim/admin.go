@@ -25,6 +25,7 @@ import (
 //	GET  /sim/samples                                 -> [{"kind":..,"barcode":..,"taxNumber":..,"note":..}]
 //	POST /sim/password  {"password":".."}             -> {"ok":true}
 //	GET  /sim/stats, GET /sim/ticket?barcode=..       -> current truth of one barcode
+//	GET  /sim/token                                   -> a fresh bearer token (text), for curl
 //
 // Errors: {"error":"..."} with 400 (bad request), 404 (unknown barcode or
 // product), 409 (ticket not valid).
@@ -124,6 +125,14 @@ func (s *Sim) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			writeAdmin(w, http.StatusOK, out)
 		case "stats":
 			writeAdmin(w, http.StatusOK, s.Stats())
+		case "token":
+			tok, err := s.Token()
+			if err != nil {
+				writeAdmin(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+				return
+			}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Write([]byte(tok + "\n"))
 		case "ticket":
 			it, ok := s.Ticket(r.URL.Query().Get("barcode"))
 			if !ok {

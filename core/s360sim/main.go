@@ -147,7 +147,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			shown++
 		}
 	}
-	fmt.Fprintf(stdout, "  admin:       %s/sim/samples, /sim/sell, /sim/cancel, /sim/blacklist, /sim/reprint, /sim/controls, /sim/faults\n", base)
+	fmt.Fprintf(stdout, "  admin:       %s/sim/samples, /sim/sell, /sim/cancel, /sim/blacklist, /sim/reprint, /sim/controls, /sim/faults, /sim/token\n", base)
+	fmt.Fprintf(stdout, "  try:         curl -s -H \"Authorization: Bearer $(curl -s %s/sim/token)\" -H 'Content-Type: application/json' \\\n"+
+		"                 -d '{\"requestId\":1,\"listType\":\"GREY\",\"ticketType\":\"ALL\",\"seasonCode\":\"%s\",\"productCodes\":[\"%s\"],\"paginationStart\":null,\"nbMaxResults\":3}' \\\n"+
+		"                 %s/v1_6/exportList\n", base, cfg.Season, cfg.Products[0], endpoint)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	if err := stopSrv(); err != nil {
