@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -103,6 +106,16 @@ func (r *runner) runGUI() int {
 	logging.Secret(s.Password)
 
 	path := filepath.Join(r.dataDir, storeFile(s, dm != nil))
+	if dm != nil {
+		// The demo stadium is generated anew at every start, its event a few
+		// hours from now: yesterday's demo tickets (expired, already used)
+		// would only confuse. The demo's store starts empty each time.
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				log.WithError(err).Warn("cannot reset the demo store")
+			}
+		}
+	}
 	store, err := openStore(path)
 	if err != nil {
 		log.WithError(err).Error("cannot open the store")

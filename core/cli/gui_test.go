@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +116,32 @@ func waitTicket(ctx context.Context, t *testing.T, a App, barcode string) {
 			t.Fatalf("ticket %s never arrived", barcode)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestGUIDemoStartsFresh: the demo stadium is regenerated at every start
+// (its event a few hours from now), so the demo's store from an earlier run
+// — expired tickets, used barcodes — is replaced, not reused. A damaged file
+// there proves it: opening it would fail.
+func TestGUIDemoStartsFresh(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(config.PasswordEnv, "")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "s360gate-demo.db"), []byte("yesterday's demo, damaged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	opened := false
+	h.gui = func(a App) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := a.Store.TicketCounts(ctx)
+		opened = err == nil
+		return nil
+	}
+	if r := h.run(nil, "--data-dir", dir); r.code != 0 || !opened {
+		t.Fatalf("demo over an old demo store: exit %d %q, store usable %v", r.code, r.stderr, opened)
 	}
 }
