@@ -148,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = core.Sleep
 	}
 	if cfg.Log == nil {
 		l := logrus.New()

@@ -120,18 +120,3 @@ func (c *Client) wait(ctx context.Context, method string) error {
 		}
 	}
 }
-
-// sleepCtx is the real sleep: it returns early, with ctx's error, when ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -132,7 +132,7 @@ func New(o Options) *Engine {
 	}
 	e.log = e.log.WithField("component", "sync")
 	if e.sleep == nil {
-		e.sleep = sleepCtx
+		e.sleep = core.Sleep
 	}
 	if e.batch <= 0 {
 		e.batch = 500
@@ -327,18 +327,4 @@ func Preflight(ctx context.Context, remote core.Remote) (string, error) {
 		return "Connected — S-360 answers", nil
 	}
 	return "Connected — S-360 answers, time zone " + tz, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

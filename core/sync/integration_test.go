@@ -143,7 +143,7 @@ func (w *world) scanValid(n int) []core.Control {
 // waits stay real; these tests stay far under its budget).
 func quickSleep(ctx context.Context, d time.Duration) error {
 	if d > 3*time.Second {
-		return sleepCtx(ctx, d)
+		return core.Sleep(ctx, d)
 	}
 	return ctx.Err()
 }
