@@ -64,6 +64,7 @@ func init() {
 		{"controls", "[--format csv|json] [--since TIME]", "print the control log", (*runner).controls},
 		{"purge", "--personal-data [--before YYYY-MM-DD | --all]", "erase holder identities of past events", (*runner).purge},
 		{"sim", "[flags]", "run a simulated S-360 (see `s360gate sim --help`)", (*runner).sim},
+		{"bench", "[--tickets N] [--page-size N] [--json]", "measure this machine: ingest, raw store limit, sync cycles, scans, upload, memory", (*runner).bench},
 		{"version", "", "print the version", (*runner).version},
 		{"help", "[COMMAND]", "print this help, or a command's flags", (*runner).help},
 	}

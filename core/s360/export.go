@@ -139,6 +139,7 @@ type exportDecoder struct {
 	body    io.Reader // what dec reads from
 	fn      func(*core.Ticket) error
 	t       core.Ticket
+	dates   dateCache
 	n       int
 	st      answerStatus
 	cursor  string
@@ -250,7 +251,7 @@ func (d *exportDecoder) items(level int) error {
 		if d.stopped {
 			continue
 		}
-		if err := decodeItemInto(raw, &d.t); err != nil {
+		if err := decodeItemCached(raw, &d.t, &d.dates); err != nil {
 			return &ItemError{Index: idx, Err: err}
 		}
 		if err := d.fn(&d.t); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"s360gate/core"
 )
@@ -43,8 +44,14 @@ const maxDepth = 64
 const nestedPrio = 64
 
 func decodeItemInto(raw []byte, t *core.Ticket) error {
+	return decodeItemCached(raw, t, nil)
+}
+
+// decodeItemCached is decodeItemInto with a cache of parsed dates (may be
+// nil): an export repeats the same validity dates for thousands of tickets.
+func decodeItemCached(raw []byte, t *core.Ticket, dates *dateCache) error {
 	*t = core.Ticket{}
-	d := itemDecoder{data: raw, t: t}
+	d := itemDecoder{data: raw, t: t, dates: dates}
 	d.ws()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return errNotObject
@@ -79,6 +86,33 @@ type itemDecoder struct {
 	t     *core.Ticket
 	prio  [numFields]uint8 // 0: unset
 	vals  [numFields]span
+	dates *dateCache // nil: parse every date
+}
+
+// dateCache remembers the last dates parsed, by their text: the items of an
+// export share a handful of validity windows, and time.Parse is a large
+// part of decoding an item.
+type dateCache struct {
+	text [4]string
+	t    [4]time.Time
+	ok   [4]bool
+	next int
+}
+
+func (c *dateCache) parse(s string) (time.Time, bool) {
+	if c == nil {
+		return parseTime(s)
+	}
+	for i := range c.text {
+		if c.text[i] == s && s != "" {
+			return c.t[i], c.ok[i]
+		}
+	}
+	t, ok := parseTime(s)
+	i := c.next
+	c.next = (c.next + 1) % len(c.text)
+	c.text[i], c.t[i], c.ok[i] = s, t, ok
+	return t, ok
 }
 
 // span is one scalar value in data.
@@ -436,9 +470,9 @@ func (d *itemDecoder) finish() {
 			t.Seat = s
 		case fValidFrom:
 			// An unreadable date is no date, not a broken ticket.
-			t.ValidFrom, _ = parseTime(s)
+			t.ValidFrom, _ = d.dates.parse(s)
 		case fValidTo:
-			t.ValidTo, _ = parseTime(s)
+			t.ValidTo, _ = d.dates.parse(s)
 		case fFirstName:
 			t.Holder.FirstName = s
 		case fLastName:

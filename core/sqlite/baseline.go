@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"time"
 
@@ -28,7 +27,8 @@ func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) 
 	for _, page := range pages {
 		// Plain inserts (no conflict handling, no cursor), in the same kind
 		// of transaction as ApplyPage's.
-		err := db.ingestTx(ctx, "insert the tickets", func(tx *sql.Tx) error {
+		err := db.ingestTx(ctx, "insert the tickets", func(s *ingestSession) error {
+			tx := s.tx
 			batch, err := tx.PrepareContext(ctx, insertTicketSQL(batchRows))
 			if err != nil {
 				return err

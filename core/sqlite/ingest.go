@@ -89,47 +89,126 @@ var updateTicketSQL = func() string {
 // whole sequence and put back to FULL before anyone else can use it: a
 // control's commit is always fsync'ed (and that fsync also makes every
 // earlier page durable, the WAL being one file written in order).
+//
+// A scan never waits for a whole page: when another writer of this process
+// (a scan at the gate, an override) waits for the writing connection, the
+// page's transaction commits what it wrote so far, lets it through and goes
+// on in a new transaction (ingestSession.yield), so a scan waits at most
+// one multi-row INSERT. The tickets committed before the page's end are a
+// prefix of S-360's order under the previous cursor, which is what a
+// smaller page would have left: a crash there makes the page be fetched
+// again and stored whole. With no one waiting — a first export before the
+// gates open — the page is one transaction, which writes each random page
+// of the barcode index once per page instead of once per chunk.
 func (db *DB) ApplyPage(ctx context.Context, key string, page core.ExportPage) error {
 	defer db.ticketsChanged() // also after a failure: the cache is then merely redone
-	return db.ingestTx(ctx, "store the downloaded tickets", func(tx *sql.Tx) error {
-		w := ticketWriter{batch: tx.StmtContext(ctx, db.st.insertBatch), one: tx.StmtContext(ctx, db.st.insertOne),
-			update: tx.StmtContext(ctx, db.st.updateTicket), since: tx.StmtContext(ctx, db.st.insertedSince)}
+	return db.ingestTx(ctx, "store the downloaded tickets", func(s *ingestSession) error {
+		var w ticketWriter
+		use := func() {
+			tx := s.tx
+			w.batch, w.one = tx.StmtContext(ctx, db.st.insertBatch), tx.StmtContext(ctx, db.st.insertOne)
+			w.update, w.since = tx.StmtContext(ctx, db.st.updateTicket), tx.StmtContext(ctx, db.st.insertedSince)
+		}
+		use()
+		w.yield = func() error {
+			if db.writers.Load() == 0 {
+				return nil
+			}
+			if err := s.yield(); err != nil {
+				return err
+			}
+			use()
+			return nil
+		}
 		err := w.write(ctx, page.Tickets)
 		if err != nil || page.Cursor == "" {
 			return err
 		}
-		_, err = tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, key, page.Cursor, time.Now().UnixMicro())
+		_, err = s.tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, key, page.Cursor, time.Now().UnixMicro())
 		return err
 	})
 }
 
-// ingestTx runs fn in an immediate transaction committed with
-// synchronous=NORMAL (see ApplyPage), on the writing connection held
-// throughout and put back to FULL before it is released.
-func (db *DB) ingestTx(ctx context.Context, doing string, fn func(*sql.Tx) error) error {
+// YieldsToScans tells the sync engine that ApplyPage never makes a scan
+// wait for a whole page (see ApplyPage): it can be given whole pages.
+func (db *DB) YieldsToScans() bool { return true }
+
+// ingestSession is an ingest's hold on the writing connection: an
+// immediate transaction committed with synchronous=NORMAL (see ApplyPage),
+// the connection put back to FULL before anyone else can use it.
+type ingestSession struct {
+	db   *DB
+	ctx  context.Context
+	conn *sql.Conn
+	tx   *sql.Tx // nil after a yield that failed
+}
+
+// ingestTx runs fn in an ingestSession and commits (or, on error, rolls
+// back) its last transaction.
+func (db *DB) ingestTx(ctx context.Context, doing string, fn func(*ingestSession) error) error {
 	if db.readOnly {
 		return core.Errorf(core.EUnavailable, "The ticket database cannot be written (opened read-only); could not %s", doing)
 	}
-	conn, err := db.w.Conn(ctx)
+	s := &ingestSession{db: db, ctx: ctx}
+	if err := s.begin(); err != nil {
+		return fail(err, doing)
+	}
+	defer s.release()
+	err := fn(s)
+	if s.tx == nil {
+		return fail(err, doing) // a yield failed: what it committed stays
+	}
+	return db.commit(s.tx, err, doing)
+}
+
+// begin takes the writing connection and starts a transaction on it.
+func (s *ingestSession) begin() error {
+	conn, err := s.db.w.Conn(s.ctx)
 	if err != nil {
-		return fail(err, doing)
+		return err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
-		return fail(err, doing)
+	s.conn = conn
+	if _, err := conn.ExecContext(s.ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		s.release()
+		return err
 	}
-	defer func() {
-		if _, err := conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`); err != nil {
-			// Never hand a non-durable connection to a scan: drop it, the
-			// next one is opened with the DSN's FULL.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(s.ctx, nil)
 	if err != nil {
-		return fail(err, doing)
+		s.release()
+		return err
 	}
-	return db.commit(tx, fn(tx), doing)
+	s.tx = tx
+	return nil
+}
+
+// release puts the connection back, durable again.
+func (s *ingestSession) release() {
+	if s.conn == nil {
+		return
+	}
+	if _, err := s.conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`); err != nil {
+		// Never hand a non-durable connection to a scan: drop it, the
+		// next one is opened with the DSN's FULL.
+		s.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	s.conn.Close()
+	s.conn = nil
+}
+
+// yield commits what was written so far, hands the connection to a writer
+// waiting for it (database/sql gives a released connection to a waiting
+// request before anyone new) and starts a new transaction when it is free
+// again.
+func (s *ingestSession) yield() error {
+	tx := s.tx
+	s.tx = nil
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.db.wrote()
+	s.db.ticketsChanged()
+	s.release()
+	return s.begin()
 }
 
 // ticketWriter writes tickets with prepared statements: batch inserts
@@ -140,6 +219,9 @@ type ticketWriter struct {
 	batch, one, update *sql.Stmt
 	// since lists the barcodes of the rows with a rowid above its argument.
 	since *sql.Stmt
+	// yield (may be nil) is called between statements: it may commit and
+	// replace the statements with ones of a new transaction.
+	yield func() error
 }
 
 // write stores ts. A page may name a barcode several times (a valid ticket
@@ -181,6 +263,11 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 			}
 		}
 		i += n
+		if w.yield != nil && i < len(todo) {
+			if err := w.yield(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

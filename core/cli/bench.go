@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+
+	"s360gate/core/bench"
+	"s360gate/core/config"
+)
+
+type benchOpts struct {
+	tickets, pageSize int
+	json              bool
+	cpuProfile        string
+}
+
+func (r *runner) benchFlags() (*flag.FlagSet, *benchOpts) {
+	fs := r.flagSet("bench")
+	o := &benchOpts{}
+	fs.IntVar(&o.tickets, "tickets", bench.DefaultTickets, "`N` tickets in the simulated list")
+	fs.IntVar(&o.pageSize, "page-size", bench.DefaultPageSize, "exportList page size (nbMaxResults)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	return fs, o
+}
+
+// bench measures this machine with the product's own code against the
+// in-process simulator (core/bench). Its databases go to --data-dir when
+// one is given (bench.db, never the station's own files), else to a
+// temporary directory removed afterwards.
+func (r *runner) bench(args []string) int {
+	fs, o := r.benchFlags()
+	pos, err := parseFlags(fs, args, false)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(r.stdout, "Usage: s360gate bench [--tickets N] [--page-size N] [--data-dir DIR] [--json]\n"+
+			"  Measures export ingest, the raw store limit, store readiness, incremental cycles,\n"+
+			"  scan decisions, upload and peak memory against the in-process simulator.\n\nFlags:\n")
+		fs.SetOutput(r.stdout)
+		fs.PrintDefaults()
+		return ExitOK
+	}
+	if err != nil {
+		return r.usageError("bench", err)
+	}
+	if len(pos) > 0 {
+		return r.usageError("bench", fmt.Errorf("unexpected argument %q", pos[0]))
+	}
+	if o.tickets < 1 || o.pageSize < 1 || o.pageSize > 10000 {
+		return r.usageError("bench", errors.New("--tickets must be positive and --page-size between 1 and 10000"))
+	}
+	dir := ""
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "data-dir" })
+	if given || r.dataDir != config.DefaultDataDir() {
+		dir = r.dataDir
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return r.fail(ExitFailure, "cannot create the CPU profile: "+err.Error())
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return r.fail(ExitFailure, "cannot start the CPU profile: "+err.Error())
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(r.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := bench.Run(ctx, bench.Options{Tickets: o.tickets, PageSize: o.pageSize, DataDir: dir, Progress: r.stderr})
+	if err != nil {
+		return r.fail(ExitFailure, "bench: "+describe(err))
+	}
+	if o.json {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return r.fail(ExitFailure, err.Error())
+		}
+		fmt.Fprintln(r.stdout, string(b))
+		return ExitOK
+	}
+	if err := res.WriteTable(r.stdout); err != nil {
+		return r.fail(ExitFailure, err.Error())
+	}
+	return ExitOK
+}
