@@ -164,6 +164,18 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%v: exit %d %q", args, r.code, r.out)
 		}
 	}
+	// `help CMD` lists the same flags as `CMD --help`.
+	for _, c := range commands {
+		if c.name == "help" || c.name == "version" {
+			continue
+		}
+		viaHelp, viaFlag := h.run(nil, "help", c.name), h.run(nil, c.name, "--help")
+		for _, line := range strings.Split(viaFlag.out, "\n") {
+			if f := strings.TrimSpace(line); strings.HasPrefix(f, "-") && !strings.Contains(viaHelp.out, f) {
+				t.Errorf("help %s lacks %s", c.name, f)
+			}
+		}
+	}
 	if r := h.run(nil, "version"); r.code != 0 || !strings.HasPrefix(r.out, "s360gate ") {
 		t.Errorf("version: %d %q", r.code, r.out)
 	}

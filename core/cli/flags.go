@@ -161,6 +161,9 @@ func (r *runner) commandFlags(name string) *flag.FlagSet {
 	case "purge":
 		fs, _ := r.purgeFlags()
 		return fs
+	case "bench":
+		fs, _ := r.benchFlags()
+		return fs
 	}
 	return r.flagSet(name)
 }
