@@ -51,6 +51,7 @@ type DemoTicket struct {
 const (
 	demoTickets = 50000
 	demoSeed    = 1
+	demoGate    = "N1"
 )
 
 // demo is the embedded simulator of a station with nothing configured.
@@ -100,6 +101,12 @@ func (r *runner) runGUI() int {
 		}
 		defer stop()
 		dm = &demo{sim: sim, endpoint: endpoint}
+		if !config.Exists(r.dataDir) && s.Gate == "" {
+			// A first run stands at gate N1 of the demo stadium, so that its
+			// wrong-gate sample (entrance S2) shows WRONG_GATE, as a new
+			// user expects of "every verdict".
+			s.Gate = demoGate
+		}
 		s = dm.settings(s)
 		log.WithField("endpoint", endpoint).Info("demo: embedded S-360 simulator started")
 	}

@@ -45,8 +45,19 @@ func TestGUIDemo(t *testing.T) {
 		// The export has started at once: the first page holds the samples.
 		waitTicket(ctx, t, a, valid.Barcode)
 		v, err := a.Store.Scan(ctx, core.ScanRequest{Code: valid.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
-		if err != nil || v.Ticket == nil {
+		if err != nil || v.Ticket == nil || v.Outcome != core.Admit {
 			t.Errorf("demo scan: %+v %v", v, err)
+		}
+		// A first run stands at gate N1, so the wrong-gate sample shows its verdict.
+		for _, d := range a.Demo {
+			if d.Kind != "wrong-gate" {
+				continue
+			}
+			waitTicket(ctx, t, a, d.Barcode)
+			v, err := a.Store.Scan(ctx, core.ScanRequest{Code: d.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
+			if err != nil || v.Reason != core.ReasonWrongGate {
+				t.Errorf("demo wrong-gate sample at gate %q: %s %q %v", s.Gate, v.Reason, v.Message, err)
+			}
 		}
 
 		// A station change applies at once; the demo's address and password
