@@ -54,18 +54,7 @@ func RawIngestFrom(ctx context.Context, src, dst string, pageSize int, progress 
 		}
 		start := time.Now()
 		err := to.ingestTx(ctx, "insert the tickets", func(s *ingestSession) error {
-			tx := s.tx
-			batch, err := tx.PrepareContext(ctx, insertTicketSQL(batchRows))
-			if err != nil {
-				return err
-			}
-			defer batch.Close()
-			one, err := tx.PrepareContext(ctx, insertTicketSQL(1))
-			if err != nil {
-				return err
-			}
-			defer one.Close()
-			return (&ticketWriter{batch: batch, one: one}).write(ctx, page)
+			return insertPlain(ctx, s, page)
 		})
 		took += time.Since(start)
 		if err != nil {
