@@ -3,7 +3,6 @@ package ui
 import (
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
@@ -13,13 +12,7 @@ import (
 // what the gate said and where S-360 stands with it. It is what settles
 // "I have never been in!" — time, gate, verdict, side by side.
 
-type deskColumn struct {
-	title string
-	width float32
-	cell  func(c *core.Control, now time.Time) string
-}
-
-var deskColumns = []deskColumn{
+var deskColumns = []controlColumn{
 	{"Time", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
 	{"Gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
 	{"Station", 120, func(c *core.Control, _ time.Time) string { return c.Station }},
@@ -71,51 +64,19 @@ func deskUploadCell(c *core.Control, now time.Time) string {
 
 // deskControlCell is the text of one cell; the table and the tests share it.
 func deskControlCell(c *core.Control, col int, now time.Time) string {
-	if col < 0 || col >= len(deskColumns) {
-		return ""
-	}
-	return deskColumns[col].cell(c, now)
+	return controlCell(deskColumns, c, col, now)
 }
 
 func newDeskControlTable(rows func() []core.Control, now func() time.Time) *widget.Table {
-	cell := func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}
-	t := widget.NewTable(
-		func() (int, int) { return len(rows()), len(deskColumns) },
-		cell,
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			cs := rows()
-			if id.Row >= len(cs) {
-				l.SetText("")
-				return
-			}
-			c := &cs[id.Row]
-			l.Importance = widget.MediumImportance
-			switch {
-			case c.Upload == core.UploadRejected && id.Col >= 7:
-				l.Importance = widget.DangerImportance
-			case id.Col == 4 && c.Outcome == core.Deny:
-				l.Importance = widget.DangerImportance
-			case id.Col == 4 && c.Outcome == core.Admit:
-				l.Importance = widget.SuccessImportance
-			}
-			l.SetText(deskControlCell(c, id.Col, now()))
-		})
-	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(deskColumns) {
-			o.(*widget.Label).SetText(deskColumns[id.Col].title)
+	return newControlTable(deskColumns, rows, now, func(c *core.Control, col int) widget.Importance {
+		switch {
+		case c.Upload == core.UploadRejected && col >= 7:
+			return widget.DangerImportance
+		case col == 4 && c.Outcome == core.Deny:
+			return widget.DangerImportance
+		case col == 4 && c.Outcome == core.Admit:
+			return widget.SuccessImportance
 		}
-	}
-	for i, c := range deskColumns {
-		t.SetColumnWidth(i, c.width)
-	}
-	return t
+		return widget.MediumImportance
+	})
 }
