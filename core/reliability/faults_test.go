@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"s360gate/core"
-	"s360gate/core/s360"
 	"s360gate/core/s360sim"
-	"s360gate/core/sqlite"
 	"s360gate/core/sync"
 )
 
@@ -107,17 +105,9 @@ func TestFaultsMisbehavingS360(t *testing.T) {
 	sim := s360sim.New(s360sim.Config{Tickets: tickets, Seed: 3, RateLimit: 20, Now: clk.Now, EventDate: start.Add(2 * time.Hour)})
 	srv := startSimServer(t, sim, clk.Now)
 	cfg := sim.Config()
-	client, err := s360.New(s360.Config{Endpoint: srv.endpoint(), Institution: cfg.Institution, Operator: cfg.Operator,
-		Password: cfg.Password, Timeout: 2 * time.Second, Now: clk.Now, Sleep: clk.Sleep, Log: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := virtualClient(t, srv, cfg, clk)
 	path := filepath.Join(t.TempDir(), "station.db")
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestStore(t, path)
 	settings := core.Settings{Environment: core.EnvSandbox, Endpoint: srv.endpoint(), Institution: cfg.Institution,
 		Operator: cfg.Operator, Season: cfg.Season, Products: cfg.Products, PageSize: 1000, Station: "GATE_N_1"}.Defaults()
 	engine := sync.New(sync.Options{Settings: settings, Remote: client, Store: db, Now: clk.Now, Sleep: clk.Sleep,

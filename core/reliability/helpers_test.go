@@ -28,8 +28,9 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/s360"
 	"s360gate/core/s360sim"
-	_ "s360gate/core/sqlite" // registers the "sqlite" driver used by readStore
+	"s360gate/core/sqlite" // also registers the "sqlite" driver readStore uses
 )
 
 // ---- virtual time -------------------------------------------------------------
@@ -757,3 +758,26 @@ func eventually(limit time.Duration, cond func() bool) bool {
 }
 
 func storePath(dir string) string { return filepath.Join(dir, "station.db") }
+
+// virtualClient is the real S-360 client pointed at srv, living on clk's
+// time (requests time out after 2 s of it; backoffs only move it forward).
+func virtualClient(t *testing.T, srv *simServer, cfg s360sim.Config, clk *vclock) *s360.Client {
+	t.Helper()
+	client, err := s360.New(s360.Config{Endpoint: srv.endpoint(), Institution: cfg.Institution, Operator: cfg.Operator,
+		Password: cfg.Password, Timeout: 2 * time.Second, Now: clk.Now, Sleep: clk.Sleep, Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// openTestStore opens the station's store at path, closed when the test ends.
+func openTestStore(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

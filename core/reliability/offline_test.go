@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"s360gate/core"
-	"s360gate/core/s360"
 	"s360gate/core/s360sim"
-	"s360gate/core/sqlite"
 	"s360gate/core/sync"
 )
 
@@ -43,17 +41,9 @@ func TestOfflineDay(t *testing.T) {
 	sim := s360sim.New(s360sim.Config{Tickets: 12_000, Seed: 9, Now: clk.Now, EventDate: t0.Add(3 * time.Hour)})
 	srv := startSimServer(t, sim, clk.Now)
 	cfg := sim.Config()
-	client, err := s360.New(s360.Config{Endpoint: srv.endpoint(), Institution: cfg.Institution, Operator: cfg.Operator,
-		Password: cfg.Password, Timeout: 2 * time.Second, Now: clk.Now, Sleep: clk.Sleep, Log: quietLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := virtualClient(t, srv, cfg, clk)
 	path := filepath.Join(t.TempDir(), "station.db")
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestStore(t, path)
 	settings := core.Settings{Environment: core.EnvProduction, Endpoint: srv.endpoint(), Institution: cfg.Institution,
 		Operator: cfg.Operator, Season: cfg.Season, Products: cfg.Products, EventDay: true, Station: "GATE_N_1"}.Defaults()
 	staleness := time.Duration(settings.StalenessMinutes) * time.Minute
