@@ -67,15 +67,23 @@ func (h *uiHarness) show(o fyne.CanvasObject) { h.ui(func() { h.w.SetContent(o) 
 // eventually polls cond (under the UI lock) until it holds or 5 s pass.
 func (h *uiHarness) eventually(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	pollUntil(h.t, 5*time.Second, what, h.ui, cond)
+}
+
+// pollUntil checks cond, run through under (the UI lock), every few
+// milliseconds until it holds; the test fails after limit. Screens answer
+// from goroutines, so tests wait for what they show, never a fixed time.
+func pollUntil(t *testing.T, limit time.Duration, what string, under func(func()), cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		var ok bool
-		h.ui(func() { ok = cond() })
+		under(func() { ok = cond() })
 		if ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for: %s", what)
+			t.Fatalf("timed out waiting for: %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

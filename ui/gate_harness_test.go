@@ -198,18 +198,7 @@ func (f *gateFixture) ui(fn func()) {
 // eventually polls cond under the UI lock until it holds, for at most 10 s.
 func (f *gateFixture) eventually(what string, cond func() bool) {
 	f.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var ok bool
-		f.ui(func() { ok = cond() })
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	pollUntil(f.t, 10*time.Second, what, f.ui, cond)
 }
 
 // scan types code and Enter on the window, as a USB scanner does, with no
