@@ -48,11 +48,7 @@ func (r *runner) controls(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	path, err := requireStore(r.dataDir, st.settings)
-	if err != nil {
-		return r.failErr(err)
-	}
-	store, err := openStore(path)
+	store, err := existingStore(r.dataDir, st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}

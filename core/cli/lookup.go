@@ -31,17 +31,13 @@ func (r *runner) lookup(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	path, err := requireStore(r.dataDir, st.settings)
-	if err != nil {
-		return r.failErr(err)
-	}
-	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
-	defer closer.Close()
-	store, err := openStore(path)
+	store, err := existingStore(r.dataDir, st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
+	defer closer.Close()
 
 	if err := store.Audit(r.ctx, who(st.settings), query, time.Now()); err != nil {
 		return r.failErr(err)

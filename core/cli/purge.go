@@ -52,11 +52,7 @@ func (r *runner) purge(args []string) int {
 	if before.IsZero() && !o.all {
 		before = defaultPurgeBefore(st.settings, time.Now())
 	}
-	path, err := requireStore(r.dataDir, st.settings)
-	if err != nil {
-		return r.failErr(err)
-	}
-	store, err := openStore(path)
+	store, err := existingStore(r.dataDir, st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}

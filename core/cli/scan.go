@@ -81,17 +81,13 @@ func (r *runner) scan(args []string) int {
 	if code := r.stationOverrides(fs, o, &s); code != ExitOK {
 		return code
 	}
-	path, err := requireStore(r.dataDir, s)
-	if err != nil {
-		return r.failErr(err)
-	}
-	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
-	defer closer.Close()
-	store, err := openStore(path)
+	store, err := existingStore(r.dataDir, s)
 	if err != nil {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
+	defer closer.Close()
 
 	cp := s.Checkpoint()
 	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}

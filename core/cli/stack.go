@@ -79,6 +79,16 @@ func requireStore(dir string, s core.Settings) (string, error) {
 	return path, nil
 }
 
+// existingStore opens the store the settings point at, refusing (see
+// requireStore) to create one: the reading commands' way in.
+func existingStore(dir string, s core.Settings) (Store, error) {
+	path, err := requireStore(dir, s)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(path)
+}
+
 // stack is a running station: store, S-360 client and sync engine.
 type stack struct {
 	store  Store
