@@ -40,7 +40,9 @@ func CursorKey(season string, products, performances []string) string {
 type TicketStore interface {
 	// ApplyPage stores a page's tickets in order (a later item for the same
 	// barcode wins) and its cursor, in one transaction: a crash leaves
-	// either the page and its cursor, or neither.
+	// either the page and its cursor, or neither. It must not keep a scan
+	// waiting for a whole page: core/sqlite, whose writer is single, commits
+	// what it has under the old cursor and lets a waiting scan through.
 	ApplyPage(ctx context.Context, key string, page ExportPage) error
 	// Cursor is the last stored cursor for key ("" for none).
 	Cursor(ctx context.Context, key string) (string, error)

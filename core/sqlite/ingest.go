@@ -129,10 +129,6 @@ func (db *DB) ApplyPage(ctx context.Context, key string, page core.ExportPage) e
 	})
 }
 
-// YieldsToScans tells the sync engine that ApplyPage never makes a scan
-// wait for a whole page (see ApplyPage): it can be given whole pages.
-func (db *DB) YieldsToScans() bool { return true }
-
 // ingestSession is an ingest's hold on the writing connection: an
 // immediate transaction committed with synchronous=NORMAL (see ApplyPage),
 // the connection put back to FULL before anyone else can use it.

@@ -87,11 +87,6 @@ type Engine struct {
 	retries int
 	backoff time.Duration
 	jitter  func() float64
-	// chunk is how many tickets the next ApplyPage gets (see apply); since
-	// measures it (time.Since; tests replace it). Only export uses them,
-	// and cycles never overlap.
-	chunk int
-	since func(time.Time) time.Duration
 
 	mu       stdsync.Mutex
 	settings core.Settings
@@ -119,8 +114,6 @@ func New(o Options) *Engine {
 		retries:  o.Retries,
 		backoff:  o.Backoff,
 		jitter:   rand.Float64,
-		chunk:    applyFirstChunk,
-		since:    time.Since,
 		settings: o.Settings.Defaults(),
 		subs:     map[*subscriber]struct{}{},
 	}

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"time"
 
 	"s360gate/core"
 )
@@ -12,7 +11,6 @@ import (
 // for now, committing each page with its cursor before asking for the next:
 // every request starts from the cursor just committed, so a crash or a
 // shutdown never makes the station fetch past a committed cursor twice.
-// A page is committed in chunks (see apply), the cursor with the last one.
 //
 // The client asks for listType GREY and ticketType ALL; the engine chooses
 // season, products, performances, page size and cursor.
@@ -52,7 +50,7 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 		if len(page.Tickets) > 0 || moved {
 			// The page is in hand: store it even if we are shutting down, so
 			// that it is never asked for again.
-			if err := e.apply(context.WithoutCancel(ctx), key, cursor, page); err != nil {
+			if err := e.store.ApplyPage(context.WithoutCancel(ctx), key, page); err != nil {
 				return e.storeErr(ctx, err, "Cannot save the tickets received from S-360 (disk full?)")
 			}
 			rep.Tickets += len(page.Tickets)
@@ -71,63 +69,6 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 		}
 		seen[page.Cursor] = true
 		cursor = page.Cursor
-	}
-}
-
-// Storing a page holds the store's only writer, and every scan at the
-// gates waits for it meanwhile: a 5,000-ticket page takes tens of
-// milliseconds on a fast laptop, far more on a slow one, which would show
-// at the gate whenever an export runs during opening hours (a restart, a
-// replacement station). So a page is stored in chunks, each its own
-// ApplyPage, sized so that one takes about applyBudget: a scan waits at
-// most about that long. Every chunk but the last keeps the cursor the page
-// was asked with; the last stores the page's new cursor. A crash between
-// chunks leaves a prefix of the page (a prefix of S-360's order, as a
-// smaller page would have) under the old cursor, so the page is asked for
-// again and stored whole, later items winning as always.
-const (
-	applyBudget     = 2 * time.Millisecond
-	applyFirstChunk = 64
-	applyMinChunk   = 16
-	applyMaxChunk   = 10000
-)
-
-// yielder is a store whose ApplyPage never holds the writer for a whole
-// page while a scan waits (core/sqlite commits what it has and lets the
-// scan through): it gets whole pages, which it stores much faster than
-// chunks — every commit rewrites the barcode index pages it touched, and a
-// chunk of 64 random barcodes touches 64 of them. Measured at a million
-// tickets: chunks of 64 cost about 40% of the export's throughput.
-type yielder interface{ YieldsToScans() bool }
-
-// apply stores page, asked for at cursor before, in chunks (whole when the
-// store yields to scans itself).
-func (e *Engine) apply(ctx context.Context, key, before string, page core.ExportPage) error {
-	if y, ok := e.store.(yielder); ok && y.YieldsToScans() {
-		return e.store.ApplyPage(ctx, key, page)
-	}
-	ts := page.Tickets
-	for {
-		n := min(len(ts), e.chunk)
-		part := core.ExportPage{Tickets: ts[:n], Cursor: before}
-		if n == len(ts) {
-			part.Cursor = page.Cursor
-		}
-		start := time.Now()
-		if err := e.store.ApplyPage(ctx, key, part); err != nil {
-			return err
-		}
-		took := e.since(start)
-		switch {
-		case took > applyBudget:
-			e.chunk = max(e.chunk/2, applyMinChunk)
-		case took < applyBudget/2 && n == e.chunk:
-			e.chunk = min(e.chunk*2, applyMaxChunk)
-		}
-		ts = ts[n:]
-		if len(ts) == 0 {
-			return nil
-		}
 	}
 }
 
