@@ -93,8 +93,18 @@ type Ticket struct {
 	// ticket (blacklisted after export). It is local knowledge that the
 	// export may never repeat, so the store keeps it across re-exports.
 	RejectedByS360 string `json:"rejectedByS360,omitempty"`
-	// Raw is the item exactly as S-360 sent it, so that fields we do not
-	// know yet are not lost.
+	// Raw is what the decoder did not understand of the item, so that
+	// fields we do not know yet are not lost, while the ones we do are not
+	// stored twice (a copy of the whole item doubled the store). It is nil
+	// when every member was understood; otherwise a JSON object (always
+	// valid JSON) of the item's top-level members that were not, in their
+	// order and byte for byte as sent: key, colon, value, joined by ','.
+	// Understood, and so left out: a null value; an alias of a field with
+	// a string, number or bool value, even if another alias of that field
+	// won; an object or array whose every leaf was understood (nulls,
+	// aliases allowed nested, key/value pairs naming an alias with nothing
+	// else beside them; no bare scalars in arrays). A member holding
+	// anything else is kept whole. s360.DecodeItem has the details.
 	Raw []byte `json:"-"`
 }
 

@@ -15,8 +15,29 @@ import (
 // and spelling of aliasTable, nulls anywhere, numbers where strings are
 // expected (a barcode sent as a JSON number keeps its digits exactly),
 // holder fields flat or in key/value lists under any key, dates as RFC 3339
-// with or without zone or as epoch millis. The whole item is kept, copied,
-// in Ticket.Raw so that fields unknown today are not lost.
+// with or without zone or as epoch millis.
+//
+// Ticket.Raw keeps what the decoder did not understand, so that fields
+// unknown today are not lost and known ones are not stored twice (a copy of
+// the whole item doubled the store). Raw is nil when every member of the
+// item was understood. Otherwise it is a JSON object holding, in their
+// original order and byte for byte as sent (key, colon, value; joined by
+// ','), the top-level members that were not. A top-level member is
+// understood, and dropped, when
+//   - its value is null: it carries nothing;
+//   - its key is an alias and its value a string, number or bool, even if
+//     another alias of the field won: it means the same;
+//   - its value is an object or array all of whose leaves were understood:
+//     nulls; in objects, aliases (but a barcode or state found nested is
+//     not taken, so not understood) and key/value pairs that named an
+//     alias, where nothing else in the pair's object was left over; in
+//     arrays, no strings, numbers or bools. {} and [] are understood.
+//
+// A member holding anything else is kept whole. Raw is always valid JSON:
+// the scanner tolerates some input that is not (numbers such as 01, bad
+// escapes, control characters in strings), and a kept key or value that is
+// not valid JSON is stored as a JSON string of its bytes as sent (a key's
+// bytes between its quotes; only '"', '\\' and control characters escaped).
 //
 // An item without a barcode is an error (ErrNoBarcode); so is input that is
 // not one JSON object.
@@ -56,7 +77,7 @@ func decodeItemCached(raw []byte, t *core.Ticket, dates *dateCache) error {
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return errNotObject
 	}
-	if err := d.object(0); err != nil {
+	if _, err := d.object(0); err != nil {
 		return err
 	}
 	d.ws()
@@ -64,6 +85,7 @@ func decodeItemCached(raw []byte, t *core.Ticket, dates *dateCache) error {
 		return errSyntax
 	}
 	d.finish()
+	t.Raw = d.rest()
 	if d.prio[fState] == 0 {
 		// No state at all: never admit on it, but keep a cancellation
 		// visible if one was given.
@@ -72,7 +94,6 @@ func decodeItemCached(raw []byte, t *core.Ticket, dates *dateCache) error {
 			t.State = core.StateCancelled
 		}
 	}
-	t.Raw = bytes.Clone(raw)
 	if t.Barcode == "" {
 		return ErrNoBarcode
 	}
@@ -87,6 +108,23 @@ type itemDecoder struct {
 	prio  [numFields]uint8 // 0: unset
 	vals  [numFields]span
 	dates *dateCache // nil: parse every date
+
+	// Top-level members not understood, for Raw: up to four fit in kept,
+	// so that an item with a few unknown fields allocates nothing but Raw
+	// itself; the rest go to more.
+	kept  [4]member
+	nkept int
+	more  []member
+	// bad: the current top-level member holds something the scanner
+	// tolerates but JSON does not (a malformed number or escape).
+	bad bool
+}
+
+// member is a top-level key/value pair in data: the key from k ('"') to
+// ke, the value from v to e.
+type member struct {
+	k, ke, v, e int
+	bad         bool
 }
 
 // dateCache remembers the last dates parsed, by their text: the items of an
@@ -141,37 +179,49 @@ func (d *itemDecoder) peek() byte {
 }
 
 // object reads {...} at d.pos. level is 0 for the item itself, 1 inside.
-func (d *itemDecoder) object(level int) error {
+// Nested, it reports whether every member was understood (see DecodeItem);
+// at level 0 the members that were not are recorded for Raw instead.
+func (d *itemDecoder) object(level int) (understood bool, err error) {
 	d.pos++
 	if d.depth++; d.depth > maxDepth {
-		return errTooDeep
+		return false, errTooDeep
 	}
 	var (
 		kvName, kvVal     span
 		kvRank            = uint8(255)
 		hasName, hasValue bool
+		// The pair's name and value are understood only if the pair
+		// names an alias, and only the ones it used: a name replaced by a
+		// better-ranked one, or a value by a later one, would be lost.
+		names, values int
+		all           = true // every member but the pair's
 	)
 	d.ws()
 	if d.peek() == '}' {
 		d.pos++
 		d.depth--
-		return nil
+		return true, nil
 	}
 	for {
 		d.ws()
 		if d.peek() != '"' {
-			return errSyntax
+			return false, errSyntax
+		}
+		start := d.pos
+		if level == 0 {
+			d.bad = false
 		}
 		ks, err := d.str()
 		if err != nil {
-			return err
+			return false, err
 		}
 		d.ws()
 		if d.peek() != ':' {
-			return errSyntax
+			return false, errSyntax
 		}
 		d.pos++
 		d.ws()
+		vstart := d.pos
 
 		var (
 			buf    [maxKey]byte
@@ -190,30 +240,45 @@ func (d *itemDecoder) object(level int) error {
 				}
 			}
 		}
+		var ok bool
 		switch d.peek() {
 		case '{':
-			err = d.object(1)
+			ok, err = d.object(1)
 		case '[':
-			err = d.array()
+			ok, err = d.array()
 		default:
 			var v span
 			v, err = d.scalar()
 			if err != nil {
-				return err
+				return false, err
 			}
+			ok = v.kind == 0
 			switch {
 			case known:
 				if level == 0 || !topOnly[a.f] {
 					d.set(a, level, v)
+					ok = true
 				}
 			case kvRole == roleKVName && v.kind == '"' && rank < kvRank:
 				kvName, kvRank, hasName = v, rank, true
+				names++
+				ok = true
 			case kvRole == roleKVValue:
 				kvVal, hasValue = v, true
+				if v.kind != 0 {
+					values++
+				}
+				ok = true
 			}
 		}
 		if err != nil {
-			return err
+			return false, err
+		}
+		if !ok {
+			if level == 0 {
+				d.keep(member{k: start, ke: ks.e + 1, v: vstart, e: d.pos, bad: d.bad})
+			}
+			all = false
 		}
 		d.ws()
 		switch d.peek() {
@@ -224,48 +289,146 @@ func (d *itemDecoder) object(level int) error {
 			d.pos++
 			d.depth--
 		default:
-			return errSyntax
+			return false, errSyntax
 		}
 		break
 	}
+	resolved := false
 	if hasName && hasValue {
 		var buf [maxKey]byte
 		if n, h, ok := d.normKey(kvName, &buf); ok {
 			if slot := lookupKey(buf[:n], h); slot != nil && slot.role == roleAlias && !topOnly[slot.a.f] {
 				d.set(slot.a, 1, kvVal)
+				resolved = true
 			}
 		}
 	}
-	return nil
+	if names+values > 0 {
+		all = all && resolved && names == 1 && values <= 1 && (values == 0 || kvVal.kind != 0)
+	}
+	return all, nil
+}
+
+// keep records a top-level member for Raw.
+func (d *itemDecoder) keep(m member) {
+	if d.nkept < len(d.kept) {
+		d.kept[d.nkept] = m
+		d.nkept++
+		return
+	}
+	d.more = append(d.more, m)
+}
+
+// rest builds Raw from the members kept (nil if none), in one allocation
+// unless a member has to be repaired.
+func (d *itemDecoder) rest() []byte {
+	if d.nkept == 0 {
+		return nil
+	}
+	n := 1
+	for _, m := range d.kept[:d.nkept] {
+		n += m.e - m.k + 1
+	}
+	for _, m := range d.more {
+		n += m.e - m.k + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for _, m := range d.kept[:d.nkept] {
+		out = d.appendMember(out, m)
+	}
+	for _, m := range d.more {
+		out = d.appendMember(out, m)
+	}
+	return append(out, '}')
+}
+
+// appendMember appends the member as sent, or, when its key or
+// value is not valid JSON, that part as a JSON string of its bytes: Raw
+// must stay valid JSON (the store and the purge parse it), and nothing
+// sent is dropped. Control characters (white space between tokens among
+// them) and the bad flag are cheap hints; json.Valid decides.
+func (d *itemDecoder) appendMember(out []byte, m member) []byte {
+	if len(out) > 1 {
+		out = append(out, ',')
+	}
+	whole := d.data[m.k:m.e]
+	if !m.bad && !hasControl(whole) {
+		return append(out, whole...)
+	}
+	if key := d.data[m.k:m.ke]; json.Valid(key) {
+		out = append(out, key...)
+	} else {
+		out = appendString(out, d.data[m.k+1:m.ke-1])
+	}
+	out = append(out, d.data[m.ke:m.v]...) // white space and ':'
+	val := d.data[m.v:m.e]
+	if !json.Valid(val) {
+		return appendString(out, val)
+	}
+	return append(out, val...)
+}
+
+// appendString appends b as a JSON string escaping only what JSON requires
+// (json.Marshal would also rewrite invalid UTF-8 and HTML characters), so
+// that the bytes as sent can be read back.
+func appendString(out, b []byte) []byte {
+	const hex = "0123456789abcdef"
+	out = append(out, '"')
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			out = append(out, '\\', c)
+		case c < 0x20:
+			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			out = append(out, c)
+		}
+	}
+	return append(out, '"')
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // array reads [...] at d.pos; objects in it are read as nested objects
-// (key/value pairs among them).
-func (d *itemDecoder) array() error {
+// (key/value pairs among them). It reports whether every element was
+// understood: a string, number or bool element is not (no alias names it).
+func (d *itemDecoder) array() (understood bool, err error) {
 	d.pos++
 	if d.depth++; d.depth > maxDepth {
-		return errTooDeep
+		return false, errTooDeep
 	}
 	d.ws()
 	if d.peek() == ']' {
 		d.pos++
 		d.depth--
-		return nil
+		return true, nil
 	}
+	all := true
 	for {
 		d.ws()
-		var err error
+		var ok bool
 		switch d.peek() {
 		case '{':
-			err = d.object(1)
+			ok, err = d.object(1)
 		case '[':
-			err = d.array()
+			ok, err = d.array()
 		default:
-			_, err = d.scalar()
+			var v span
+			v, err = d.scalar()
+			ok = v.kind == 0
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
+		all = all && ok
 		d.ws()
 		switch d.peek() {
 		case ',':
@@ -274,9 +437,9 @@ func (d *itemDecoder) array() error {
 		case ']':
 			d.pos++
 			d.depth--
-			return nil
+			return all, nil
 		}
-		return errSyntax
+		return false, errSyntax
 	}
 }
 
@@ -294,9 +457,36 @@ func (d *itemDecoder) str() (span, error) {
 		case '\\':
 			esc = true
 			i++
+			if !validEscape(data[i:]) {
+				d.bad = true
+			}
 		}
 	}
 	return span{}, errSyntax
+}
+
+// validEscape reports whether b (what follows a backslash) starts a JSON
+// escape. The scanner reads any escape; Raw, which must be JSON, needs to
+// know.
+func validEscape(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	switch b[0] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return true
+	case 'u':
+		if len(b) < 5 {
+			return false
+		}
+		for _, c := range b[1:5] {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // scalar reads a string, number, true, false or null.
@@ -323,9 +513,57 @@ func (d *itemDecoder) scalar() (span, error) {
 			}
 			break
 		}
+		if !validNumber(d.data[s:d.pos]) {
+			d.bad = true
+		}
 		return span{s: s, e: d.pos, kind: 'n'}, nil
 	}
 	return span{}, errSyntax
+}
+
+// validNumber reports whether b follows JSON's number grammar, which the
+// scanner does not enforce (a barcode sent as 0123 keeps its digits).
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i == len(b):
+		return false
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		i = digits(b, i)
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(b)
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 func (d *itemDecoder) literal(word string) error {

@@ -197,7 +197,10 @@ func holderish(raw []byte) bool {
 }
 
 // stripHolder returns raw without holder keys, or nil when that cannot be
-// done with certainty (then the raw item is dropped).
+// done with certainty (then the raw item is dropped) or nothing is left.
+// raw holds the members of the item the decoder did not understand (see
+// core.Ticket.Raw), or, in stores written before that, the whole item;
+// either is a JSON object and is treated alike.
 func stripHolder(raw []byte, values []string) []byte {
 	if len(raw) == 0 {
 		return nil
@@ -206,7 +209,13 @@ func stripHolder(raw []byte, values []string) []byte {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil
 	}
-	out, err := json.Marshal(strip(v))
+	v = strip(v)
+	if m, ok := v.(map[string]any); ok && len(m) == 0 {
+		// Only holder data was left over: NULL, as for an item the
+		// decoder understood entirely.
+		return nil
+	}
+	out, err := json.Marshal(v)
 	if err != nil {
 		return nil
 	}

@@ -94,4 +94,13 @@ func TestStripHolder(t *testing.T) {
 	if out := stripHolder([]byte(`{"note":"for Bartholomew"}`), []string{"Bartholomew"}); out != nil {
 		t.Fatalf("kept %s", out)
 	}
+	// Raw as the decoder now writes it, only what it did not understand.
+	in = `{"additionalInfos":[{"key":"FIRSTNAME","value":"Ada"},{"key":"SEAT_NOTE","value":"aisle"}]}`
+	if out := string(stripHolder([]byte(in), []string{"Ada"})); out != `{"additionalInfos":[{"key":"SEAT_NOTE","value":"aisle"}]}` {
+		t.Fatalf("stripped %s", out)
+	}
+	// Nothing but holder data left over: no raw at all.
+	if out := stripHolder([]byte(`{"holder":{"shoeSize":44}}`), nil); out != nil {
+		t.Fatalf("kept %s", out)
+	}
 }
