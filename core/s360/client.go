@@ -3,10 +3,10 @@ package s360
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -281,7 +281,7 @@ func (c *Client) attempt(ctx context.Context, method string, id int64, body []by
 			"duration": dur.Round(time.Millisecond).String(), "sent": len(body), "received": received,
 		}).Debug("s360: call")
 		if c.cfg.OnCall != nil {
-			c.cfg.OnCall(core.Call{Method: method, At: at, OK: ok, Detail: detail, Duration: dur})
+			c.cfg.OnCall(core.Call{Method: method, At: at, OK: ok, Detail: detail, Duration: dur, Budgeted: !c.cfg.Unlimited})
 		}
 	}()
 

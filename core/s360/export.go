@@ -32,8 +32,19 @@ type exportBody struct {
 // that rule). An item that cannot be decoded fails the whole page.
 func (c *Client) ExportList(ctx context.Context, req core.ExportRequest) (core.ExportPage, error) {
 	var page core.ExportPage
+	// A full GREY page holds about nbMaxResults items (a little more when
+	// invalid counterparts come along): reserving that at its first item
+	// spares a million-ticket export the copies of a growing slice, and an
+	// empty page allocates nothing.
+	hint := req.PageSize
+	if hint <= 0 || hint > 10000 {
+		hint = DefaultPageSize
+	}
 	cursor, _, err := c.exportList(ctx, req, func() { page.Tickets = page.Tickets[:0] },
 		func(t *core.Ticket) error {
+			if page.Tickets == nil {
+				page.Tickets = make([]core.Ticket, 0, hint+hint/16)
+			}
 			page.Tickets = append(page.Tickets, *t)
 			return nil
 		})

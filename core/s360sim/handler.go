@@ -2,9 +2,9 @@ package s360sim
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"github.com/klauspost/compress/gzip"
 	"io"
 	"mime"
 	"net/http"
