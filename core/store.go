@@ -44,6 +44,10 @@ type TicketStore interface {
 	// waiting for a whole page: core/sqlite, whose writer is single, commits
 	// what it has under the old cursor and lets a waiting scan through.
 	ApplyPage(ctx context.Context, key string, page ExportPage) error
+	// BeginExport opens an ExportWriter for the pages of one export run
+	// under key. A store that has nothing better to offer returns
+	// PageAtATime(store, key).
+	BeginExport(ctx context.Context, key string) (ExportWriter, error)
 	// Cursor is the last stored cursor for key ("" for none).
 	Cursor(ctx context.Context, key string) (string, error)
 	// Ticket returns one ticket by barcode.
@@ -54,6 +58,45 @@ type TicketStore interface {
 	// TicketCounts is how many tickets are held, valid and not.
 	TicketCounts(ctx context.Context) (TicketCounts, error)
 }
+
+// ExportWriter stores the pages of one export run, in S-360's order, and
+// chooses its transactions: a first export of a million tickets is several
+// times faster stored in transactions of a hundred thousand tickets than
+// page by page, because every commit rewrites each random page of the
+// barcode index it touched.
+//
+// Whatever it commits, and whenever (a size or age bound, a scan waiting
+// for the writer), is the tickets of the pages applied so far with the
+// cursor of the last of them, possibly followed by the first tickets of the
+// next page under that cursor — what a smaller page size would have left.
+// A crash thus loses only work that is simply fetched again from the
+// committed cursor.
+type ExportWriter interface {
+	// Apply stores page after the pages applied before it. It may commit.
+	// After an error the writer is spent: Close it and start again from the
+	// committed cursor.
+	Apply(ctx context.Context, page ExportPage) error
+	// Commit commits everything applied so far.
+	Commit(ctx context.Context) error
+	// Close rolls back what was applied but not committed and frees the
+	// store. It is safe after Commit, and more than once.
+	Close() error
+}
+
+// PageAtATime is an ExportWriter that commits every page with its cursor
+// through ts.ApplyPage, for stores without a better way.
+func PageAtATime(ts TicketStore, key string) ExportWriter { return pageAtATime{ts, key} }
+
+type pageAtATime struct {
+	ts  TicketStore
+	key string
+}
+
+func (p pageAtATime) Apply(ctx context.Context, page ExportPage) error {
+	return p.ts.ApplyPage(ctx, p.key, page)
+}
+func (pageAtATime) Commit(context.Context) error { return nil }
+func (pageAtATime) Close() error                 { return nil }
 
 // TicketRecord is a ticket and every control of it, for the dispute desk.
 type TicketRecord struct {
@@ -121,6 +164,10 @@ type Call struct {
 	OK       bool
 	Detail   string // technical; no secret, no personal data
 	Duration time.Duration
+	// Budgeted: the call counts against the client's request budget, so
+	// its record must survive a crash (an unlimited client, for the
+	// simulator on this machine, has no budget to protect).
+	Budgeted bool
 }
 
 // SyncState is what the engine remembers between runs.

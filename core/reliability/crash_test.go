@@ -180,6 +180,7 @@ func TestCrashDuringExport(t *testing.T) {
 		}
 	}
 	perPos := map[int]int{}
+	inFlight := 0 // pages asked for but not committed when a run was killed
 	for r := 1; r <= final; r++ {
 		from := pos[committed[r-1]]
 		if r > 1 && from < pos[committed[r-2]] {
@@ -203,14 +204,21 @@ func TestCrashDuringExport(t *testing.T) {
 				t.Errorf("run %d asked for position %d after %d", r, p, prev)
 			}
 			prev = p
+			if r < final && p >= pos[committed[r]] {
+				inFlight++
+			}
 		}
 	}
+	// The engine asks for the next page while it stores the current one,
+	// and commits several pages at once when they come faster than it
+	// stores them: what a kill loses is the pages asked for beyond the
+	// committed cursor, and only those may be fetched again.
 	again := 0
 	for _, n := range perPos {
 		again += n - 1
 	}
-	if again > kills {
-		t.Errorf("%d pages fetched again, more than the %d pages in flight at the kills", again, kills)
+	if again > inFlight {
+		t.Errorf("%d pages fetched again, more than the %d pages in flight at the kills", again, inFlight)
 	}
 
 	n := sameAsSim(t, path, sim)

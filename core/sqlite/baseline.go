@@ -40,15 +40,8 @@ func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) 
 // insertPlain writes page with plain INSERTs (no conflict handling, no
 // cursor): the raw store limit the benchmark compares ApplyPage with.
 func insertPlain(ctx context.Context, s *ingestSession, page []core.Ticket) error {
-	batch, err := s.tx.PrepareContext(ctx, insertTicketSQL(batchRows))
-	if err != nil {
-		return err
-	}
-	defer batch.Close()
-	one, err := s.tx.PrepareContext(ctx, insertTicketSQL(1))
-	if err != nil {
-		return err
-	}
-	defer one.Close()
-	return (&ticketWriter{batch: batch, one: one}).write(ctx, page)
+	batch, one := &driverInsert{query: insertTicketSQL(batchRows)}, &driverInsert{query: insertTicketSQL(1)}
+	defer batch.close(s.conn)
+	defer one.close(s.conn)
+	return (&ticketWriter{conn: s.conn, batch: batch, one: one}).write(ctx, page)
 }

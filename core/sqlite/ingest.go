@@ -24,16 +24,19 @@ import (
 //     single-row UPDATE (see ticketWriter.write);
 //   - arguments bound from one reused slice, a NULL for every empty field,
 //     and the same boxed value reused while a column repeats (season,
-//     product, validity… are the same for thousands of tickets);
-//   - synchronous=NORMAL for the page's transaction only (see ApplyPage);
+//     product, validity… are the same for thousands of tickets), handed to
+//     the driver directly (rawinsert.go);
+//   - synchronous=NORMAL for the export's transactions only (see
+//     ingestSession);
+//   - transactions of many pages (export.go): barcodes arrive in random
+//     order, so each new ticket dirties its own page of the barcode index,
+//     and each commit writes those pages to the WAL again (about 4 KB per
+//     ticket at a million when committing every 5,000 tickets; 0.7 KB
+//     every 200,000);
 //   - checkpoints in the background (checkpoint.go).
 //
-// What remains is mostly SQLite's own work and, past a few hundred thousand
-// tickets, the write volume of the barcode index: barcodes arrive in random
-// order, so each new ticket dirties its own index page, and each commit
-// writes those pages to the WAL again (about 4 KB per ticket at a million
-// with pages of 5,000; 3 KB with pages of 20,000). Bigger pages (or chunks)
-// from the sync engine amortise it.
+// What remains is SQLite's own work: B-tree descents of the barcode and
+// taxNumber indexes, building records, binding arguments.
 
 // ticketInsertCols are the columns an export writes, in binder.ticket's order.
 const ticketInsertCols = `barcode, state, cancellation_cause, audience_sub_category_code,
@@ -80,81 +83,63 @@ var updateTicketSQL = func() string {
 // then the cursor. Any failure rolls back the whole page and leaves the
 // previous cursor, so the page is fetched again. An empty page.Cursor keeps
 // the stored one: forgetting the cursor would restart the export from the
-// beginning.
-//
-// The transaction commits with synchronous=NORMAL: a power cut may lose the
-// last pages, but always together with their cursor, so they are simply
-// downloaded again; the database is never damaged. Skipping the fsync per
-// page is worth it on a million tickets. The connection is held for the
-// whole sequence and put back to FULL before anyone else can use it: a
-// control's commit is always fsync'ed (and that fsync also makes every
-// earlier page durable, the WAL being one file written in order).
-//
-// A scan never waits for a whole page: when another writer of this process
-// (a scan at the gate, an override) waits for the writing connection, the
-// page's transaction commits what it wrote so far, lets it through and goes
-// on in a new transaction (ingestSession.yield), so a scan waits at most
-// one multi-row INSERT. The tickets committed before the page's end are a
-// prefix of S-360's order under the previous cursor, which is what a
-// smaller page would have left: a crash there makes the page be fetched
-// again and stored whole. With no one waiting — a first export before the
-// gates open — the page is one transaction, which writes each random page
-// of the barcode index once per page instead of once per chunk.
+// beginning. It is an exportWriter of one page (see export.go): a scan
+// waiting for the writer is let through between multi-row INSERTs.
 func (db *DB) ApplyPage(ctx context.Context, key string, page core.ExportPage) error {
-	defer db.ticketsChanged() // also after a failure: the cache is then merely redone
-	return db.ingestTx(ctx, "store the downloaded tickets", func(s *ingestSession) error {
-		var w ticketWriter
-		use := func() {
-			tx := s.tx
-			w.batch, w.one = tx.StmtContext(ctx, db.st.insertBatch), tx.StmtContext(ctx, db.st.insertOne)
-			w.update, w.since = tx.StmtContext(ctx, db.st.updateTicket), tx.StmtContext(ctx, db.st.insertedSince)
-		}
-		use()
-		w.yield = func() error {
-			if db.writers.Load() == 0 {
-				return nil
-			}
-			if err := s.yield(); err != nil {
-				return err
-			}
-			use()
-			return nil
-		}
-		err := w.write(ctx, page.Tickets)
-		if err != nil || page.Cursor == "" {
-			return err
-		}
-		_, err = s.tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, key, page.Cursor, time.Now().UnixMicro())
+	w := db.newExportWriter(key)
+	defer w.Close()
+	if err := w.Apply(ctx, page); err != nil {
 		return err
-	})
+	}
+	return w.Commit(ctx)
 }
 
 // ingestSession is an ingest's hold on the writing connection: an
-// immediate transaction committed with synchronous=NORMAL (see ApplyPage),
-// the connection put back to FULL before anyone else can use it.
+// immediate transaction committed with synchronous=NORMAL, the connection
+// put back to FULL before anyone else can use it.
+//
+// NORMAL: a power cut may lose the last commits, but always tickets
+// together with their cursor, so they are simply downloaded again; the
+// database is never damaged. Skipping the fsync per commit is worth it on a
+// million tickets. A control's commit is always fsync'ed, and that fsync
+// also makes every earlier ingest commit durable (the WAL is one file
+// written in order).
 type ingestSession struct {
 	db   *DB
 	ctx  context.Context
 	conn *sql.Conn
-	tx   *sql.Tx // nil after a yield that failed
+	tx   *sql.Tx // nil after a commit or a yield that failed
 }
 
 // ingestTx runs fn in an ingestSession and commits (or, on error, rolls
 // back) its last transaction.
 func (db *DB) ingestTx(ctx context.Context, doing string, fn func(*ingestSession) error) error {
-	if db.readOnly {
-		return core.Errorf(core.EUnavailable, "The ticket database cannot be written (opened read-only); could not %s", doing)
-	}
-	s := &ingestSession{db: db, ctx: ctx}
-	if err := s.begin(); err != nil {
-		return fail(err, doing)
+	s, err := db.beginIngest(ctx, doing)
+	if err != nil {
+		return err
 	}
 	defer s.release()
-	err := fn(s)
+	err = fn(s)
 	if s.tx == nil {
 		return fail(err, doing) // a yield failed: what it committed stays
 	}
-	return db.commit(s.tx, err, doing)
+	if err != nil {
+		s.rollback()
+		return fail(err, doing)
+	}
+	return fail(s.commit(), doing)
+}
+
+// beginIngest takes the writing connection and starts a transaction on it.
+func (db *DB) beginIngest(ctx context.Context, doing string) (*ingestSession, error) {
+	if db.readOnly {
+		return nil, core.Errorf(core.EUnavailable, "The ticket database cannot be written (opened read-only); could not %s", doing)
+	}
+	s := &ingestSession{db: db, ctx: ctx}
+	if err := s.begin(); err != nil {
+		return nil, fail(err, doing)
+	}
+	return s, nil
 }
 
 // begin takes the writing connection and starts a transaction on it.
@@ -177,8 +162,39 @@ func (s *ingestSession) begin() error {
 	return nil
 }
 
-// release puts the connection back, durable again.
+// commit commits the transaction, with the S-360 calls queued meanwhile
+// (see callQueue).
+func (s *ingestSession) commit() error {
+	tx := s.tx
+	s.tx = nil
+	calls := s.db.calls.take()
+	err := insertCalls(s.ctx, tx, calls)
+	if err == nil {
+		err = tx.Commit()
+	} else {
+		tx.Rollback()
+	}
+	if err != nil {
+		s.db.calls.putBack(calls)
+		return err
+	}
+	s.db.wrote()
+	s.db.ticketsChanged()
+	return nil
+}
+
+// rollback abandons the transaction.
+func (s *ingestSession) rollback() {
+	if s.tx != nil {
+		s.tx.Rollback()
+		s.tx = nil
+	}
+}
+
+// release rolls back what is not committed and puts the connection back,
+// durable again.
 func (s *ingestSession) release() {
+	s.rollback()
 	if s.conn == nil {
 		return
 	}
@@ -196,13 +212,9 @@ func (s *ingestSession) release() {
 // request before anyone new) and starts a new transaction when it is free
 // again.
 func (s *ingestSession) yield() error {
-	tx := s.tx
-	s.tx = nil
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(); err != nil {
 		return err
 	}
-	s.db.wrote()
-	s.db.ticketsChanged()
 	s.release()
 	return s.begin()
 }
@@ -212,7 +224,9 @@ func (s *ingestSession) yield() error {
 // inserts (RawIngestBaseline); otherwise they skip tickets already stored,
 // and update then rewrites those (see write).
 type ticketWriter struct {
-	batch, one, update *sql.Stmt
+	conn       *sql.Conn // holding the transaction
+	batch, one *driverInsert
+	update     *sql.Stmt
 	// since lists the barcodes of the rows with a rowid above its argument.
 	since *sql.Stmt
 	// yield (may be nil) is called between statements: it may commit and
@@ -233,6 +247,7 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 		return err
 	}
 	b := binder{args: make([]any, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
+	nv := make([]driver.NamedValue, 0, nTicketArgs*batchRows)
 	// The statements run with a context that cannot be cancelled: the
 	// driver watches a cancellable one with a goroutine per execution,
 	// which would cost more than the insert. Cancellation is checked
@@ -242,14 +257,14 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		stmt, n := w.batch, batchRows
+		ins, n := w.batch, batchRows
 		if len(todo)-i < batchRows {
-			stmt, n = w.one, 1
+			ins, n = w.one, 1
 		}
 		for j := range n {
 			b.ticket(b.args[j*nTicketArgs:], todo[i+j])
 		}
-		res, err := stmt.ExecContext(bg, b.args[:n*nTicketArgs]...)
+		res, err := ins.exec(bg, w.conn, namedArgs(nv, b.args[:n*nTicketArgs]))
 		if err != nil {
 			return err
 		}
@@ -269,7 +284,7 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 }
 
 // rewriteSkipped updates the tickets of a batch that its insert skipped.
-func (w *ticketWriter) rewriteSkipped(ctx context.Context, res sql.Result, batch []*core.Ticket, args []any) error {
+func (w *ticketWriter) rewriteSkipped(ctx context.Context, res driver.Result, batch []*core.Ticket, args []any) error {
 	inserted, err := res.RowsAffected()
 	if err != nil || inserted == int64(len(batch)) {
 		return err

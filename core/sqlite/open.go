@@ -36,14 +36,17 @@ type DB struct {
 	r        *sql.DB
 	readOnly bool
 	st       stmts
+	ins      inserts       // nil statements when read-only
 	ckpt     *checkpointer // nil when read-only
 
 	ticketsVersion atomic.Uint64 // bumped by every commit that changes tickets
 	counts         countsCache
 	// writers counts the writeTx callers waiting for the writing
 	// connection (a scan at the gate, an override): an export's page
-	// transaction sees them and lets them through (ingestSession.yield).
+	// transaction sees them and lets them through (exportWriter.write).
 	writers atomic.Int32
+	// calls are the S-360 calls recorded while an export is being stored.
+	calls callQueue
 }
 
 // Option tunes Open.
@@ -258,6 +261,13 @@ func (db *DB) Close() error {
 		errs = append(errs, db.ckpt.close())
 	}
 	db.st.close()
+	if db.ins.batch != nil && db.w != nil {
+		if c, err := db.w.Conn(context.Background()); err == nil {
+			db.ins.batch.close(c)
+			db.ins.one.close(c)
+			c.Close()
+		}
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

@@ -10,8 +10,6 @@ import (
 // prepared on that connection instead of compiling the SQL again: for a
 // scan, compiling would cost more than running.
 type stmts struct {
-	insertBatch   *sql.Stmt // batchRows new tickets
-	insertOne     *sql.Stmt // one new ticket
 	updateTicket  *sql.Stmt // one known ticket
 	insertedSince *sql.Stmt // barcodes above a rowid
 	putCursor     *sql.Stmt
@@ -21,6 +19,12 @@ type stmts struct {
 	// decide is prepared twice: on the writer for scans, on the readers
 	// for helpdesk checks (a statement belongs to one *sql.DB).
 	decideW, decideR decideStmts
+}
+
+// inserts are the export's multi-row INSERTs, run on the driver (see
+// rawinsert.go).
+type inserts struct {
+	batch, one *driverInsert
 }
 
 // decideStmts are the reads a decision needs.
@@ -53,8 +57,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	}
 	st := &db.st
 	if !db.readOnly {
-		st.insertBatch = p(db.w, insertNewSQL(batchRows))
-		st.insertOne = p(db.w, insertNewSQL(1))
+		db.ins = inserts{batch: &driverInsert{query: insertNewSQL(batchRows)}, one: &driverInsert{query: insertNewSQL(1)}}
 		st.updateTicket = p(db.w, updateTicketSQL)
 		st.insertedSince = p(db.w, `SELECT barcode FROM tickets WHERE rowid > ?`)
 		st.putCursor = p(db.w, putCursorSQL)
@@ -75,7 +78,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func (st *stmts) close() {
-	for _, s := range []*sql.Stmt{st.insertBatch, st.insertOne, st.updateTicket, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
+	for _, s := range []*sql.Stmt{st.updateTicket, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
 		st.decideW.ticket, st.decideW.byContainer, st.decideW.history, st.decideW.lastSync,
 		st.decideR.ticket, st.decideR.byContainer, st.decideR.history, st.decideR.lastSync} {
 		if s != nil {

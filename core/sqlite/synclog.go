@@ -10,14 +10,19 @@ import (
 // RecordCall keeps one request made to S-360, so that the call policy and
 // S-360's rate limit are still respected after a restart. Detail must carry
 // no secret and no personal data (the caller's duty).
+//
+// While an export is being stored, the call is queued and committed with
+// the export's tickets (see callQueue).
 func (db *DB) RecordCall(ctx context.Context, c core.Call) error {
+	if db.calls.add(c) {
+		return nil
+	}
 	const doing = "record the S-360 call"
 	tx, err := db.writeTx(ctx, doing)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO calls (method, at, ok, detail, duration) VALUES (?, ?, ?, ?, ?)`,
-		c.Method, c.At.UnixMicro(), c.OK, c.Detail, int64(c.Duration))
+	err = insertCalls(ctx, tx, []core.Call{c})
 	return db.commit(tx, err, doing)
 }
 

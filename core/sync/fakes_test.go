@@ -154,6 +154,10 @@ func newFakeStore() *fakeStore {
 
 func (s *fakeStore) injected(method string) error { return s.failOn[method] }
 
+func (s *fakeStore) BeginExport(_ context.Context, key string) (core.ExportWriter, error) {
+	return core.PageAtATime(s, key), nil
+}
+
 func (s *fakeStore) ApplyPage(ctx context.Context, key string, p core.ExportPage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

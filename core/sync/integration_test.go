@@ -149,8 +149,10 @@ func quickSleep(ctx context.Context, d time.Duration) error {
 }
 
 // probe sits between the engine and the client: it checks that every export
-// request starts from the cursor just committed, counts pages, records what
-// S-360 acknowledged, and can fail or cancel on demand.
+// request starts from the committed cursor or from the paginationEnd of the
+// answer just before it (the engine asks for the next page while it stores
+// the current one), counts pages, records what S-360 acknowledged, and can
+// fail or cancel on demand.
 type probe struct {
 	core.Remote
 	key string
@@ -158,7 +160,8 @@ type probe struct {
 	mu          stdsync.Mutex
 	store       core.TicketStore
 	cursors     []string // paginationStart of every request
-	stale       []string // requests that did not start from the committed cursor
+	stale       []string // requests from neither the committed cursor nor the last answer's
+	lastEnd     *string  // paginationEnd of the last answer since the store was (re)opened
 	pages       int
 	cancelAfter int // cancel once this many pages were answered (0: never)
 	cancel      func()
@@ -170,13 +173,14 @@ type probe struct {
 func (p *probe) setStore(s core.TicketStore) {
 	p.mu.Lock()
 	p.store = s
+	p.lastEnd = nil // a restart starts from the committed cursor
 	p.mu.Unlock()
 }
 
 func (p *probe) ExportList(ctx context.Context, req core.ExportRequest) (core.ExportPage, error) {
 	p.mu.Lock()
 	committed, err := p.store.Cursor(ctx, p.key)
-	if err == nil && committed != req.Cursor {
+	if err == nil && committed != req.Cursor && (p.lastEnd == nil || *p.lastEnd != req.Cursor) {
 		p.stale = append(p.stale, req.Cursor)
 	}
 	p.cursors = append(p.cursors, req.Cursor)
@@ -189,6 +193,7 @@ func (p *probe) ExportList(ctx context.Context, req core.ExportRequest) (core.Ex
 	if err == nil {
 		p.mu.Lock()
 		p.pages++
+		p.lastEnd = &page.Cursor
 		if p.pages == p.cancelAfter {
 			p.cancel()
 		}
