@@ -313,15 +313,32 @@ func (w *ticketWriter) rewriteSkipped(ctx context.Context, res driver.Result, ba
 			return err
 		}
 	}
+	updated := 0
 	for j, t := range batch {
-		if !added[t.Barcode] {
-			if _, err := w.update.ExecContext(ctx, args[j*nTicketArgs:(j+1)*nTicketArgs]...); err != nil {
+		if added[t.Barcode] {
+			continue
+		}
+		// An update costs as much as a dozen inserted rows: a scan waiting
+		// for the writer goes through every updateRun of them rather than
+		// after the whole batch. Committing part of a batch is harmless:
+		// each barcode comes once per page, so no ticket is ever older
+		// than it was, and the cursor moves only with the whole page.
+		if updated > 0 && updated%updateRun == 0 && w.yield != nil {
+			if err := w.yield(); err != nil {
 				return err
 			}
 		}
+		if _, err := w.update.ExecContext(ctx, args[j*nTicketArgs:(j+1)*nTicketArgs]...); err != nil {
+			return err
+		}
+		updated++
 	}
 	return nil
 }
+
+// updateRun is how many single-row UPDATEs run between two chances for a
+// waiting scan to go through.
+const updateRun = 16
 
 // lastItems is ts without the items a later one for the same barcode
 // replaces (all of them when dedupe is false), in page order.
