@@ -54,6 +54,7 @@ func TestRunSmall(t *testing.T) {
 		"ingest.seconds", "ingest.tickets", "ingest.items", "ingest.pages", "ingest.tickets_per_s", "ingest.items_per_s",
 		"ingest.cpu_seconds", "ingest.cpu_us_per_ticket",
 		"raw.seconds", "raw.tickets", "raw.tickets_per_s", "ingest_vs_raw",
+		"raw_export_txn.seconds", "raw_export_txn.tickets_per_s", "ingest_vs_raw_export_txn",
 		"store_ready.open_ms", "store_ready.counts_ms", "store_ready.first_scan_ms", "store_ready.total_ms",
 		"incremental_empty.ms", "incremental_empty.min_ms", "incremental_empty.max_ms", "incremental_empty_with_controls.ms",
 		"incremental_changed.ms", "incremental_changed.changed", "incremental_changed.items",
@@ -72,8 +73,8 @@ func TestRunSmall(t *testing.T) {
 	switch {
 	case res.Ingest.Tickets < 20_000 || res.Ingest.Items < res.Ingest.Tickets:
 		t.Errorf("ingest stored %d tickets from %d items", res.Ingest.Tickets, res.Ingest.Items)
-	case res.Raw.Tickets != res.Ingest.Tickets:
-		t.Errorf("raw inserted %d tickets, ingest stored %d", res.Raw.Tickets, res.Ingest.Tickets)
+	case res.Raw.Tickets != res.Ingest.Tickets || res.RawExportTxn.Tickets != res.Ingest.Tickets:
+		t.Errorf("raw inserted %d and %d tickets, ingest stored %d", res.Raw.Tickets, res.RawExportTxn.Tickets, res.Ingest.Tickets)
 	case !res.Ingest.Drained:
 		t.Error("ingest did not drain the list")
 	case res.Scan.Scans != 2000 || res.Scan.Unexpected != 0:

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"s360gate/core/sqlite"
 )
 
 // Target is one figure against what the station must achieve on a 2-core
@@ -92,6 +94,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 		"≥ 100,000 tickets/s", "ingest.tickets_per_s")
 	row("Raw store limit", fmt.Sprintf("%s tickets/s (%.2f s)", thousands(int(r.Raw.TicketsPerS)), r.Raw.Seconds), "", "")
 	row("Ingest ÷ raw", fmt.Sprintf("%.2f", r.IngestRaw), "≥ 0.50", "ingest_vs_raw")
+	row("Raw store limit, export's transactions", fmt.Sprintf("%s tickets/s (%.2f s, %s tickets per transaction)",
+		thousands(int(r.RawExportTxn.TicketsPerS)), r.RawExportTxn.Seconds, thousands(sqlite.ExportTxnRows)), "", "")
+	row("Ingest ÷ that", fmt.Sprintf("%.2f", r.IngestRawExportTxn), "", "")
 	sr := &r.StoreReady
 	row("Store ready (open + counts + first scan)", fmt.Sprintf("%.0f ms (%.0f + %.1f + %.1f)", sr.TotalMS, sr.OpenMS, sr.CountsMS, sr.FirstScanMS),
 		"≤ 1,000 ms", "store_ready.total_ms")

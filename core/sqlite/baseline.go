@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"time"
 
@@ -40,8 +41,23 @@ func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) 
 // insertPlain writes page with plain INSERTs (no conflict handling, no
 // cursor): the raw store limit the benchmark compares ApplyPage with.
 func insertPlain(ctx context.Context, s *ingestSession, page []core.Ticket) error {
-	batch, one := &driverInsert{query: insertTicketSQL(batchRows)}, &driverInsert{query: insertTicketSQL(1)}
-	defer batch.close(s.conn)
-	defer one.close(s.conn)
-	return (&ticketWriter{conn: s.conn, batch: batch, one: one}).write(ctx, page)
+	ins := newPlainInserts()
+	defer ins.close(s.conn)
+	return ins.write(ctx, s, page)
+}
+
+// plainInserts are the plain multi-row INSERTs of one raw transaction.
+type plainInserts struct{ batch, one *driverInsert }
+
+func newPlainInserts() plainInserts {
+	return plainInserts{&driverInsert{query: insertTicketSQL(batchRows)}, &driverInsert{query: insertTicketSQL(1)}}
+}
+
+func (p plainInserts) write(ctx context.Context, s *ingestSession, page []core.Ticket) error {
+	return (&ticketWriter{conn: s.conn, batch: p.batch, one: p.one}).write(ctx, page)
+}
+
+func (p plainInserts) close(conn *sql.Conn) {
+	p.batch.close(conn)
+	p.one.close(conn)
 }

@@ -16,7 +16,8 @@ import (
 // spills and it falls back to 100,000). The age bound keeps what a crash
 // can lose (work that is simply fetched again) to a few seconds.
 const (
-	exportTxnRows = 200_000
+	// ExportTxnRows is the most tickets an export commits at once.
+	ExportTxnRows = 200_000
 	exportTxnAge  = 3 * time.Second
 )
 
@@ -76,7 +77,7 @@ func (w *exportWriter) Apply(ctx context.Context, page core.ExportPage) error {
 		return w.spend(fail(err, doingExport))
 	}
 	w.rows += len(page.Tickets)
-	if w.rows >= exportTxnRows || time.Since(w.began) >= exportTxnAge ||
+	if w.rows >= ExportTxnRows || time.Since(w.began) >= exportTxnAge ||
 		w.db.writers.Load() > 0 || w.db.calls.holdsBudgeted() {
 		return w.Commit(ctx)
 	}
