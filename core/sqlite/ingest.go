@@ -246,8 +246,10 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 	if err != nil {
 		return err
 	}
-	b := binder{args: make([]any, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
-	nv := make([]driver.NamedValue, 0, nTicketArgs*batchRows)
+	b := binder{args: make([]driver.NamedValue, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
+	for k := range b.args {
+		b.args[k].Ordinal = k + 1
+	}
 	// The statements run with a context that cannot be cancelled: the
 	// driver watches a cancellable one with a goroutine per execution,
 	// which would cost more than the insert. Cancellation is checked
@@ -264,7 +266,7 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 		for j := range n {
 			b.ticket(b.args[j*nTicketArgs:], todo[i+j])
 		}
-		res, err := ins.exec(bg, w.conn, namedArgs(nv, b.args[:n*nTicketArgs]))
+		res, err := ins.exec(bg, w.conn, b.args[:n*nTicketArgs])
 		if err != nil {
 			return err
 		}
@@ -284,7 +286,7 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 }
 
 // rewriteSkipped updates the tickets of a batch that its insert skipped.
-func (w *ticketWriter) rewriteSkipped(ctx context.Context, res driver.Result, batch []*core.Ticket, args []any) error {
+func (w *ticketWriter) rewriteSkipped(ctx context.Context, res driver.Result, batch []*core.Ticket, args []driver.NamedValue) error {
 	inserted, err := res.RowsAffected()
 	if err != nil || inserted == int64(len(batch)) {
 		return err
@@ -328,7 +330,11 @@ func (w *ticketWriter) rewriteSkipped(ctx context.Context, res driver.Result, ba
 				return err
 			}
 		}
-		if _, err := w.update.ExecContext(ctx, args[j*nTicketArgs:(j+1)*nTicketArgs]...); err != nil {
+		var vals [nTicketArgs]any
+		for k := range vals {
+			vals[k] = args[j*nTicketArgs+k].Value
+		}
+		if _, err := w.update.ExecContext(ctx, vals[:]...); err != nil {
 			return err
 		}
 		updated++
@@ -371,7 +377,7 @@ func lastItems(ts []core.Ticket, dedupe bool) ([]*core.Ticket, error) {
 // partial indexes small. Putting a string or an int64 in an interface
 // allocates, so a column's boxed value is reused while it repeats.
 type binder struct {
-	args  []any
+	args  []driver.NamedValue // Ordinal set once, Value per row
 	now   int64
 	nowV  any
 	last  [nTicketArgs]string
@@ -407,42 +413,44 @@ func (b *binder) time(k int, t time.Time) any {
 	return v
 }
 
-func (b *binder) ticket(args []any, t *core.Ticket) {
+func (b *binder) ticket(args []driver.NamedValue, t *core.Ticket) {
 	// args[0] is the barcode: ?1 of updateTicketSQL.
-	args[0] = t.Barcode
-	args[1] = b.str(1, string(t.State))
-	args[2] = b.str(2, t.CancellationCause)
-	args[3] = b.str(3, t.AudienceSubCategoryCode)
-	args[4] = ns(t.TaxNumber)
-	args[5] = b.str(5, t.EntranceCode)
-	args[6] = b.str(6, t.ContainerID)
-	args[7] = b.str(7, t.SeasonCode)
-	args[8] = b.str(8, t.ProductCode)
-	args[9] = b.str(9, t.PerformanceCode)
-	args[10] = b.str(10, t.Sector)
-	args[11] = b.str(11, t.Block)
-	args[12] = b.str(12, t.Row)
-	args[13] = b.str(13, t.Seat)
-	args[14] = b.time(0, t.ValidFrom)
-	args[15] = b.time(1, t.ValidTo)
+	args[0].Value = t.Barcode
+	args[1].Value = b.str(1, string(t.State))
+	args[2].Value = b.str(2, t.CancellationCause)
+	args[3].Value = b.str(3, t.AudienceSubCategoryCode)
+	args[4].Value = ns(t.TaxNumber)
+	args[5].Value = b.str(5, t.EntranceCode)
+	args[6].Value = b.str(6, t.ContainerID)
+	args[7].Value = b.str(7, t.SeasonCode)
+	args[8].Value = b.str(8, t.ProductCode)
+	args[9].Value = b.str(9, t.PerformanceCode)
+	args[10].Value = b.str(10, t.Sector)
+	args[11].Value = b.str(11, t.Block)
+	args[12].Value = b.str(12, t.Row)
+	args[13].Value = b.str(13, t.Seat)
+	args[14].Value = b.time(0, t.ValidFrom)
+	args[15].Value = b.time(1, t.ValidTo)
 	if h := &t.Holder; h.IsZero() {
-		clear(args[16:23])
+		for k := 16; k < 23; k++ {
+			args[k].Value = nil
+		}
 	} else {
-		args[16] = ns(h.FirstName)
-		args[17] = ns(h.LastName)
-		args[18] = ns(h.IDNumber)
-		args[19] = b.str(19, h.BirthDate)
-		args[20] = b.str(20, h.CountryCode)
-		args[21] = ns(fold(h.FirstName))
-		args[22] = ns(fold(h.LastName))
+		args[16].Value = ns(h.FirstName)
+		args[17].Value = ns(h.LastName)
+		args[18].Value = ns(h.IDNumber)
+		args[19].Value = b.str(19, h.BirthDate)
+		args[20].Value = b.str(20, h.CountryCode)
+		args[21].Value = ns(fold(h.FirstName))
+		args[22].Value = ns(fold(h.LastName))
 	}
 	if len(t.Raw) > 0 {
-		args[23] = t.Raw
+		args[23].Value = t.Raw
 	} else {
-		args[23] = nil
+		args[23].Value = nil
 	}
 	if b.nowV == nil {
 		b.nowV = b.now
 	}
-	args[24] = b.nowV
+	args[24].Value = b.nowV
 }

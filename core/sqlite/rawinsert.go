@@ -68,12 +68,3 @@ func (d *driverInsert) close(conn *sql.Conn) {
 		return nil
 	})
 }
-
-// namedArgs wraps values as the driver's positional arguments, reusing nv.
-func namedArgs(nv []driver.NamedValue, vals []any) []driver.NamedValue {
-	nv = nv[:0]
-	for i, v := range vals {
-		nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: v})
-	}
-	return nv
-}
