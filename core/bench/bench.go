@@ -10,7 +10,9 @@
 // the client's own request budget is lifted (s360.Config.Unlimited): that
 // is the only difference from the product's path, and it is what makes a
 // 200-page export a measure of the station rather than of S-360's 60
-// requests a minute.
+// requests a minute. (It also spares the store committing the page being
+// stored whenever a budgeted call is recorded; with a budget, pages come
+// far slower than the store writes them anyway.)
 package bench
 
 import (
@@ -106,8 +108,8 @@ type Result struct {
 	Scan         Scan  `json:"scan"`
 	// ScanDuringSync is the gate while an event-day sync stores changes:
 	// scans made one after another during a cycle that brings 1% of N
-	// changed tickets (the store lets a waiting scan through its page
-	// transaction; see sqlite.ApplyPage).
+	// changed tickets (the store lets a waiting scan through its export
+	// transaction; see core/sqlite's exportWriter).
 	ScanDuringSync Scan   `json:"scan_during_sync"`
 	Upload         Upload `json:"upload"`
 	Memory         Memory `json:"memory"`
