@@ -12,20 +12,39 @@ import (
 // An export's transactions are bounded by size and by age. Bigger ones
 // write each random page of the barcode index fewer times (measured on a
 // million tickets: 47,000 tickets/s committed every 5,000, 94,000 every
-// 50,000, 106,000 every 200,000; in one single transaction the page cache
-// spills and it falls back to 100,000). The age bound keeps what a crash
-// can lose (work that is simply fetched again) to a few seconds.
+// 50,000, 106,000 every 200,000; beyond, the gain is lost in the noise).
+// The age bound keeps what a crash can lose (work that is simply fetched
+// again) to a few seconds.
+//
+// But a scan that needs the writer while a big transaction is open waits
+// for its commit: writing 200,000 tickets' dirty pages takes a good
+// hundred milliseconds. So while the gate is busy (a scan or an override
+// in the last gateBusyFor), the export commits every page, as small as the
+// engine's pages, and a scan waits one 128-row INSERT at most. Big
+// transactions are for an idle gate: the first export before the doors
+// open, a night's resync.
 const (
 	// ExportTxnRows is the most tickets an export commits at once.
 	ExportTxnRows = 200_000
 	exportTxnAge  = 3 * time.Second
+	gateBusyFor   = 10 * time.Second
 )
+
+// gateScanned notes that the gate is recording a scan or an override.
+func (db *DB) gateScanned() { db.lastScan.Store(time.Now().UnixNano()) }
+
+// gateBusy reports whether the gate recorded something lately.
+func (db *DB) gateBusy() bool {
+	last := db.lastScan.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < gateBusyFor
+}
 
 // exportWriter is core.ExportWriter on the single writing connection. Its
 // transaction stays open from page to page until a bound is reached, a
 // writer of this process (a scan, an override) waits for the connection,
-// or the engine commits (it does whenever it has no next page in hand, so
-// the connection is never held while S-360 is being waited for).
+// the gate is busy, or the engine commits (it does whenever it has no next
+// page in hand, so the connection is never held while S-360 is being
+// waited for).
 type exportWriter struct {
 	db  *DB
 	key string
@@ -78,7 +97,7 @@ func (w *exportWriter) Apply(ctx context.Context, page core.ExportPage) error {
 	}
 	w.rows += len(page.Tickets)
 	if w.rows >= ExportTxnRows || time.Since(w.began) >= exportTxnAge ||
-		w.db.writers.Load() > 0 || w.db.calls.holdsBudgeted() {
+		w.db.writers.Load() > 0 || w.db.gateBusy() || w.db.calls.holdsBudgeted() {
 		return w.Commit(ctx)
 	}
 	return nil

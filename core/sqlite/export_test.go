@@ -281,3 +281,36 @@ func TestRawIngestFromTransactionSizes(t *testing.T) {
 		raw.Close()
 	}
 }
+
+// While the gate scans, the export commits every page, so that no scan
+// waits for a big transaction's commit; once the gate has been quiet for a
+// while, pages are batched again.
+func TestExportWriterCommitsEveryPageWhileTheGateScans(t *testing.T) {
+	db, _ := openTest(t)
+	apply(t, db, tk("GATE-0"))
+	scan(t, db, "GATE-0", checkpoint("A"), time.Time{})
+	w, err := db.BeginExport(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(0, 1, 100)[0], Cursor: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Cursor(ctx, "k"); c != "c1" || count(t, db) != 101 {
+		t.Fatalf("cursor %q, %d tickets: the page was not committed while the gate scans", c, count(t, db))
+	}
+	db.lastScan.Store(time.Now().Add(-gateBusyFor - time.Second).UnixNano()) // the gate went quiet
+	if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(100, 1, 100)[0], Cursor: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Cursor(ctx, "k"); c != "c1" || count(t, db) != 101 {
+		t.Fatalf("cursor %q, %d tickets: a quiet gate should let pages gather", c, count(t, db))
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Cursor(ctx, "k"); c != "c2" || count(t, db) != 201 {
+		t.Fatalf("cursor %q, %d tickets after the commit", c, count(t, db))
+	}
+}

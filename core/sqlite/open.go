@@ -47,6 +47,10 @@ type DB struct {
 	writers atomic.Int32
 	// calls are the S-360 calls recorded while an export is being stored.
 	calls callQueue
+	// lastScan is when the gate last recorded a scan or an override
+	// (Unix nanoseconds): while it is busy, an export commits page by page
+	// (see exportWriter).
+	lastScan atomic.Int64
 }
 
 // Option tunes Open.

@@ -29,6 +29,7 @@ func (db *DB) Scan(ctx context.Context, req core.ScanRequest) (core.Verdict, err
 		return db.helpdesk(ctx, req)
 	}
 	const doing = "record the scan"
+	db.gateScanned()
 	tx, err := db.writeTx(ctx, doing)
 	if err != nil {
 		return core.Verdict{}, err
@@ -130,6 +131,7 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		now = time.Now()
 	}
 	const doing = "record the override"
+	db.gateScanned()
 	tx, err := db.writeTx(ctx, doing)
 	if err != nil {
 		return core.Verdict{}, err
