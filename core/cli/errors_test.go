@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -301,4 +302,22 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// An interrupted sync --once says so in one line, in words, not with Go's
+// "context canceled".
+func TestSyncOnceInterrupted(t *testing.T) {
+	sim, ep := startSim(t)
+	h := newHarness(t, sim.Config().Password)
+	t.Setenv(config.PasswordEnv, sim.Config().Password)
+	dir := t.TempDir()
+	configure(t, h, dir, "sandbox", ep)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // Ctrl-C before the cycle gets anywhere
+	var out, errb bytes.Buffer
+	code := Run(ctx, []string{"sync", "--once", "--data-dir", dir}, strings.NewReader(""), &out, &errb, nil)
+	wantOneLine(t, result{code, out.String(), errb.String()}, ExitFailure, "interrupted: 0 tickets received and stored")
+	if strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("stderr %q", errb.String())
+	}
 }

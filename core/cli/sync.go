@@ -74,6 +74,12 @@ func (r *runner) sync(args []string) int {
 	stk.purgeExpired(ctx, s, time.Now())
 	if *once {
 		rep, err := stk.engine.RunCycle(ctx)
+		if err != nil && ctx.Err() != nil {
+			// Ctrl-C or SIGTERM: "context canceled" would tell the IT
+			// person nothing; what was received is kept.
+			return r.fail(ExitFailure, fmt.Sprintf("interrupted: %d tickets received and stored, %d controls uploaded; the next sync goes on from there",
+				rep.Tickets, max(rep.Uploaded, 0)))
+		}
 		if err != nil {
 			return r.failErr(err)
 		}
