@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"slices"
@@ -85,10 +87,22 @@ func reached(err error) (online, ok bool) {
 		return false, true
 	}
 	var ne net.Error
-	if errors.As(err, &ne) {
+	if errors.As(err, &ne) || untrustedServer(err) {
 		return false, true
 	}
 	return true, true
+}
+
+// untrustedServer reports a refused TLS certificate: whoever answered was
+// not shown to be S-360, and nothing was sent, so it is no contact.
+func untrustedServer(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
 // authWords is the status when S-360 refuses the credentials.

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"crypto/x509"
 	"testing"
 	"time"
 
@@ -43,5 +44,27 @@ func TestUnreachableCycleIsNoContact(t *testing.T) {
 	}
 	if st, _ := r.store.SyncState(context.Background()); !st.LastUploadOK.Equal(r.clock.Now()) {
 		t.Fatalf("upload to S-360 not recorded as contact: %+v", st)
+	}
+}
+
+// A certificate S-360's address cannot vouch for (a proxy intercepting TLS,
+// a wrong address) is no contact: the status says offline, not online with
+// an error.
+func TestRefusedCertificateIsOffline(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !r.engine.Status().Online {
+		t.Fatal("not online after a good cycle")
+	}
+	r.clock.Advance(time.Hour)
+	r.remote.failAll["exportList"] = core.Wrap(core.EInvalid, x509.UnknownAuthorityError{},
+		"The S-360 server's certificate is not trusted")
+	if _, err := r.engine.RunCycle(context.Background()); core.ErrorCode(err) != core.EInvalid {
+		t.Fatalf("err %v", err)
+	}
+	if st := r.engine.Status(); st.Online {
+		t.Fatalf("online after a refused certificate: %+v", st)
 	}
 }
