@@ -83,7 +83,7 @@ func TestEveryBadSettingFlag(t *testing.T) {
 		{"--performance", []string{"PERF 01", long, "P1,P/2"}, "--performance"},
 		{"--event-date", []string{"2026-13-01", "tomorrow", "27.11.2026", "2026-11-27T18:00"}, "--event-date"},
 		{"--event-day", []string{"maybe", "2"}, "-event-day"},
-		{"--page-size", []string{"many", "-1", "10001", "1e3", "99999999999999999999"}, "-page-size"},
+		{"--page-size", []string{"many", "-1", "0", "10001", "1e3", "99999999999999999999"}, "-page-size"},
 		{"--once", []string{"twice"}, "-once"},
 	}
 	for _, c := range cases {

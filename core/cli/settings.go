@@ -42,7 +42,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 
 // apply writes the flags that were given onto s. A usage error names the flag.
 func (c *connFlags) apply(fs *flag.FlagSet, s *core.Settings) error {
-	var err error
+	var err, pageErr error
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "environment":
@@ -69,13 +69,18 @@ func (c *connFlags) apply(fs *flag.FlagSet, s *core.Settings) error {
 		case "event-date":
 			s.EventDate = c.eventDate
 		case "page-size":
+			// 0 would silently mean the default: a page size typed on the
+			// command line is one S-360 must be asked for.
+			if c.pageSize < 1 || c.pageSize > 10000 {
+				pageErr = fmt.Errorf("--page-size must be between 1 and 10000 (got %d)", c.pageSize)
+			}
 			s.PageSize = c.pageSize
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("--environment: %s", core.ErrorMessage(err))
 	}
-	return nil
+	return pageErr
 }
 
 // changed reports whether any flag that is stored was given.
