@@ -418,3 +418,23 @@ func mustHash(t *testing.T, pin string) string {
 	}
 	return h
 }
+
+// A password file other users can read is refused, and nothing is stored.
+func TestPasswordFileMustBePrivate(t *testing.T) {
+	h := newHarness(t, "shared-Pw-7")
+	dir := t.TempDir()
+	pf := writeSecretFile(t, "shared-Pw-7")
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		if err := os.Chmod(pf, mode); err != nil {
+			t.Fatal(err)
+		}
+		before := snapshot(t, dir)
+		r := h.run(nil, "sync", "--once", "--data-dir", dir, "--environment", "sandbox", "--endpoint", "https://s360.example.com/svc",
+			"--institution", "INSTIT", "--operator", "gate", "--season", "SEASON26", "--product", "MATCH01", "--password-file", pf)
+		wantOneLine(t, r, ExitFailure, "can be read by other users")
+		if !strings.Contains(r.stderr, "chmod 600") {
+			t.Errorf("stderr %q does not say how to fix it", r.stderr)
+		}
+		sameFiles(t, before, snapshot(t, dir))
+	}
+}

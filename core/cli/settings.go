@@ -175,6 +175,12 @@ func readPasswordFile(path string) (string, error) {
 	if err != nil {
 		return "", core.Wrap(core.EInvalid, err, "Cannot read the password file %s", path)
 	}
+	// As ssh does with keys: a password others can read may already be
+	// someone else's. Nothing is stored until the file is private.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		return "", core.Errorf(core.EInvalid, "The password file %s can be read by other users of this computer (mode %04o): make it private with chmod 600 %s and run again",
+			path, fi.Mode().Perm(), path)
+	}
 	p, _, _ := strings.Cut(string(b), "\n")
 	p = strings.TrimSuffix(p, "\r")
 	if p == "" {
