@@ -357,3 +357,26 @@ func TestAuthClockSkew(t *testing.T) {
 		t.Errorf("skewed: %q", msg)
 	}
 }
+
+// Every call recorded for the store says whether it counts against the
+// client's request budget: the store must not lose those across a crash
+// (an export commits the page being stored when one is recorded), while an
+// unlimited client, for the simulator on this machine, has none.
+func TestRecordedCallsSayIfBudgeted(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
+		answer(w, rec, "success", "", `"timeZone":"UTC"`)
+	})
+	for _, unlimited := range []bool{false, true} {
+		var calls []core.Call
+		c, _, _ := newTestClient(t, ts.URL, func(c *Config) {
+			c.Unlimited = unlimited
+			c.OnCall = func(call core.Call) { calls = append(calls, call) }
+		})
+		if _, err := c.TestConnection(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) != 1 || calls[0].Budgeted == unlimited {
+			t.Errorf("unlimited %v: calls %+v", unlimited, calls)
+		}
+	}
+}
