@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -314,10 +313,9 @@ func TestSyncOnceInterrupted(t *testing.T) {
 	configure(t, h, dir, "sandbox", ep)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // Ctrl-C before the cycle gets anywhere
-	var out, errb bytes.Buffer
-	code := Run(ctx, []string{"sync", "--once", "--data-dir", dir}, strings.NewReader(""), &out, &errb, nil)
-	wantOneLine(t, result{code, out.String(), errb.String()}, ExitFailure, "interrupted: 0 tickets received and stored")
-	if strings.Contains(errb.String(), "context canceled") {
-		t.Errorf("stderr %q", errb.String())
+	r := h.runCtx(ctx, nil, "sync", "--once", "--data-dir", dir)
+	wantOneLine(t, r, ExitFailure, "interrupted: 0 tickets received and stored")
+	if strings.Contains(r.stderr, "context canceled") {
+		t.Errorf("stderr %q", r.stderr)
 	}
 }

@@ -51,11 +51,17 @@ func newHarness(t *testing.T, secrets ...string) *harness {
 
 func (h *harness) run(stdin io.Reader, args ...string) result {
 	h.t.Helper()
+	return h.runCtx(context.Background(), stdin, args...)
+}
+
+// runCtx is run under ctx: cancelling it is Ctrl-C.
+func (h *harness) runCtx(ctx context.Context, stdin io.Reader, args ...string) result {
+	h.t.Helper()
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
 	var out, errb bytes.Buffer
-	code := Run(context.Background(), args, stdin, &out, &errb, h.gui)
+	code := Run(ctx, args, stdin, &out, &errb, h.gui)
 	h.outputs = append(h.outputs, out.String(), errb.String())
 	return result{code, out.String(), errb.String()}
 }
