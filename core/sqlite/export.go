@@ -193,10 +193,9 @@ func (w *exportWriter) Close() error {
 // forgets no more of them than before; an unbudgeted one (the simulator on
 // this machine) with the next commit, whenever that is.
 type callQueue struct {
-	mu       sync.Mutex
-	isOpen   bool
-	calls    []core.Call
-	budgeted int // how many of calls are Budgeted
+	mu     sync.Mutex
+	isOpen bool
+	calls  []core.Call
 }
 
 // open starts queueing; false if it already is.
@@ -225,9 +224,6 @@ func (q *callQueue) add(c core.Call) bool {
 		return false
 	}
 	q.calls = append(q.calls, c)
-	if c.Budgeted {
-		q.budgeted++
-	}
 	return true
 }
 
@@ -235,14 +231,19 @@ func (q *callQueue) add(c core.Call) bool {
 func (q *callQueue) holdsBudgeted() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.budgeted > 0
+	for _, c := range q.calls { // a few dozen at most: one per page fetched since the last commit
+		if c.Budgeted {
+			return true
+		}
+	}
+	return false
 }
 
 func (q *callQueue) take() []core.Call {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	cs := q.calls
-	q.calls, q.budgeted = nil, 0
+	q.calls = nil
 	return cs
 }
 
@@ -254,11 +255,6 @@ func (q *callQueue) putBack(cs []core.Call) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.calls = append(cs, q.calls...)
-	for _, c := range cs {
-		if c.Budgeted {
-			q.budgeted++
-		}
-	}
 }
 
 // flushCalls commits the queued calls in a transaction of their own.
