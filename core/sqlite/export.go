@@ -127,7 +127,7 @@ func (w *exportWriter) write(ctx context.Context, page core.ExportPage) error {
 		if err := w.s.yield(); err != nil {
 			return err
 		}
-		w.began = time.Now()
+		w.rows, w.began = 0, time.Now() // a new transaction
 		use()
 		return nil
 	}
