@@ -78,8 +78,10 @@ type ExportWriter interface {
 	Apply(ctx context.Context, page ExportPage) error
 	// Commit commits everything applied so far.
 	Commit(ctx context.Context) error
-	// Close rolls back what was applied but not committed and frees the
-	// store. It is safe after Commit, and more than once.
+	// Close rolls back what was applied but not committed, finishes what
+	// the store deferred during the run (core/sqlite builds the barcode
+	// index after a bulk load) and frees the store. It is safe after
+	// Commit, and more than once.
 	Close() error
 }
 

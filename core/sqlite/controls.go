@@ -143,6 +143,9 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 		detail = "Refused by S-360"
 	}
 	const doing = "record S-360's refusal"
+	if err := db.restoreBarcodeIndex(ctx); err != nil { // it updates tickets by barcode
+		return err
+	}
 	tx, err := db.writeTx(ctx, doing)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sync"
 	"time"
 
@@ -56,6 +57,9 @@ type exportWriter struct {
 	began  time.Time
 	err    error // the writer is spent
 	closed bool
+
+	started bool            // its first transaction began (startBulk ran)
+	bulk    *loadedBarcodes // during a bulk load (bulk.go)
 }
 
 const doingExport = "store the downloaded tickets"
@@ -91,6 +95,9 @@ func (w *exportWriter) Apply(ctx context.Context, page core.ExportPage) error {
 			return w.spend(err)
 		}
 		w.s, w.rows, w.began = s, 0, time.Now()
+		if err := w.begun(ctx); err != nil {
+			return w.spend(fail(err, doingExport))
+		}
 	}
 	if err := w.write(ctx, page); err != nil {
 		return w.spend(fail(err, doingExport))
@@ -103,10 +110,26 @@ func (w *exportWriter) Apply(ctx context.Context, page core.ExportPage) error {
 	return nil
 }
 
+// begun runs at the start of each of the export's transactions.
+func (w *exportWriter) begun(ctx context.Context) error {
+	if !w.started {
+		w.started = true
+		return w.startBulk(ctx)
+	}
+	if w.bulk != nil && !w.db.barcodeIndexDeferred.Load() {
+		w.bulk = nil // a scan built the index meanwhile: the load goes on the normal way
+	}
+	return nil
+}
+
 // write adds page to the open transaction: its tickets, then its cursor.
 func (w *exportWriter) write(ctx context.Context, page core.ExportPage) error {
 	db := w.db
 	defer db.ticketsChanged() // also after a failure: the cache is then merely redone
+	todo, err := lastItems(page.Tickets, true)
+	if err != nil {
+		return err
+	}
 	var tw ticketWriter
 	use := func() {
 		tx := w.s.tx
@@ -128,13 +151,23 @@ func (w *exportWriter) write(ctx context.Context, page core.ExportPage) error {
 			return err
 		}
 		w.rows, w.began = 0, time.Now() // a new transaction
+		if err := w.begun(ctx); err != nil {
+			return err
+		}
 		use()
 		return nil
 	}
-	if err := tw.write(ctx, page.Tickets); err != nil || page.Cursor == "" {
+	if w.bulk != nil {
+		n, err := w.writeBulk(ctx, todo, tw.yield)
+		if err != nil {
+			return err
+		}
+		todo = todo[n:] // what remains if a scan ended the bulk load
+	}
+	if err := tw.writeItems(ctx, todo); err != nil || page.Cursor == "" {
 		return err
 	}
-	_, err := w.s.tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, w.key, page.Cursor, time.Now().UnixMicro())
+	_, err = w.s.tx.StmtContext(ctx, db.st.putCursor).ExecContext(ctx, w.key, page.Cursor, time.Now().UnixMicro())
 	return err
 }
 
@@ -180,7 +213,11 @@ func (w *exportWriter) Close() error {
 		return nil
 	}
 	w.db.calls.close()
-	return w.db.flushCalls(context.Background())
+	// The end of a bulk load, whatever ended the export: the gate needs
+	// the barcode index, and so does the next export.
+	w.bulk = nil
+	err := w.db.restoreBarcodeIndex(context.Background())
+	return errors.Join(err, w.db.flushCalls(context.Background()))
 }
 
 // callQueue holds the S-360 calls recorded while an export writer is open.

@@ -13,6 +13,8 @@ import (
 
 // Ingest is the hot path of a first full export (a million tickets): what
 // makes it fast, measured with BenchmarkApplyPage and TestBigStore, is
+//   - into an empty store, a bulk load: no barcode index until the end
+//     (bulk.go); what follows is about every other export;
 //   - each barcode written once per page (its last item; see write);
 //   - one multi-row INSERT per batchRows tickets rather than one per ticket:
 //     driver overhead and the opening of cursors on the table and its
@@ -69,14 +71,20 @@ func insertNewSQL(rows int) string {
 // barcode), but never rejected_by_s360, which S-360 does not send: it is
 // what we learned when S-360 refused a control, and a re-export must not
 // wipe it.
-var updateTicketSQL = func() string {
+var updateTicketSQL = updateTicketWhere("barcode = ?1")
+
+// updateTicketAtSQL is updateTicketSQL for the row at rowid ?26 (a bulk
+// load's, whose table has no barcode index).
+var updateTicketAtSQL = updateTicketWhere("rowid = ?" + strconv.Itoa(nTicketArgs+1))
+
+func updateTicketWhere(where string) string {
 	cols := strings.Split(ticketInsertCols, ",")
 	set := make([]string, 0, len(cols)-1)
 	for i, c := range cols[1:] {
 		set = append(set, strings.TrimSpace(c)+" = ?"+strconv.Itoa(i+2))
 	}
-	return "UPDATE OR FAIL tickets SET " + strings.Join(set, ", ") + " WHERE barcode = ?1"
-}()
+	return "UPDATE OR FAIL tickets SET " + strings.Join(set, ", ") + " WHERE " + where
+}
 
 // ApplyPage stores a page in one immediate transaction: its tickets (when
 // a barcode comes several times the later item wins, as S-360 requires),
@@ -246,10 +254,12 @@ func (w *ticketWriter) write(ctx context.Context, ts []core.Ticket) error {
 	if err != nil {
 		return err
 	}
-	b := binder{args: make([]driver.NamedValue, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
-	for k := range b.args {
-		b.args[k].Ordinal = k + 1
-	}
+	return w.writeItems(ctx, todo)
+}
+
+// writeItems is write after lastItems.
+func (w *ticketWriter) writeItems(ctx context.Context, todo []*core.Ticket) error {
+	b := newBinder()
 	// The statements run with a context that cannot be cancelled: the
 	// driver watches a cancellable one with a goroutine per execution,
 	// which would cost more than the insert. Cancellation is checked
@@ -384,6 +394,15 @@ type binder struct {
 	lastV [nTicketArgs]any
 	lastI [2]int64
 	lastT [2]any
+}
+
+// newBinder has room for a batch of batchRows tickets.
+func newBinder() binder {
+	b := binder{args: make([]driver.NamedValue, nTicketArgs*batchRows), now: time.Now().UnixMicro()}
+	for k := range b.args {
+		b.args[k].Ordinal = k + 1
+	}
+	return b
 }
 
 // str is column k's argument for s.

@@ -25,7 +25,8 @@ import (
 
 // DB is an open station store. It is safe for concurrent use.
 type DB struct {
-	path string
+	path     string
+	cacheKiB int // the writer's page cache (CacheKiB)
 	// w is the single writing connection. One connection, not a pool:
 	// writers in this process queue in Go instead of sleeping in SQLite's
 	// busy handler, the hot statements stay prepared on it, and its page
@@ -51,6 +52,9 @@ type DB struct {
 	// (Unix nanoseconds): while it is busy, an export commits page by page
 	// (see exportWriter).
 	lastScan atomic.Int64
+	// barcodeIndexDeferred: a bulk load of this process dropped the
+	// barcode index, which must be built before a scan (bulk.go).
+	barcodeIndexDeferred atomic.Bool
 }
 
 // Option tunes Open.
@@ -140,7 +144,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, core.Wrap(core.ENotFound, err, "The ticket database %s does not exist", abs)
 	}
 
-	db := &DB{path: abs, readOnly: o.readOnly}
+	db := &DB{path: abs, readOnly: o.readOnly, cacheKiB: o.cacheKiB}
 	if db.w, err = sql.Open("sqlite", dsn(abs, &o, o.cacheKiB, false)); err != nil {
 		return nil, fail(err, "open the ticket database")
 	}
@@ -179,6 +183,11 @@ func (db *DB) init(ctx context.Context) error {
 	}
 	if err := migrate(ctx, db.w, db.readOnly); err != nil {
 		return fail(err, "upgrade the ticket database")
+	}
+	if !db.readOnly {
+		if err := db.repairBarcodeIndex(ctx); err != nil {
+			return err
+		}
 	}
 	if err := db.r.PingContext(ctx); err != nil {
 		return fail(err, "open the ticket database")
@@ -267,8 +276,9 @@ func (db *DB) Close() error {
 	db.st.close()
 	if db.ins.batch != nil && db.w != nil {
 		if c, err := db.w.Conn(context.Background()); err == nil {
-			db.ins.batch.close(c)
-			db.ins.one.close(c)
+			for _, d := range []*driverInsert{db.ins.batch, db.ins.one, db.ins.plainBatch, db.ins.plainOne} {
+				d.close(c)
+			}
 			c.Close()
 		}
 	}

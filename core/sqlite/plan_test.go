@@ -11,7 +11,7 @@ import (
 func TestQueryPlans(t *testing.T) {
 	db, _ := openTest(t)
 	for q, want := range map[string]string{
-		ticketByBarcodeSQL:    "sqlite_autoindex_tickets_1",
+		ticketByBarcodeSQL:    "tickets_barcode",
 		ticketsByContainerSQL: "tickets_container",
 		historySQL:            "controls_barcode_at",
 		`SELECT count(*) FROM tickets WHERE state <> 'VALID' OR rejected_by_s360 IS NOT NULL`:                      "tickets_not_valid",

@@ -30,6 +30,11 @@ func (db *DB) Scan(ctx context.Context, req core.ScanRequest) (core.Verdict, err
 	}
 	const doing = "record the scan"
 	db.gateScanned()
+	// In the middle of a first export the barcode index may not be built
+	// yet: a decision reads by barcode, so build it now (bulk.go).
+	if err := db.restoreBarcodeIndex(ctx); err != nil {
+		return core.Verdict{}, err
+	}
 	tx, err := db.writeTx(ctx, doing)
 	if err != nil {
 		return core.Verdict{}, err

@@ -10,12 +10,14 @@ import (
 // prepared on that connection instead of compiling the SQL again: for a
 // scan, compiling would cost more than running.
 type stmts struct {
-	updateTicket  *sql.Stmt // one known ticket
-	insertedSince *sql.Stmt // barcodes above a rowid
-	putCursor     *sql.Stmt
-	insertControl *sql.Stmt
-	controlByID   *sql.Stmt
-	ticket        *sql.Stmt // on the readers, for DB.Ticket
+	updateTicket *sql.Stmt // one known ticket
+	// a bulk load's (bulk.go): rewrite the row at a rowid, read its barcode
+	updateTicketAt, barcodeAt *sql.Stmt
+	insertedSince             *sql.Stmt // barcodes above a rowid
+	putCursor                 *sql.Stmt
+	insertControl             *sql.Stmt
+	controlByID               *sql.Stmt
+	ticket                    *sql.Stmt // on the readers, for DB.Ticket
 	// decide is prepared twice: on the writer for scans, on the readers
 	// for helpdesk checks (a statement belongs to one *sql.DB).
 	decideW, decideR decideStmts
@@ -25,6 +27,9 @@ type stmts struct {
 // rawinsert.go).
 type inserts struct {
 	batch, one *driverInsert
+	// plain ones, for a bulk load: with the barcode index dropped there is
+	// no conflict to look for (bulk.go)
+	plainBatch, plainOne *driverInsert
 }
 
 // decideStmts are the reads a decision needs.
@@ -57,8 +62,11 @@ func (db *DB) prepare(ctx context.Context) error {
 	}
 	st := &db.st
 	if !db.readOnly {
-		db.ins = inserts{batch: &driverInsert{query: insertNewSQL(batchRows)}, one: &driverInsert{query: insertNewSQL(1)}}
+		db.ins = inserts{batch: &driverInsert{query: insertNewSQL(batchRows)}, one: &driverInsert{query: insertNewSQL(1)},
+			plainBatch: &driverInsert{query: insertTicketSQL(batchRows)}, plainOne: &driverInsert{query: insertTicketSQL(1)}}
 		st.updateTicket = p(db.w, updateTicketSQL)
+		st.updateTicketAt = p(db.w, updateTicketAtSQL)
+		st.barcodeAt = p(db.w, `SELECT barcode FROM tickets WHERE rowid = ?`)
 		st.insertedSince = p(db.w, `SELECT barcode FROM tickets WHERE rowid > ?`)
 		st.putCursor = p(db.w, putCursorSQL)
 		st.insertControl = p(db.w, insertControlSQL)
@@ -78,7 +86,7 @@ func (db *DB) prepare(ctx context.Context) error {
 }
 
 func (st *stmts) close() {
-	for _, s := range []*sql.Stmt{st.updateTicket, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
+	for _, s := range []*sql.Stmt{st.updateTicket, st.updateTicketAt, st.barcodeAt, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
 		st.decideW.ticket, st.decideW.byContainer, st.decideW.history, st.decideW.lastSync,
 		st.decideR.ticket, st.decideR.byContainer, st.decideR.history, st.decideR.lastSync} {
 		if s != nil {

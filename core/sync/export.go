@@ -82,6 +82,12 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 			}
 		}
 	}
+	// Closing may finish what the store deferred (core/sqlite builds the
+	// barcode index after a first export): part of the export's time, and
+	// its failure is the export's.
+	if err := w.Close(); err != nil {
+		return e.storeErr(ctx, err, saveWords)
+	}
 	return nil
 }
 
