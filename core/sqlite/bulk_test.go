@@ -79,11 +79,7 @@ func pagesWithRepeats(pages, size int) ([]core.ExportPage, map[string]core.Ticke
 func TestBulkLoadFirstExport(t *testing.T) {
 	db, _ := openTest(t)
 	pages, want := pagesWithRepeats(4, 300)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	for i, p := range pages {
 		if err := w.Apply(ctx, p); err != nil {
 			t.Fatal(err)
@@ -136,11 +132,7 @@ func TestBulkLoadOnlyIntoAnEmptyStoreAndAnIdleGate(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			db, _ := openTest(t)
 			c.setup(t, db)
-			w, err := db.BeginExport(ctx, "k")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Close()
+			w := beginExport(t, db)
 			if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(0, 1, 50)[0], Cursor: "c1"}); err != nil {
 				t.Fatal(err)
 			}
@@ -160,11 +152,7 @@ func TestBulkLoadOnlyIntoAnEmptyStoreAndAnIdleGate(t *testing.T) {
 func TestScanDuringBulkLoad(t *testing.T) {
 	db, _ := openTest(t)
 	pages, want := pagesWithRepeats(3, 300)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	if err := w.Apply(ctx, pages[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -211,11 +199,7 @@ func TestScanDuringBulkLoad(t *testing.T) {
 func TestOpenAfterInterruptedBulkLoad(t *testing.T) {
 	db, path := openTest(t)
 	pages, _ := pagesWithRepeats(2, 200)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	for _, p := range pages {
 		if err := w.Apply(ctx, p); err != nil {
 			t.Fatal(err)

@@ -32,11 +32,7 @@ func calls(t *testing.T, db *DB) int {
 func TestExportWriterCommitsSeveralPagesAtOnce(t *testing.T) {
 	db, _ := openTest(t)
 	pages := genPages(0, 3, 500)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	for i, p := range pages {
 		if err := w.Apply(ctx, core.ExportPage{Tickets: p, Cursor: "c" + string(rune('1'+i))}); err != nil {
 			t.Fatal(err)
@@ -106,11 +102,7 @@ func TestExportWriterCloseRollsBackUncommitted(t *testing.T) {
 // back, and it refuses more pages rather than store them after a gap.
 func TestExportWriterSpentAfterFailure(t *testing.T) {
 	db, _ := openTest(t)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(0, 1, 50)[0], Cursor: "c1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,11 +154,7 @@ func TestBeginExportExclusive(t *testing.T) {
 // more of them than before; unbudgeted ones wait for the export's commit.
 func TestExportWriterCommitsRecordedCalls(t *testing.T) {
 	db, _ := openTest(t)
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	at := time.Now()
 	if err := db.RecordCall(ctx, core.Call{Method: "exportList", At: at, OK: true}); err != nil {
 		t.Fatal(err)
@@ -218,11 +206,7 @@ func TestExportWriterCommitsRecordedCalls(t *testing.T) {
 func TestExportWriterLetsScansThrough(t *testing.T) {
 	db, _ := openTest(t)
 	apply(t, db, tk("GATE-0"))
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(0, 1, 200)[0], Cursor: "c1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -289,11 +273,7 @@ func TestExportWriterCommitsEveryPageWhileTheGateScans(t *testing.T) {
 	db, _ := openTest(t)
 	apply(t, db, tk("GATE-0"))
 	scan(t, db, "GATE-0", checkpoint("A"), time.Time{})
-	w, err := db.BeginExport(ctx, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := beginExport(t, db)
 	if err := w.Apply(ctx, core.ExportPage{Tickets: genPages(0, 1, 100)[0], Cursor: "c1"}); err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,18 @@ func tk(barcode string, mods ...func(*core.Ticket)) core.Ticket {
 	return t
 }
 
+// beginExport opens an export writer under key "k", closed at the end of
+// the test.
+func beginExport(t testing.TB, db *DB) core.ExportWriter {
+	t.Helper()
+	w, err := db.BeginExport(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
 // apply stores tickets as one page under key "k".
 func apply(t testing.TB, db *DB, ts ...core.Ticket) {
 	t.Helper()
