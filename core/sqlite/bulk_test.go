@@ -20,6 +20,19 @@ func hasIndex(t *testing.T, db *DB) bool {
 	return ok
 }
 
+// checkWriterCache checks that the writer's page cache is the configured
+// one again (a bulk load and the index build shrink it).
+func checkWriterCache(t *testing.T, db *DB) {
+	t.Helper()
+	var kib int
+	if err := db.w.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
+		t.Fatal(err)
+	}
+	if kib != -db.cacheKiB {
+		t.Fatalf("writer's cache_size %d after the bulk load, want %d", kib, -db.cacheKiB)
+	}
+}
+
 // checkTickets checks that each barcode is stored once, with the state of
 // its last item, and that rowids are 1..n (TicketCounts counts on it).
 func checkTickets(t *testing.T, db *DB, want map[string]core.TicketState) {
@@ -102,6 +115,7 @@ func TestBulkLoadFirstExport(t *testing.T) {
 	if !hasIndex(t, db) || db.barcodeIndexDeferred.Load() {
 		t.Fatal("no barcode index after the export")
 	}
+	checkWriterCache(t, db)
 	checkTickets(t, db, want)
 	if c, _ := db.Cursor(ctx, "k"); c != "c4" {
 		t.Fatalf("cursor %q", c)
@@ -185,6 +199,7 @@ func TestScanDuringBulkLoad(t *testing.T) {
 	if !hasIndex(t, db) || db.barcodeIndexDeferred.Load() {
 		t.Fatal("the scan went through without the barcode index")
 	}
+	checkWriterCache(t, db)
 	if err := w.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
