@@ -38,7 +38,7 @@ import (
 //   - Open, after a crash in the middle of a bulk load.
 //
 // Meanwhile a lookup by barcode from a reading connection or another
-// process reads the whole table: correct, slower (a few hundred ms at a
+// process reads the whole table: correct, slower (100–250 ms at a
 // million). A bulk load starts only when the gate has been idle for
 // gateBusyFor.
 
@@ -51,10 +51,6 @@ func hasBarcodeIndex(ctx context.Context, q querier) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'tickets_barcode'`).Scan(&n)
 	return n > 0, err
-}
-
-type querier interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 // buildBarcodeIndex creates the barcode index in tx, if it is missing. Were

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"modernc.org/sqlite"
@@ -14,6 +15,11 @@ import (
 // supervisor's screen, the SQLite error kept underneath for the log. The
 // words depend on what SQLite says went wrong, because "the disk is full"
 // and "the file is damaged" call for different actions at a gate.
+
+// querier is a *sql.DB, *sql.Conn or *sql.Tx, for one-row reads.
+type querier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
 
 // fail wraps err (nil stays nil). doing says what was being done, in words,
 // e.g. "record the scan"; it is used when SQLite's error is not one of the

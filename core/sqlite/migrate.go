@@ -65,9 +65,7 @@ func SchemaVersion() int {
 
 // schemaVersion reads the version of an open database (0: empty file) and
 // refuses one that is not ours.
-func schemaVersion(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (int, error) {
+func schemaVersion(ctx context.Context, q querier) (int, error) {
 	var tables, hasVersion, app int
 	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(name = 'schema_version'), 0)
 		FROM sqlite_master WHERE type = 'table'`).Scan(&tables, &hasVersion)
