@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -301,6 +302,44 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// sync --once run by hand says why it waits while S-360 cannot be reached,
+// a line per retry, instead of half a minute of silence.
+func TestSyncOnceSaysItRetries(t *testing.T) {
+	sim, ep := startSim(t)
+	h := newHarness(t, sim.Config().Password)
+	t.Setenv(config.PasswordEnv, sim.Config().Password)
+	dir := t.TempDir()
+	configure(t, h, dir, "sandbox", ep)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	errb := &lockedWriter{w: &bytes.Buffer{}}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"sync", "--once", "--data-dir", dir, "--endpoint", "http://" + closedPort(t) + "/svc"},
+			strings.NewReader(""), &out, errb, nil)
+	}()
+	deadline := time.After(30 * time.Second) // the first retry comes after a few seconds
+	for !strings.Contains(errb.String(), "(retry 1 of 3)") {
+		select {
+		case code := <-done:
+			t.Fatalf("exit %d before any retry was announced: %q", code, errb.String())
+		case <-deadline:
+			t.Fatalf("no retry announced: %q", errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel() // Ctrl-C while it waits
+	code := <-done
+	h.outputs = append(h.outputs, out.String(), errb.String())
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	retry := regexp.MustCompile(`^s360gate: S-360 cannot be reached; [^;]+; trying again in [0-9.]+s \(retry 1 of 3\)$`)
+	if code != ExitFailure || len(lines) != 2 || !retry.MatchString(lines[0]) ||
+		!strings.HasPrefix(lines[1], "s360gate: interrupted: 0 tickets received and stored") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
 }
 
 // An interrupted sync --once says so in one line, in words, not with Go's

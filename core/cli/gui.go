@@ -129,7 +129,7 @@ func (r *runner) runGUI() int {
 		return r.failErr(err)
 	}
 	defer store.Close()
-	stk := newStack(store, s, log)
+	stk := newStack(store, s, log, nil)
 
 	release, held, err := lockSync(path)
 	if err != nil {

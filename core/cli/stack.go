@@ -100,7 +100,7 @@ type stack struct {
 // newStack wires a station on an open store. The client can be missing
 // (settings incomplete, in the GUI): the engine's cycles then fail with the
 // reason until settings are saved.
-func newStack(store Store, s core.Settings, log logrus.FieldLogger) *stack {
+func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func(sync.Retry)) *stack {
 	st := &stack{store: store, remote: &remoteSwitch{}, log: log}
 	r, err := st.newClient(s)
 	if err != nil {
@@ -108,7 +108,7 @@ func newStack(store Store, s core.Settings, log logrus.FieldLogger) *stack {
 	} else {
 		st.remote.set(r, nil)
 	}
-	st.engine = sync.New(sync.Options{Settings: s, Remote: st.remote, Store: store, Log: log})
+	st.engine = sync.New(sync.Options{Settings: s, Remote: st.remote, Store: store, Log: log, OnRetry: onRetry})
 	return st
 }
 

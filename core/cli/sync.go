@@ -67,7 +67,16 @@ func (r *runner) sync(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
-	stk := newStack(store, s, log)
+	var onRetry func(sync.Retry)
+	if *once && !r.verbose {
+		// The log is quiet here: without this, an unreachable S-360 is
+		// half a minute of silence before the one-line answer.
+		onRetry = func(rt sync.Retry) {
+			fmt.Fprintf(r.stderr, "s360gate: %s; trying again in %s (retry %d of %d)\n",
+				oneLine(logging.Redact(describe(rt.Err))), rt.Wait.Round(100*time.Millisecond), rt.Retry, rt.Of)
+		}
+	}
+	stk := newStack(store, s, log, onRetry)
 
 	ctx, stop := signal.NotifyContext(r.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -34,6 +34,9 @@ func (e *Engine) call(ctx context.Context, method string, fn func(context.Contex
 		d := e.delay(attempt)
 		e.log.WithFields(logrus.Fields{"method": method, "attempt": attempt + 1, "wait": d.Round(time.Millisecond)}).
 			WithError(err).Warn("S-360 call failed, retrying")
+		if e.onRetry != nil {
+			e.onRetry(Retry{Method: method, Err: err, Retry: attempt + 1, Of: e.retries, Wait: d})
+		}
 		if serr := e.sleep(ctx, d); serr != nil {
 			return err
 		}

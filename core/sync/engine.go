@@ -56,6 +56,18 @@ type Options struct {
 	// each time, jittered, capped at 30 s.
 	Retries int
 	Backoff time.Duration
+	// OnRetry (may be nil) is told of each retry before its wait: a
+	// command run by hand says why it is waiting (the log says it too).
+	OnRetry func(Retry)
+}
+
+// Retry is a call that failed transiently and is about to be retried.
+type Retry struct {
+	Method string
+	Err    error
+	Retry  int // 1 for the first retry
+	Of     int // retries allowed
+	Wait   time.Duration
 }
 
 // CycleReport says what one cycle did.
@@ -87,6 +99,7 @@ type Engine struct {
 	retries int
 	backoff time.Duration
 	jitter  func() float64
+	onRetry func(Retry)
 
 	mu       stdsync.Mutex
 	settings core.Settings
@@ -113,6 +126,7 @@ func New(o Options) *Engine {
 		poll:     o.Poll,
 		retries:  o.Retries,
 		backoff:  o.Backoff,
+		onRetry:  o.OnRetry,
 		jitter:   rand.Float64,
 		settings: o.Settings.Defaults(),
 		subs:     map[*subscriber]struct{}{},

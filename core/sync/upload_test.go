@@ -111,6 +111,30 @@ func TestUploadRetriesTransientFailures(t *testing.T) {
 	}
 }
 
+// OnRetry hears of each retry, with the failure, the count and the wait
+// the engine then sleeps.
+func TestOnRetryIsTold(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	scanN(r.store, 2)
+	var heard []Retry
+	r.engine = New(Options{Settings: simSettings(), Remote: r.remote, Store: r.store, Now: r.clock.Now, Sleep: r.clock.Sleep,
+		Log: quietLog(), OnRetry: func(rt Retry) { heard = append(heard, rt) }})
+	down := core.Errorf(core.EUnavailable, "S-360 cannot be reached")
+	r.remote.fail("importControlledTicket", down, down)
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sl := r.clock.Sleeps()
+	if len(heard) != 2 || len(sl) != 2 {
+		t.Fatalf("heard %+v, slept %v", heard, sl)
+	}
+	for i, rt := range heard {
+		if rt.Method != "importControlledTicket" || !errors.Is(rt.Err, down) || rt.Retry != i+1 || rt.Of != 3 || rt.Wait != sl[i] {
+			t.Fatalf("retry %d heard as %+v (slept %v)", i+1, rt, sl[i])
+		}
+	}
+}
+
 // S-360 down for longer than the retries: the controls wait, then go once.
 func TestUploadGivesUpThenCatchesUp(t *testing.T) {
 	r := newRig(t, simSettings(), 5)
