@@ -22,11 +22,7 @@ import (
 // badStation is a configured sandbox station with its ticket list.
 func badStation(t *testing.T) (dir string, h *harness, valid string) {
 	t.Helper()
-	sim, ep := startSim(t)
-	h = newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir = t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	sim, dir, h := sandboxStation(t)
 	return dir, h, sample(t, sim, "valid").Barcode
 }
 

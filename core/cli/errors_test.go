@@ -15,7 +15,21 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/config"
+	"s360gate/core/s360sim"
 )
+
+// sandboxStation is a sandbox station configured on a fresh simulator
+// (sync --once done), the password in the environment as the IT person
+// gives it.
+func sandboxStation(t *testing.T, secrets ...string) (*s360sim.Sim, string, *harness) {
+	t.Helper()
+	sim, ep := startSim(t)
+	h := newHarness(t, append([]string{sim.Config().Password}, secrets...)...)
+	t.Setenv(config.PasswordEnv, sim.Config().Password)
+	dir := t.TempDir()
+	configure(t, h, dir, "sandbox", ep)
+	return sim, dir, h
+}
 
 // configure runs a first sync --once of dir on sim in env, and fails the
 // test unless it worked.
@@ -73,11 +87,7 @@ func TestPasswordFileIsStoredAndNeverShown(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password, "hunter2-in-argv")
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	_, dir, h := sandboxStation(t, "hunter2-in-argv")
 	before := readFile(t, dir, config.FileName)
 
 	cases := []struct {
@@ -189,11 +199,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestOneSyncPerStation(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	_, dir, h := sandboxStation(t)
 	release, held, err := lockSync(filepath.Join(dir, "s360gate-sandbox.db"))
 	if err != nil || held {
 		t.Fatalf("lock: %v %v", held, err)
@@ -214,11 +220,7 @@ func (failingStore) Scan(context.Context, core.ScanRequest) (core.Verdict, error
 }
 
 func TestScanStoreErrorIsNeverAnAdmit(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	sim, dir, h := sandboxStation(t)
 	orig := openStore
 	openStore = func(p string) (Store, error) {
 		s, err := orig(p)
@@ -235,11 +237,7 @@ func TestScanStoreErrorIsNeverAnAdmit(t *testing.T) {
 }
 
 func TestScanHelpdeskAndExit(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	sim, dir, h := sandboxStation(t)
 	valid := sample(t, sim, "valid").Barcode
 	r := h.run(strings.NewReader(valid+"\n"), "scan", "--helpdesk", "--data-dir", dir)
 	if r.code != 0 || !strings.Contains(r.out, `"verdict":"ADMIT"`) || !strings.Contains(r.out, `"helpdesk":true`) || strings.Contains(r.out, "controlId") {
@@ -307,11 +305,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // sync --once run by hand says why it waits while S-360 cannot be reached,
 // a line per retry, instead of half a minute of silence.
 func TestSyncOnceSaysItRetries(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	_, dir, h := sandboxStation(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out bytes.Buffer
@@ -345,11 +339,7 @@ func TestSyncOnceSaysItRetries(t *testing.T) {
 // An interrupted sync --once says so in one line, in words, not with Go's
 // "context canceled".
 func TestSyncOnceInterrupted(t *testing.T) {
-	sim, ep := startSim(t)
-	h := newHarness(t, sim.Config().Password)
-	t.Setenv(config.PasswordEnv, sim.Config().Password)
-	dir := t.TempDir()
-	configure(t, h, dir, "sandbox", ep)
+	_, dir, h := sandboxStation(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // Ctrl-C before the cycle gets anywhere
 	r := h.runCtx(ctx, nil, "sync", "--once", "--data-dir", dir)
