@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	stdsync "sync"
 	"sync/atomic"
@@ -116,25 +115,7 @@ func TestFaultsMisbehavingS360(t *testing.T) {
 	// What the gate sees: mostly first scans of valid tickets (admitted
 	// once the export brought them), second scans, tickets of the other
 	// match or cancelled, codes S-360 never issued.
-	valid := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State == "VALID" && it.ProductCode == cfg.Products[0] }))
-	rng.Shuffle(len(valid), func(i, j int) { valid[i], valid[j] = valid[j], valid[i] })
-	others := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State != "VALID" || it.ProductCode != cfg.Products[0] }))
-	var scanned []string
-	next := func() string { // only the scanner goroutine calls it
-		var b string
-		switch u := rng.IntN(20); {
-		case u < 13 && len(valid) > 0:
-			b, valid = valid[0], valid[1:]
-		case u < 16 && len(scanned) > 0:
-			b = scanned[rng.IntN(len(scanned))]
-		case u < 19:
-			b = others[rng.IntN(len(others))]
-		default:
-			b = fmt.Sprintf("40%020d", rng.IntN(1e9))
-		}
-		scanned = append(scanned, b)
-		return b
-	}
+	next := gateCodes(sim, cfg.Products[0], rng, 13) // only the scanner goroutine calls it
 	sc := &scanner{db: db, cp: settings.Checkpoint(), now: clk.Now, every: 4 * time.Millisecond, next: next,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -686,6 +687,34 @@ func seedFrom(t *testing.T, env string) uint64 {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x5eed)) }
+
+// gateCodes draws the codes a gate meets, from sim's list: out of 20 scans,
+// fresh first scans of product's valid tickets (in a random order), then
+// up to 16 a code scanned before, up to 19 a ticket that cannot admit (the
+// other product, cancelled…), and otherwise a code S-360 never issued. The
+// shuffle happens now, so a seed replays the same draws. Not safe for
+// concurrent use.
+func gateCodes(sim *s360sim.Sim, product string, rng *rand.Rand, fresh int) func() string {
+	valid := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State == "VALID" && it.ProductCode == product }))
+	rng.Shuffle(len(valid), func(i, j int) { valid[i], valid[j] = valid[j], valid[i] })
+	others := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State != "VALID" || it.ProductCode != product }))
+	var scanned []string
+	return func() string {
+		var b string
+		switch u := rng.IntN(20); {
+		case u < fresh && len(valid) > 0:
+			b, valid = valid[0], valid[1:]
+		case u < 16 && len(scanned) > 0:
+			b = scanned[rng.IntN(len(scanned))]
+		case u < 19:
+			b = others[rng.IntN(len(others))]
+		default:
+			b = fmt.Sprintf("40%020d", rng.IntN(1e9))
+		}
+		scanned = append(scanned, b)
+		return b
+	}
+}
 
 // percentile of sorted durations.
 func percentile(sorted []time.Duration, p float64) time.Duration {

@@ -64,31 +64,13 @@ func TestOfflineDay(t *testing.T) {
 	srv.stop()
 
 	// The gates: scans spread over four hours from t0+5m.
-	valid := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State == "VALID" && it.ProductCode == cfg.Products[0] }))
-	rng.Shuffle(len(valid), func(i, j int) { valid[i], valid[j] = valid[j], valid[i] })
-	others := barcodes(simItems(sim, func(it s360sim.Item) bool { return it.State != "VALID" || it.ProductCode != cfg.Products[0] }))
+	code := gateCodes(sim, cfg.Products[0], rng, 14)
 	open, hours := t0.Add(5*time.Minute), 4*time.Hour
 	at := make([]time.Time, nScans)
 	for i := range at {
 		at[i] = open.Add(time.Duration(rng.Int64N(int64(hours))))
 	}
 	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
-	var scanned []string
-	code := func() string {
-		var b string
-		switch u := rng.IntN(20); {
-		case u < 14 && len(valid) > 0:
-			b, valid = valid[0], valid[1:]
-		case u < 16 && len(scanned) > 0:
-			b = scanned[rng.IntN(len(scanned))]
-		case u < 19:
-			b = others[rng.IntN(len(others))]
-		default:
-			b = fmt.Sprintf("40%020d", rng.IntN(1e9))
-		}
-		scanned = append(scanned, b)
-		return b
-	}
 	cp := settings.Checkpoint()
 	cycles, refused := 0, 0
 	i := 0
