@@ -305,29 +305,42 @@ func corruptions(t *testing.T, good []byte) map[string][]byte {
 	}
 }
 
+// closedStore is the path and the bytes of the (closed) store of a station
+// in dir: everything is in the main file, so the WAL files are removed.
+func closedStore(t *testing.T, dir string) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(dir, "s360gate-sandbox.db")
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, b
+}
+
+// replaceStore makes content the store's file, with no WAL beside it.
+func replaceStore(t *testing.T, path string, content []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+}
+
 // TestCorruptDatabase: with a damaged database file every command fails
 // with one clear line (never a panic, never a verdict) and leaves the file
 // as it is.
 func TestCorruptDatabase(t *testing.T) {
 	dir, h, valid := badStation(t)
-	path := filepath.Join(dir, "s360gate-sandbox.db")
-	// The store is closed: everything is in the main file.
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	good, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, good := closedStore(t, dir)
 	if len(good) < 3*4096 {
 		t.Fatalf("database of %d bytes: too small to damage meaningfully", len(good))
 	}
 	for name, content := range corruptions(t, good) {
 		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(path, content, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			os.Remove(path + "-wal")
-			os.Remove(path + "-shm")
+			replaceStore(t, path, content)
 			h.gui = func(App) error { t.Error("the GUI started on a damaged database"); return nil }
 			for _, args := range [][]string{{"sync", "--once"}, {"scan"}, {"scan", "--helpdesk"}, {"lookup", valid},
 				{"controls"}, {"controls", "--format", "json"}, {"purge", "--personal-data", "--all"}, {}} {
@@ -357,13 +370,7 @@ func TestCorruptDatabase(t *testing.T) {
 // test holds for every page.)
 func TestPartlyDamagedDatabase(t *testing.T) {
 	dir, h, valid := badStation(t)
-	path := filepath.Join(dir, "s360gate-sandbox.db")
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	good, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, good := closedStore(t, dir)
 	const page = 4096
 	failures := 0
 	for off := page; off+page <= len(good); off += 7 * page {
@@ -371,11 +378,7 @@ func TestPartlyDamagedDatabase(t *testing.T) {
 		for i := off; i < off+page; i++ {
 			bad[i] = byte(i*7 + 3)
 		}
-		if err := os.WriteFile(path, bad, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		os.Remove(path + "-wal")
-		os.Remove(path + "-shm")
+		replaceStore(t, path, bad)
 		for _, args := range [][]string{{"scan"}, {"scan", "--helpdesk"}, {"lookup", valid}, {"controls"}, {"purge", "--personal-data", "--all"}} {
 			r := h.run(strings.NewReader(valid+"\n"), append(args, "--data-dir", dir)...)
 			if r.code != 0 {
