@@ -32,7 +32,7 @@ import (
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // Defaults of Options.
@@ -275,7 +275,7 @@ type run struct {
 	sim      *s360sim.Sim
 	settings core.Settings
 	db       *sqlite.DB
-	engine   *sync.Engine
+	engine   *syncer.Engine
 	first    string // the barcode the store-ready scan used
 }
 
@@ -337,12 +337,12 @@ func (r *run) wire() error {
 	if err != nil {
 		return err
 	}
-	r.engine = sync.New(sync.Options{Settings: r.settings, Remote: cl, Store: db, Log: r.log})
+	r.engine = syncer.New(syncer.Options{Settings: r.settings, Remote: cl, Store: db, Log: r.log})
 	return nil
 }
 
 // cycle runs one sync cycle and times it end to end.
-func (r *run) cycle(ctx context.Context) (sync.CycleReport, time.Duration, error) {
+func (r *run) cycle(ctx context.Context) (syncer.CycleReport, time.Duration, error) {
 	t0 := time.Now()
 	rep, err := r.engine.RunCycle(ctx)
 	d := time.Since(t0)
@@ -723,7 +723,7 @@ func (r *run) scanDuringSync(ctx context.Context) error {
 	r.sim.Sell(changes-cancels, "")
 	codes := picked[cancels:]
 	type result struct {
-		rep sync.CycleReport
+		rep syncer.CycleReport
 		err error
 	}
 	done := make(chan result, 1)

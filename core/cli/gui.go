@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -17,7 +17,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/s360sim"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // App is what the desktop app is built from. main.go turns it into ui.Deps:
@@ -25,7 +25,7 @@ import (
 type App struct {
 	DataDir string
 	Store   Store
-	Engine  *sync.Engine
+	Engine  *syncer.Engine
 	// Settings are the settings in use; SaveSettings validates, stores and
 	// applies new ones (a *core.Error wrapping core.FieldErrors if refused).
 	Settings     func() core.Settings
@@ -138,7 +138,7 @@ func (r *runner) runGUI() int {
 		defer release()
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	wg.Go(func() {
 		stk.purgeExpired(ctx, s, time.Now())
 		if held {
@@ -165,7 +165,7 @@ func (r *runner) runGUI() int {
 
 // followStatus refreshes the engine's status from the store, written by the
 // process that holds the sync lock, until ctx ends.
-func followStatus(ctx context.Context, e *sync.Engine) {
+func followStatus(ctx context.Context, e *syncer.Engine) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
@@ -210,7 +210,7 @@ type guiState struct {
 	demo         *demo
 	log          logrus.FieldLogger
 
-	mu  stdsync.Mutex
+	mu  sync.Mutex
 	cur core.Settings
 	// pending holds settings saved for the next start (another environment
 	// or ticket list): later saves from the running screens (direction,

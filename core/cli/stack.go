@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -13,7 +13,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/s360"
 	"s360gate/core/sqlite"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // DBName is the production store inside the data directory. Every other
@@ -93,14 +93,14 @@ func existingStore(dir string, s core.Settings) (Store, error) {
 type stack struct {
 	store  Store
 	remote *remoteSwitch
-	engine *sync.Engine
+	engine *syncer.Engine
 	log    logrus.FieldLogger
 }
 
 // newStack wires a station on an open store. The client can be missing
 // (settings incomplete, in the GUI): the engine's cycles then fail with the
 // reason until settings are saved.
-func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func(sync.Retry)) *stack {
+func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func(syncer.Retry)) *stack {
 	st := &stack{store: store, remote: &remoteSwitch{}, log: log}
 	r, err := st.newClient(s)
 	if err != nil {
@@ -108,7 +108,7 @@ func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func
 	} else {
 		st.remote.set(r, nil)
 	}
-	st.engine = sync.New(sync.Options{Settings: s, Remote: st.remote, Store: store, Log: log, OnRetry: onRetry})
+	st.engine = syncer.New(syncer.Options{Settings: s, Remote: st.remote, Store: store, Log: log, OnRetry: onRetry})
 	return st
 }
 
@@ -160,7 +160,7 @@ func (st *stack) purgeExpired(ctx context.Context, s core.Settings, now time.Tim
 // client underneath a running engine without rebuilding it (the engine keeps
 // its cursor, schedule and subscribers).
 type remoteSwitch struct {
-	mu  stdsync.RWMutex
+	mu  sync.RWMutex
 	r   core.Remote
 	err error // why there is no client
 }

@@ -16,7 +16,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/s360"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 func (r *runner) syncFlags() (*flag.FlagSet, *connFlags, *bool) {
@@ -67,11 +67,11 @@ func (r *runner) sync(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
-	var onRetry func(sync.Retry)
+	var onRetry func(syncer.Retry)
 	if *once && !r.verbose {
 		// The log is quiet here: without this, an unreachable S-360 is
 		// half a minute of silence before the one-line answer.
-		onRetry = func(rt sync.Retry) {
+		onRetry = func(rt syncer.Retry) {
 			fmt.Fprintf(r.stderr, "s360gate: %s; trying again in %s (retry %d of %d)\n",
 				oneLine(logging.Redact(describe(rt.Err))), rt.Wait.Round(100*time.Millisecond), rt.Retry, rt.Of)
 		}
@@ -171,7 +171,7 @@ func checkSwitch(dir string, old, next core.Settings) error {
 }
 
 // summary is sync --once's one line.
-func summary(rep sync.CycleReport) string {
+func summary(rep syncer.CycleReport) string {
 	list := "list complete"
 	if !rep.Drained {
 		list = "more to come"

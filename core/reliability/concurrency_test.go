@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,7 +19,7 @@ import (
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // hot is the barcode a scanner scans now: all scanners, in this process and
@@ -133,7 +133,7 @@ func TestConcurrencyScanners(t *testing.T) {
 	}
 	settings := core.Settings{Environment: core.EnvSandbox, Endpoint: srv.endpoint(), Institution: cfg.Institution,
 		Operator: cfg.Operator, Season: cfg.Season, Products: cfg.Products, Station: "SYNC"}.Defaults()
-	engine := sync.New(sync.Options{Settings: settings, Remote: client, Store: db1, UploadBatch: 100, Log: quietLog()})
+	engine := syncer.New(syncer.Options{Settings: settings, Remote: client, Store: db1, UploadBatch: 100, Log: quietLog()})
 	ctx := context.Background()
 	if _, err := engine.RunCycle(ctx); err != nil {
 		t.Fatal(err)
@@ -157,9 +157,9 @@ func TestConcurrencyScanners(t *testing.T) {
 	kid.start(t)
 
 	var (
-		mu       stdsync.Mutex
+		mu       sync.Mutex
 		answers  []verdictLine
-		wg       stdsync.WaitGroup
+		wg       sync.WaitGroup
 		checks   atomic.Int64
 		cycles   atomic.Int64
 		firstErr error

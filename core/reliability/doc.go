@@ -3,7 +3,7 @@
 // many scanners on one store. It has no code of its own; everything is in
 // its _test.go files, which drive the real pieces: the S-360 simulator
 // (core/s360sim) behind a recording HTTP server, the REST client
-// (core/s360), the sync engine (core/sync), the SQLite store (core/sqlite)
+// (core/s360), the sync engine (core/syncer), the SQLite store (core/sqlite)
 // and the headless command line (core/cli), in this process or in child
 // processes.
 //

@@ -3,14 +3,14 @@ package reliability
 import (
 	"context"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"s360gate/core"
 	"s360gate/core/s360sim"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // scanP99Limit bounds the 99th percentile of a scan's latency while the
@@ -38,7 +38,7 @@ type scanner struct {
 	scans   atomic.Int64
 	admits  atomic.Int64
 	errs    []error
-	errMu   stdsync.Mutex
+	errMu   sync.Mutex
 	stop    chan struct{}
 	stopped chan struct{}
 }
@@ -109,7 +109,7 @@ func TestFaultsMisbehavingS360(t *testing.T) {
 	db := openTestStore(t, path)
 	settings := core.Settings{Environment: core.EnvSandbox, Endpoint: srv.endpoint(), Institution: cfg.Institution,
 		Operator: cfg.Operator, Season: cfg.Season, Products: cfg.Products, PageSize: 1000, Station: "GATE_N_1"}.Defaults()
-	engine := sync.New(sync.Options{Settings: settings, Remote: client, Store: db, Now: clk.Now, Sleep: clk.Sleep,
+	engine := syncer.New(syncer.Options{Settings: settings, Remote: client, Store: db, Now: clk.Now, Sleep: clk.Sleep,
 		UploadBatch: 50, Log: quietLog()})
 
 	// What the gate sees: mostly first scans of valid tickets (admitted

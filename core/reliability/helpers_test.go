@@ -20,7 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -41,7 +41,7 @@ import (
 // scans. Sleep moves it forward instead of waiting, so a test can live
 // through minutes of back-off and hours of an event in seconds.
 type vclock struct {
-	mu stdsync.Mutex
+	mu sync.Mutex
 	t  time.Time
 }
 
@@ -100,7 +100,7 @@ type simServer struct {
 	now func() time.Time // timestamps the records (simulated time in some tests)
 	run atomic.Int32     // the child process run a request belongs to (crash tests)
 
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	addr    string
 	srv     *http.Server
 	calls   []wireCall
@@ -585,7 +585,7 @@ type child struct {
 // lockedBuffer is written by os/exec's copying goroutine and read by the
 // test while the child runs.
 type lockedBuffer struct {
-	mu  stdsync.Mutex
+	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
@@ -726,7 +726,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 type latencies struct {
-	mu stdsync.Mutex
+	mu sync.Mutex
 	d  []time.Duration
 }
 

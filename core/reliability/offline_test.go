@@ -10,7 +10,7 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/s360sim"
-	"s360gate/core/sync"
+	"s360gate/core/syncer"
 )
 
 // TestOfflineDay lives through a whole event in simulated time with S-360
@@ -47,7 +47,7 @@ func TestOfflineDay(t *testing.T) {
 	settings := core.Settings{Environment: core.EnvProduction, Endpoint: srv.endpoint(), Institution: cfg.Institution,
 		Operator: cfg.Operator, Season: cfg.Season, Products: cfg.Products, EventDay: true, Station: "GATE_N_1"}.Defaults()
 	staleness := time.Duration(settings.StalenessMinutes) * time.Minute
-	engine := sync.New(sync.Options{Settings: settings, Remote: client, Store: db, Now: clk.Now, Sleep: clk.Sleep,
+	engine := syncer.New(syncer.Options{Settings: settings, Remote: client, Store: db, Now: clk.Now, Sleep: clk.Sleep,
 		UploadBatch: batch, Log: quietLog()})
 	ctx := context.Background()
 

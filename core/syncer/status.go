@@ -1,10 +1,10 @@
-package sync
+package syncer
 
 import (
 	"context"
 	"reflect"
 	"slices"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"s360gate/core"
@@ -181,7 +181,7 @@ func (e *Engine) Subscribe(fn func(core.SyncStatus)) (cancel func()) {
 	e.mu.Unlock()
 	go s.loop()
 	s.offer(seq, st)
-	var once stdsync.Once
+	var once sync.Once
 	return func() {
 		once.Do(func() {
 			e.mu.Lock()
@@ -194,7 +194,7 @@ func (e *Engine) Subscribe(fn func(core.SyncStatus)) (cancel func()) {
 
 type subscriber struct {
 	fn      func(core.SyncStatus)
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	next    *core.SyncStatus // latest status not yet delivered
 	seq     uint64           // version of the latest status offered
 	offered bool

@@ -1,9 +1,9 @@
-package sync
+package syncer
 
 import (
 	"context"
 	"slices"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +14,7 @@ import (
 // engine asks of it (and can hold it up), storing page by page underneath.
 type pipeStore struct {
 	*fakeStore
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	log      []string // "apply <cursor>" and "commit", in order
 	onApply  func(core.ExportPage)
 	onCommit func()
@@ -61,7 +61,7 @@ func (w *pipeWriter) Close() error { return w.inner.Close() }
 
 // asked closes a channel when S-360 is first asked for a cursor.
 type asked struct {
-	mu stdsync.Mutex
+	mu sync.Mutex
 	ch map[string]chan struct{}
 }
 
@@ -130,7 +130,7 @@ func TestExportCommitsWhenNothingIsInHand(t *testing.T) {
 	r, ps := newPipeRig(t, 45)
 	a := newAsked()
 	committed := make(chan struct{})
-	var once stdsync.Once
+	var once sync.Once
 	ps.onCommit = func() { once.Do(func() { close(committed) }) }
 	r.remote.onExport = func(req core.ExportRequest) {
 		a.note(req.Cursor)

@@ -1,4 +1,4 @@
-package sync
+package syncer
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +18,7 @@ import (
 // fakeRemote is S-360 in memory: an ordered list of items whose cursor is
 // the position in the list, and a set of blacklisted barcodes.
 type fakeRemote struct {
-	mu        stdsync.Mutex
+	mu        sync.Mutex
 	items     []core.Ticket
 	black     map[string]bool
 	imported  []core.Control
@@ -138,7 +138,7 @@ func (r *fakeRemote) exportCursors() []string {
 
 // fakeStore is the station's store in memory.
 type fakeStore struct {
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	tickets  map[string]core.Ticket
 	cursors  map[string]string
 	controls []core.Control
@@ -364,7 +364,7 @@ func (s *fakeStore) cursor(key string) string {
 
 // clock is virtual time: Sleep advances it instead of waiting.
 type clock struct {
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	t      time.Time
 	sleeps []time.Duration
 	// onSleep runs after each sleep (tests stop Run from here).

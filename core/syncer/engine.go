@@ -1,4 +1,4 @@
-// Package sync is the sync engine: it keeps the station's copy of the S-360
+// Package syncer is the sync engine: it keeps the station's copy of the S-360
 // GREY list up to date (exportList, from the stored cursor) and reports the
 // gates' controls back (importControlledTicket), within the institution's
 // call policy.
@@ -9,13 +9,13 @@
 // pagination state on the client side and allows one client per product
 // (s360-api.md, "One client per product"): a station runs one Engine, and
 // cycles never overlap.
-package sync
+package syncer
 
 import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -101,7 +101,7 @@ type Engine struct {
 	jitter  func() float64
 	onRetry func(Retry)
 
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	settings core.Settings
 	state    core.SyncState // as last read from or written to the store
 	busy     bool           // a cycle is under way

@@ -1,4 +1,4 @@
-package sync
+package syncer
 
 // Integration tests: the engine with the real S-360 client over loopback
 // HTTP, the simulator behind it, and real SQLite files.
@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,7 +157,7 @@ type probe struct {
 	core.Remote
 	key string
 
-	mu          stdsync.Mutex
+	mu          sync.Mutex
 	store       core.TicketStore
 	cursors     []string // paginationStart of every request
 	stale       []string // requests from neither the committed cursor nor the last answer's
