@@ -97,7 +97,7 @@ func TestRequestShape(t *testing.T) {
 		}
 		cl := tok.Claims.(jwt.MapClaims)
 		iat := clk.Now().Unix()
-		if cl["sub"] != "INSTIT" || cl["aud"] != "gate" || cl["iss"] != "PARTNER" || cl["iat"] != float64(iat) || cl["exp"] != float64(iat+900) {
+		if cl["sub"] != "INSTIT" || cl["aud"] != "gate" || cl["iss"] != "PARTNER" || cl["iat"] != float64(iat) || cl["exp"] != float64(iat+30) {
 			t.Errorf("claims %v", cl)
 		}
 	}

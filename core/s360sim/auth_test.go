@@ -52,8 +52,14 @@ func TestAuth(t *testing.T) {
 	tweak("no iss", 401, func(m jwt.MapClaims) { delete(m, "iss") })
 	tweak("stale iat", 401, func(m jwt.MapClaims) { m["iat"] = now - 120 })
 	tweak("future iat", 401, func(m jwt.MapClaims) { m["iat"] = now + 120 })
-	tweak("iat 30s old", 200, func(m jwt.MapClaims) { m["iat"] = now - 30 })
+	tweak("iat 29s old", 200, func(m jwt.MapClaims) { m["iat"], m["exp"] = now-29, now+1 })
 	tweak("iat in millis", 200, func(m jwt.MapClaims) { m["iat"] = clk.Now().UnixMilli() })
+	tweak("iat and exp in millis", 200, func(m jwt.MapClaims) { m["iat"], m["exp"] = clk.Now().UnixMilli(), clk.Now().UnixMilli()+30_000 })
+	// S-360 lets a token live 30 s at most [doc].
+	tweak("exp iat+30", 200, func(m jwt.MapClaims) { m["exp"] = now + 30 })
+	tweak("exp iat+31", 401, func(m jwt.MapClaims) { m["exp"] = now + 31 })
+	tweak("exp iat+900", 401, func(m jwt.MapClaims) { m["exp"] = now + 900 })
+	tweak("exp in millis, iat+31 s", 401, func(m jwt.MapClaims) { m["exp"] = clk.Now().UnixMilli() + 31_000 })
 	tweak("aud as list", 200, func(m jwt.MapClaims) { m["aud"] = []string{"gate"} })
 
 	// Other algorithms and no header at all.
@@ -63,7 +69,7 @@ func TestAuth(t *testing.T) {
 		"garbage":    "Bearer not.a.jwt",
 		"HS512": "Bearer " + func() string {
 			s, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"sub": "INSTIT", "aud": "gate", "iss": "x",
-				"iat": now, "exp": now + 900}).SignedString([]byte("demo-password"))
+				"iat": now, "exp": now + 30}).SignedString([]byte("demo-password"))
 			return s
 		}(),
 	} {
