@@ -32,7 +32,7 @@ func (e Environment) Limited() bool { return e == EnvPreprod || e == EnvProducti
 
 // The institution's rule: at most one sync cycle an hour before event day,
 // one a minute on event day; and S-360's own limit of 60 requests a minute
-// per endpoint.
+// per institution for the whole service (every method counts).
 const (
 	CycleIntervalBefore   = time.Hour
 	CycleIntervalEventDay = time.Minute

@@ -35,8 +35,8 @@ const (
 // Defaults.
 const (
 	DefaultTimeout = 30 * time.Second
-	DefaultBudget  = 50                     // requests per minute per method
-	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 beyond 60
+	DefaultBudget  = 50                     // requests per minute, every method together
+	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 (or 429) beyond 60
 	DefaultRetries = 3                      // retries after a 509/429
 )
 
@@ -50,7 +50,7 @@ type Config struct {
 	Partner     string // JWT issuer; default Institution
 	Password    string
 	Timeout     time.Duration // per request (body included); default 30s
-	Budget      int           // requests per minute per method; default 50, at most 60
+	Budget      int           // requests per minute, all methods together; default 50, at most 60
 	// Retries is how often a request refused with 509/429 is tried again
 	// (default 3; negative: never).
 	Retries    int

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,28 +241,35 @@ func TestSimOtherMethods(t *testing.T) {
 }
 
 func TestSimSlowDown(t *testing.T) {
-	e := startSim(t, s360sim.Config{Tickets: 100, Seed: 4, RateLimit: 3})
-	for i := 0; i < 3; i++ {
-		if _, err := e.client.TestConnection(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+	for _, status := range []int{509, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			e := startSim(t, s360sim.Config{Tickets: 100, Seed: 4, RateLimit: 3, RateLimitStatus: status})
+			// Our budget is S-360's: a client allowed more (as a second
+			// process on the same institution would be) meets the refusal.
+			e.client.lim.budget = 10
+			for i := 0; i < 3; i++ {
+				if _, err := e.client.TestConnection(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Another method shares the same budget at the sim.
+			_, err := e.client.Catalog(context.Background(), "")
+			wantCode(t, err, core.ERefused)
+			slept := e.clock.Slept()
+			if len(slept) != DefaultRetries {
+				t.Fatalf("slept %v", slept)
+			}
+			for _, d := range slept {
+				if d < 50*time.Second {
+					t.Errorf("Retry-After not honoured: slept %v", d)
+				}
+			}
+			if st := e.sim.Stats(); st.RateLimited != DefaultRetries+1 {
+				t.Errorf("%d refusals, want %d", st.RateLimited, DefaultRetries+1)
+			}
+			noSecrets(t, e.log.String(), err.Error())
+		})
 	}
-	_, err := e.client.TestConnection(context.Background())
-	wantCode(t, err, core.ERefused)
-	slept := e.clock.Slept()
-	if len(slept) != DefaultRetries {
-		t.Fatalf("slept %v", slept)
-	}
-	for _, d := range slept {
-		if d < 50*time.Second {
-			t.Errorf("Retry-After not honoured: slept %v", d)
-		}
-	}
-	// Other methods have their own budget at the sim too.
-	if _, err := e.client.Catalog(context.Background(), ""); err != nil {
-		t.Fatal(err)
-	}
-	noSecrets(t, e.log.String(), err.Error())
 }
 
 func TestSimWrongPassword(t *testing.T) {

@@ -30,8 +30,12 @@ type Config struct {
 	Products    []string // default {"MATCH01", "MATCH02"}; product j has performance "PERF%02d"(j+1)
 	Tickets     int      // initial tickets; 0 => 20000; <0 => none (only sold ones)
 	Seed        int64    // deterministic data
-	RateLimit   int      // requests/minute/method; 0 => 60; <0 => unlimited
-	Now         func() time.Time
+	RateLimit   int      // requests/minute, all methods together; 0 => 60; <0 => unlimited
+	// RateLimitStatus is the HTTP status of a request beyond RateLimit: 509
+	// (default, what S-360 answers today) or 429 (what it "will be migrated
+	// to" [doc]).
+	RateLimitStatus int
+	Now             func() time.Time
 	// EventDate is the performance date of the first product; product j plays
 	// 7*j days later. Zero => three hours after the start of Now's hour (gates open now).
 	EventDate   time.Time
@@ -90,6 +94,9 @@ func (c *Config) fill() {
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = defaultRateLimit
+	}
+	if c.RateLimitStatus != 429 {
+		c.RateLimitStatus = 509
 	}
 	if c.Now == nil {
 		c.Now = time.Now
