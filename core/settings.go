@@ -238,10 +238,11 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Event is the event the settings describe.
+// Event is the event the settings describe. Its Day is the calendar date
+// typed, whatever zone the laptop is in (see Event.Day).
 func (s Settings) Event() Event {
 	ev := Event{Season: s.Season, Products: s.Products, Performances: s.Performances}
-	if d, err := time.ParseInLocation("2006-01-02", s.EventDate, time.Local); err == nil {
+	if d, err := time.Parse("2006-01-02", s.EventDate); err == nil {
 		ev.Day = d
 	}
 	return ev

@@ -384,7 +384,7 @@ func (s *StatusScreen) eventDay(now time.Time) bool {
 	}
 	st := s.d.Settings()
 	ev := st.Event()
-	return core.IsEventDay(st.EventDay, &ev, now)
+	return core.IsEventDay(st.EventDay, &ev, now, core.LoadZone(s.last.TimeZone))
 }
 
 func statusPolicyWords(env core.Environment, eventDay bool) string {

@@ -60,6 +60,10 @@ type Config struct {
 	Sleep  func(ctx context.Context, d time.Duration) error
 	OnCall func(core.Call) // optional: every attempt, for the store
 	Log    logrus.FieldLogger
+	// Zone is the institution's time zone as the station stored it (nil:
+	// not known yet). S-360's times without an offset are read in it; a
+	// getTimeZone answer replaces it (see Client.Zone).
+	Zone *time.Location
 	// Unlimited lifts the client's own request budget (Budget). It exists
 	// for benchmarks against the simulator and is refused for any endpoint
 	// that is not on this machine: S-360 itself answers 509 beyond 60
@@ -90,6 +94,7 @@ type Client struct {
 	http    *http.Client
 	log     logrus.FieldLogger
 	lim     *limiter
+	zone    atomic.Pointer[time.Location]
 	reqID   atomic.Int64
 	now     func() time.Time
 	sleep   func(context.Context, time.Duration) error
@@ -163,11 +168,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Unlimited {
 		lim.budget = math.MaxInt
 	}
-	return &Client{
+	c := &Client{
 		cfg: cfg, base: ep, key: []byte(cfg.Password), http: hc,
 		log: cfg.Log, lim: lim, now: cfg.Now, sleep: cfg.Sleep,
 		timeout: cfg.Timeout, retries: cfg.Retries,
-	}, nil
+	}
+	c.zone.Store(cfg.Zone)
+	return c, nil
 }
 
 // defaultHTTPClient verifies TLS as Go does by default (never

@@ -40,6 +40,13 @@ type Config struct {
 	// 7*j days later. Zero => three hours after the start of Now's hour (gates open now).
 	EventDate   time.Time
 	HolderStyle string // HolderFlat | HolderList | HolderMixed (default)
+	// TimeZone is the institution's zone, answered by getTimeZone (default
+	// TimeZone, "Europe/Zurich"). The times the sim sends are written in it.
+	TimeZone string
+	// LocalTimes writes every time the sim sends (validity, performance
+	// dates, getControlledTicket's) without an offset, as the institution's
+	// local time: a client must then know the zone to read them.
+	LocalTimes bool
 
 	// MaxIATSkew is how far the token's iat may be from Now (either way).
 	// The real server expects "about a second"; 0 => 60s so tests and slow
@@ -100,6 +107,9 @@ func (c *Config) fill() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = TimeZone
 	}
 	switch c.HolderStyle {
 	case HolderFlat, HolderList, HolderMixed:

@@ -111,10 +111,16 @@ func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequ
 		}
 	}
 	var last int64
-	if err := tx.StmtContext(ctx, st.lastSync).QueryRowContext(ctx).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var zone string
+	if err := tx.StmtContext(ctx, st.lastSync).QueryRowContext(ctx).Scan(&last, &zone); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return core.Verdict{}, time.Time{}, err
 	}
 	lastSync := fromMicros(last)
+	if req.Checkpoint.Zone == nil {
+		// The venue's zone is the one the sync engine stored: every
+		// station and command decides in it without being told.
+		req.Checkpoint.Zone = core.LoadZone(zone)
+	}
 	v := core.Decide(core.Decision{
 		Scanned:    req.Code,
 		Ticket:     ticket,

@@ -45,8 +45,9 @@ const (
 	// rowid order is S-360's order of first arrival: a stable choice.
 	ticketsByContainerSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE container_id = ? ORDER BY rowid`
 	historySQL            = `SELECT ` + controlCols + ` FROM controls WHERE barcode = ? ORDER BY at, rowid`
-	lastSyncSQL           = `SELECT max(coalesce(last_export_ok, 0), coalesce(last_upload_ok, 0)) FROM sync_state WHERE id = 1`
-	putCursorSQL          = `INSERT INTO cursors (key, cursor, updated_at) VALUES (?, ?, ?)
+	// the last contact with S-360, and the venue's zone (core.Checkpoint.Zone)
+	lastSyncSQL  = `SELECT max(coalesce(last_export_ok, 0), coalesce(last_upload_ok, 0)), time_zone FROM sync_state WHERE id = 1`
+	putCursorSQL = `INSERT INTO cursors (key, cursor, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
 )
 
