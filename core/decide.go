@@ -236,7 +236,9 @@ const OverrideReasonMin = 3
 
 // Override turns a denied scan into an admission on a supervisor's word. The
 // original denial stays recorded; this is a new control that says why.
-func Override(denied *Control, reason string, now time.Time) (Control, error) {
+// ticket (may be nil) is the denied control's ticket: an override of a
+// blacklisted ticket is not sent to S-360 (Control.SkipBlacklisted).
+func Override(denied *Control, ticket *Ticket, reason string, now time.Time) (Control, error) {
 	reason = strings.TrimSpace(reason)
 	if denied.Outcome != Deny {
 		return Control{}, Errorf(EConflict, "Only a denied scan can be overridden")
@@ -257,6 +259,7 @@ func Override(denied *Control, reason string, now time.Time) (Control, error) {
 		c.Upload = UploadLocal
 	}
 	c.UploadDetail, c.UploadedAt = "", time.Time{}
+	c.SkipBlacklisted(ticket)
 	return c, nil
 }
 
@@ -283,5 +286,6 @@ func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 	if !c.ShouldUpload() {
 		c.Upload = UploadLocal
 	}
+	c.SkipBlacklisted(v.Ticket)
 	return c
 }
