@@ -44,7 +44,7 @@ func (r *runner) controls(args []string) int {
 			return r.usageError("controls", fmt.Errorf("--since: %v", err))
 		}
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -53,6 +53,7 @@ func (r *runner) controls(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
 
 	out := bufio.NewWriterSize(r.stdout, 64<<10)
 	var emit func(core.Control) error

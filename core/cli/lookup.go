@@ -27,7 +27,7 @@ func (r *runner) lookup(args []string) int {
 	if query == "" {
 		return r.usageError("lookup", fmt.Errorf("give a taxNumber, barcode, container or holder name to look up"))
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -36,6 +36,7 @@ func (r *runner) lookup(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
 	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
 	defer closer.Close()
 

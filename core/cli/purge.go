@@ -45,7 +45,7 @@ func (r *runner) purge(args []string) int {
 			return r.usageError("purge", fmt.Errorf("--before: write the date as YYYY-MM-DD, not %q", o.before))
 		}
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -57,6 +57,7 @@ func (r *runner) purge(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
 	n, err := store.PurgePersonalData(r.ctx, before)
 	if err != nil {
 		return r.failErr(err)

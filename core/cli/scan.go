@@ -73,7 +73,7 @@ func (r *runner) scan(args []string) int {
 	if len(pos) > 0 {
 		return r.usageError("scan", fmt.Errorf("unexpected argument %q (scans are read from stdin)", pos[0]))
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -86,6 +86,7 @@ func (r *runner) scan(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
 	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
 	defer closer.Close()
 
@@ -150,7 +151,9 @@ func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Setting
 	if bad != nil {
 		return r.usageError("scan", bad)
 	}
-	if errs := s.Validate(); errs != nil {
+	// Only what the gate decides with: a mistake in a sync setting must
+	// not shut a turnstile.
+	if errs := s.Validate().AtTheGate(); errs != nil {
 		if changed(fs, "data-dir", "verbose", "helpdesk") {
 			return r.fail(ExitUsage, fieldMessage(errs))
 		}
