@@ -40,7 +40,12 @@ func (r *runner) lookup(args []string) int {
 	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
 	defer closer.Close()
 
-	if err := store.Audit(r.ctx, who(st.settings), query, time.Now()); err != nil {
+	if store.ReadOnly() {
+		// A copy on a read-only medium (after the event, for a dispute)
+		// cannot hold the audit entry: whoever has the copy can read the
+		// file anyway. Said, not hidden.
+		fmt.Fprintln(r.stderr, "s360gate: "+r.dataDir+" cannot be written: this lookup is not recorded in its audit log")
+	} else if err := store.Audit(r.ctx, who(st.settings), query, time.Now()); err != nil {
 		return r.failErr(err)
 	}
 	recs, err := store.Lookup(r.ctx, query, lookupLimit)

@@ -44,6 +44,9 @@ type Store interface {
 	// PurgePersonalData erases holder identities of tickets whose event
 	// ended before the given time, and says how many it erased.
 	PurgePersonalData(ctx context.Context, before time.Time) (int, error)
+	// ReadOnly reports a store that cannot be written (a read-only medium):
+	// it is read, and every write fails in words.
+	ReadOnly() bool
 }
 
 var _ Store = (*sqlite.DB)(nil)

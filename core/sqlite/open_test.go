@@ -292,3 +292,47 @@ func TestMigrate0003(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyMedium: a folder (and its database) that cannot be written,
+// as on a write-protected stick: Open reads it (immutable when SQLite
+// cannot make its -shm file there) and every write says why.
+func TestReadOnlyMedium(t *testing.T) {
+	db, path := openTest(t)
+	apply(t, db, tk("1"))
+	db.Close()
+	dir := filepath.Dir(path)
+	all, _ := filepath.Glob(filepath.Join(dir, "*"))
+	all = append(all, dir)
+	if os.Geteuid() == 0 {
+		for _, f := range all {
+			if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
+				t.Skipf("cannot make %s immutable as root: %v %s", f, err, out)
+			}
+			t.Cleanup(func() { exec.Command("chattr", "-i", f).Run() })
+		}
+	} else {
+		for _, f := range all {
+			os.Chmod(f, 0o500)
+		}
+		t.Cleanup(func() {
+			for _, f := range all {
+				os.Chmod(f, 0o700)
+			}
+		})
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("a read-only medium is not read: %v", err)
+	}
+	defer db.Close()
+	if !db.ReadOnly() {
+		t.Fatal("not flagged read-only")
+	}
+	if tk, err := db.Ticket(ctx, "1"); err != nil || tk.Barcode != "1" {
+		t.Fatalf("read: %+v %v", tk, err)
+	}
+	v, err := db.Scan(ctx, core.ScanRequest{Code: "1", Checkpoint: checkpoint("A"), Now: day})
+	if ce := wantCode(t, err, core.EUnavailable); !strings.Contains(ce.Message, "cannot be written") || v.Outcome != "" {
+		t.Fatalf("scan: %v, verdict %+v", ce, v)
+	}
+}
