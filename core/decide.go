@@ -29,7 +29,8 @@ type Decision struct {
 // matter, and "already used" wins over "wrong gate" because it is what the
 // person at the desk will need to hear.
 func Decide(d Decision) Verdict {
-	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket}
+	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket, LastSync: d.LastSync,
+		Stale: Stale(&d.Checkpoint, d.LastSync, d.Now)}
 	t := d.Ticket
 	cp := &d.Checkpoint
 	if t == nil {
@@ -263,6 +264,13 @@ func Override(denied *Control, ticket *Ticket, reason string, now time.Time) (Co
 	return c, nil
 }
 
+// Stale reports whether a station whose last contact with S-360 was at
+// lastSync (zero: never) decides on a stale list at now: longer than the
+// staleness limit ago. Its controls are then OFFLINE_* for S-360.
+func Stale(cp *Checkpoint, lastSync, now time.Time) bool {
+	return cp.Staleness > 0 && (lastSync.IsZero() || now.Sub(lastSync) > cp.Staleness)
+}
+
 // NewControl is the control recorded for a verdict.
 func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 	c := Control{
@@ -274,7 +282,7 @@ func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 		Outcome:   v.Outcome,
 		Reason:    v.Reason,
 		Message:   v.Message,
-		Offline:   cp.Staleness > 0 && (lastSync.IsZero() || now.Sub(lastSync) > cp.Staleness),
+		Offline:   Stale(cp, lastSync, now),
 	}
 	if c.Direction == "" {
 		c.Direction = DirectionIn

@@ -2,13 +2,18 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"s360gate/core"
 	"s360gate/core/config"
+	"s360gate/core/sqlite"
 )
 
 // editSettings rewrites dir's settings file as a person would in Notepad:
@@ -91,4 +96,154 @@ func TestEnvironmentSpelling(t *testing.T) {
 			t.Errorf("a second store: %s", e.Name())
 		}
 	}
+}
+
+// setZone stores zone as the institution's in dir's store, as the sync
+// engine does when getTimeZone answers.
+func setZone(t *testing.T, dir, zone string, edit ...func(*core.SyncState)) {
+	t.Helper()
+	db, err := sqlite.Open(storePath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.SyncState(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.TimeZone = zone
+	for _, e := range edit {
+		e(&st)
+	}
+	if err := db.SaveSyncState(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// venueOtherDay is a venue zone whose date now differs from UTC's (one of
+// UTC+14 and UTC-11 always does), so that a date read in the wrong zone
+// selects other controls.
+func venueOtherDay(now time.Time) string {
+	for _, name := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+		if _, _, d := now.In(core.LoadZone(name)).Date(); d != now.UTC().Day() {
+			return name
+		}
+	}
+	return "Pacific/Kiritimati"
+}
+
+// TestControlsAtTheVenue: the control log's times are the venue's (its
+// offset), the same in CSV and JSON to the microsecond; --since DATE is
+// midnight at the venue; uploaded_at is empty for a control S-360
+// refused; a ticket without controls has "controls": [].
+func TestControlsAtTheVenue(t *testing.T) {
+	sim, dir, h := sandboxStation(t)
+	if zone := venueZone(context.Background(), mustOpen(t, dir)); zone == nil || zone.String() != "Europe/Zurich" {
+		t.Fatalf("the first sync did not store the institution's zone: %v", zone)
+	}
+	valid, black := sample(t, sim, "valid").Barcode, sample(t, sim, "senior").Barcode
+	if r := h.run(strings.NewReader(valid+"\n"+black+"\n"), "scan", "--data-dir", dir); r.code != 0 {
+		t.Fatalf("scan: %q", r.stderr)
+	}
+	if err := sim.Blacklist(black); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.run(nil, "sync", "--once", "--data-dir", dir); r.code != 0 || !strings.Contains(r.out, "1 controls uploaded, 1 rejected") {
+		t.Fatalf("sync: %q %q", r.out, r.stderr)
+	}
+	now := time.Now()
+	venue := venueOtherDay(now)
+	loc := core.LoadZone(venue)
+	setZone(t, dir, venue)
+
+	r := h.run(nil, "controls", "--data-dir", dir)
+	rows, err := csv.NewReader(strings.NewReader(r.out)).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("csv: %v %q", err, r.out)
+	}
+	r = h.run(nil, "controls", "--format", "json", "--data-dir", dir)
+	var js []map[string]any
+	if err := json.Unmarshal([]byte(r.out), &js); err != nil || len(js) != 2 {
+		t.Fatalf("json: %v %q", err, r.out)
+	}
+	_, venueOffset := now.In(loc).Zone()
+	for i, row := range rows[1:] {
+		at, err := time.Parse(time.RFC3339Nano, row[1])
+		if _, off := at.Zone(); err != nil || off != venueOffset {
+			t.Errorf("at %q is not the venue's time (offset %d)", row[1], venueOffset)
+		}
+		if js[i]["at"] != row[1] {
+			t.Errorf("CSV at %q, JSON at %v: not the same", row[1], js[i]["at"])
+		}
+		switch row[13] {
+		case "uploaded":
+			if row[15] == "" || js[i]["uploadedAt"] != row[15] {
+				t.Errorf("uploaded control: uploaded_at %q, JSON %v", row[15], js[i]["uploadedAt"])
+			}
+		case "rejected":
+			if row[15] != "" || row[6] != black {
+				t.Errorf("rejected control: uploaded_at %q (barcode %s)", row[15], row[6])
+			}
+		default:
+			t.Errorf("upload %q", row[13])
+		}
+	}
+
+	// --since a date: that day's midnight at the venue.
+	today := now.In(loc).Format(time.DateOnly)
+	tomorrow := now.In(loc).AddDate(0, 0, 1).Format(time.DateOnly)
+	if r := h.run(nil, "controls", "--since", today, "--data-dir", dir); strings.Count(r.out, "\n") != 3 {
+		t.Errorf("--since %s (the venue's today): %q", today, r.out)
+	}
+	if r := h.run(nil, "controls", "--since", tomorrow, "--data-dir", dir); strings.Count(r.out, "\n") != 1 {
+		t.Errorf("--since %s (the venue's tomorrow): %q", tomorrow, r.out)
+	}
+
+	// A ticket never scanned: "controls": [].
+	r = h.run(nil, "lookup", "--data-dir", dir, sample(t, sim, "child").TaxNumber)
+	if r.code != 0 || !strings.Contains(r.out, `"controls": []`) {
+		t.Errorf("lookup of a ticket without controls: %q %q", r.out, r.stderr)
+	}
+}
+
+// TestPurgeBeforeAtTheVenue: the default cut-off is today's midnight at
+// the venue, not on the laptop.
+func TestPurgeBeforeAtTheVenue(t *testing.T) {
+	kiritimati := core.LoadZone("Pacific/Kiritimati") // UTC+14
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	got := defaultPurgeBefore(core.Settings{}, now, kiritimati)
+	if want := time.Date(2026, 11, 28, 0, 0, 0, 0, kiritimati); !got.Equal(want) {
+		t.Errorf("cut-off %v, want %v", got, want)
+	}
+	if got := defaultPurgeBefore(core.Settings{PurgeAfterDays: 2}, now, kiritimati); !got.Equal(now.AddDate(0, 0, -2)) {
+		t.Errorf("after 2 days: %v", got)
+	}
+}
+
+// TestScanSaysStale: a station that has not synced for longer than the
+// staleness limit says so on every scan line, with its last sync.
+func TestScanSaysStale(t *testing.T) {
+	sim, dir, h := sandboxStation(t)
+	valid := sample(t, sim, "valid").Barcode
+	r := h.run(strings.NewReader(valid+"\n"), "scan", "--data-dir", dir)
+	if strings.Contains(r.out, `"stale"`) {
+		t.Fatalf("fresh list said stale: %q", r.out)
+	}
+	last := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	setZone(t, dir, "Europe/Zurich", func(st *core.SyncState) { st.LastExportOK, st.LastUploadOK = last, last })
+	r = h.run(strings.NewReader(valid+"\n"+"NOT-A-TICKET-1\n"), "scan", "--data-dir", dir, "--helpdesk")
+	want := `"stale":true,"lastSync":"` + last.In(core.LoadZone("Europe/Zurich")).Format(time.RFC3339) + `"`
+	if strings.Count(r.out, want) != 2 {
+		t.Errorf("scan of a stale list: %q, want %s on each line", r.out, want)
+	}
+}
+
+func mustOpen(t *testing.T, dir string) Store {
+	t.Helper()
+	db, err := sqlite.Open(storePath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
