@@ -65,10 +65,10 @@ type Option func(*options)
 type options struct {
 	readOnly  bool
 	immutable bool // read-only medium without room for -shm (SQLite's immutable=1)
-	readers  int
-	cacheKiB int // writer's page cache
-	mmapMiB  int
-	maxPages int // 0: SQLite's default (no practical limit)
+	readers   int
+	cacheKiB  int // writer's page cache
+	mmapMiB   int
+	maxPages  int // 0: SQLite's default (no practical limit)
 }
 
 // ReadOnly opens an existing database without ever writing to it (SQLite
