@@ -60,7 +60,7 @@ func init() {
 	commands = []command{
 		{"sync", "[--once] [connection flags]", "fetch the ticket list from S-360 and upload the controls (--once: one cycle)", (*runner).sync},
 		{"scan", "[--gate G] [--station NAME] [--direction in|out] [--helpdesk]", "read one scan per line on stdin, print one JSON verdict per line", (*runner).scan},
-		{"lookup", "QUERY", "find tickets by taxNumber, barcode, container or holder name (audited)", (*runner).lookup},
+		{"lookup", "[--remote] QUERY", "find tickets by taxNumber, barcode, container or holder name (audited); --remote: and what S-360 says now", (*runner).lookup},
 		{"controls", "[--format csv|json] [--since TIME]", "print the control log", (*runner).controls},
 		{"purge", "--personal-data [--before YYYY-MM-DD | --all]", "erase holder identities of past events", (*runner).purge},
 		{"sim", "[flags]", "run a simulated S-360 (see `s360gate sim --help`)", (*runner).sim},

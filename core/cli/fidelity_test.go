@@ -247,3 +247,73 @@ func mustOpen(t *testing.T, dir string) Store {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestLookupRemote: lookup --remote gives what the station knows and what
+// S-360 says now, audited, each call recorded so that it counts against
+// the request budget in every process using the store, and refused at
+// once when the budget is spent.
+func TestLookupRemote(t *testing.T) {
+	sim, dir, h := sandboxStation(t)
+	valid := sample(t, sim, "valid")
+	if r := h.run(strings.NewReader(valid.Barcode+"\n"), "scan", "--data-dir", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := h.run(nil, "sync", "--once", "--data-dir", dir); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := h.run(nil, "lookup", "--remote", "--data-dir", dir, valid.TaxNumber)
+	var out remoteOut
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &out) != nil {
+		t.Fatalf("lookup --remote: exit %d %q %q", r.code, r.out, r.stderr)
+	}
+	if len(out.Local) != 1 || len(out.Local[0].Controls) != 1 || len(out.S360) != 1 || out.S360[0].Asked != valid.Barcode {
+		t.Fatalf("answer %+v", out)
+	}
+	rt := out.S360[0].Ticket
+	if rt == nil || rt.Ticket.State != core.StateValid || rt.TicketMedium == "" || rt.Duplicate == nil || !rt.Has(&out.Local[0].Controls[0]) {
+		t.Fatalf("S-360's view %+v: our control %+v not among its operations", rt, out.Local[0].Controls[0])
+	}
+
+	// Sold after the last sync: S-360 knows it, the station not yet.
+	sold := sim.Sell(1, "")[0]
+	r = h.run(nil, "lookup", "--remote", "--data-dir", dir, sold)
+	if r.code != 0 || json.Unmarshal([]byte(r.out), &out) != nil || len(out.Local) != 0 || out.S360[0].Ticket == nil ||
+		out.S360[0].Ticket.Ticket.Barcode != sold {
+		t.Fatalf("a ticket sold since the sync: exit %d %q %q", r.code, r.out, r.stderr)
+	}
+	r = h.run(nil, "lookup", "--remote", "--data-dir", dir, "7400000000000000000009")
+	wantOneLine(t, r, ExitFailure, "No ticket matches 7400000000000000000009 (S-360 does not know 7400000000000000000009)")
+
+	db := mustOpen(t, dir).(*sqlite.DB)
+	ctx := context.Background()
+	audit, err := db.AuditLog(ctx, time.Time{}, 0)
+	if err != nil || len(audit) != 3 || audit[2].Query != valid.TaxNumber {
+		t.Fatalf("audit %+v %v", audit, err)
+	}
+	calls, _ := db.CallsSince(ctx, time.Now().Add(-time.Minute))
+	asked := 0
+	for _, c := range calls {
+		if c.Method == "getControlledTicket" {
+			asked++
+		}
+	}
+	if asked != 3 {
+		t.Fatalf("%d getControlledTicket calls recorded, want 3", asked)
+	}
+
+	// Another process (a sync) spent the budget this minute: refused at
+	// once, S-360 not called.
+	for range 50 {
+		if err := db.RecordCall(ctx, core.Call{Method: "exportList", At: time.Now(), OK: true, Budgeted: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := sim.Stats().Requests["getControlledTicket"]
+	r = h.run(nil, "lookup", "--remote", "--data-dir", dir, valid.TaxNumber)
+	if r.code != 0 || !strings.Contains(r.out, "The S-360 request limit (50 a minute) is used up") {
+		t.Fatalf("over the budget: exit %d %q %q", r.code, r.out, r.stderr)
+	}
+	if n := sim.Stats().Requests["getControlledTicket"]; n != before {
+		t.Fatalf("S-360 called over the budget (%d → %d)", before, n)
+	}
+}

@@ -161,6 +161,9 @@ func (r *runner) commandFlags(name string) *flag.FlagSet {
 	case "purge":
 		fs, _ := r.purgeFlags()
 		return fs
+	case "lookup":
+		fs, _ := r.lookupFlags()
+		return fs
 	case "bench":
 		fs, _ := r.benchFlags()
 		return fs
