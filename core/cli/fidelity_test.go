@@ -317,3 +317,51 @@ func TestLookupRemote(t *testing.T) {
 		t.Fatalf("S-360 called over the budget (%d → %d)", before, n)
 	}
 }
+
+// TestTestSessionCommand: the institution's test tickets through
+// `s360gate testsession`: each line decided and recorded, the controls
+// uploaded, S-360 asked, the report written as CSV and HTML in the data
+// directory; exit 1 (one line on stderr) when an expectation is not met.
+func TestTestSessionCommand(t *testing.T) {
+	sim, dir, h := sandboxStation(t)
+	valid, cancelled := sample(t, sim, "valid"), sample(t, sim, "cancelled")
+	in := valid.Barcode + " ADMIT\n" + valid.Barcode + "\tALREADY_USED\n# a comment\n" + cancelled.TaxNumber + ";cancelled\n"
+	r := h.run(strings.NewReader(in), "testsession", "--data-dir", dir, "--gate", "N1")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.stderr)
+	}
+	for _, want := range []string{
+		"line 1: " + valid.Barcode + " — ADMIT OK (Valid ticket), expected ADMIT: PASS",
+		"line 2: " + valid.Barcode + " — DENY ALREADY_USED",
+		"line 4: " + cancelled.TaxNumber + " — DENY CANCELLED",
+		"Uploaded at ",
+		"line 1: " + valid.Barcode + " — ADMIT OK PASS; S-360: VALID (OK ",
+		"; our control at S-360: yes",
+		"3 tickets: 3 PASS, 0 FAIL; S-360 lists 3 of the 3 controls uploaded.",
+		"Report: " + filepath.Join(dir, ReportDir, "testsession-sandbox-"),
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.out)
+		}
+	}
+	reports, _ := filepath.Glob(filepath.Join(dir, ReportDir, "testsession-sandbox-*"))
+	if len(reports) != 2 {
+		t.Fatalf("reports %v", reports)
+	}
+	if len(sim.Controls()) != 3 {
+		t.Errorf("S-360 received %d controls", len(sim.Controls()))
+	}
+
+	// An expectation not met: exit 1, the summary on stderr.
+	reportDir := t.TempDir()
+	r = h.run(strings.NewReader(sample(t, sim, "child").Barcode+" DENY\nnot-a-line at all\n"), "testsession", "--data-dir", dir, "--report-dir", reportDir)
+	wantOneLine(t, r, ExitFailure, "test session: 2 tickets: 0 PASS, 1 FAIL")
+	if !strings.Contains(r.out, "line 2: not-a-line at all — line 2: write one ticket per line") {
+		t.Errorf("the bad line: %s", r.out)
+	}
+	if files, _ := os.ReadDir(reportDir); len(files) != 2 {
+		t.Errorf("report files %v", files)
+	}
+	r = h.run(strings.NewReader(""), "testsession", "--data-dir", dir)
+	wantOneLine(t, r, ExitUsage, "no test ticket on stdin")
+}
