@@ -20,7 +20,7 @@ import (
 )
 
 // ReportDir is where test-session reports go inside the data directory.
-const ReportDir = "test-sessions"
+const ReportDir = testsession.DirName
 
 type testSessionOpts struct {
 	scanOpts

@@ -14,6 +14,9 @@ import (
 	"s360gate/core"
 )
 
+// DirName is where reports go inside the data directory.
+const DirName = "test-sessions"
+
 // Report is a finished session. It holds no holder identity: it is meant to
 // be printed and handed over.
 type Report struct {
