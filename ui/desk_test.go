@@ -195,8 +195,8 @@ func TestDeskAskS360(t *testing.T) {
 	at := testNow.Add(-time.Hour)
 	yes, no := true, false
 	r := &fakeRemote{ticket: core.RemoteTicket{
-		Ticket:     core.Ticket{Barcode: bcAda, State: core.StateCancelled, CancellationCause: "FRAUD", ContainerID: "RFID-9"},
-		Duplicate:  &yes, ContainerTicket: &no, TicketKind: "TICKET", TicketMedium: "THERMAL", PrintedAt: testNow.Add(-48 * time.Hour),
+		Ticket:    core.Ticket{Barcode: bcAda, State: core.StateCancelled, CancellationCause: "FRAUD", ContainerID: "RFID-9"},
+		Duplicate: &yes, ContainerTicket: &no, TicketKind: "TICKET", TicketMedium: "THERMAL", PrintedAt: testNow.Add(-48 * time.Hour),
 		Operations: []core.RemoteOperation{{Result: "OK", At: at, Device: "GATE_A_LAPTOP1"}, {Result: "CANCELLED_TICKET", At: at.Add(time.Minute)}},
 	}}
 	h, s, _ := newTestDesk(t, r)

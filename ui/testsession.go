@@ -49,8 +49,8 @@ type TestSessionScreen struct {
 	// recorded one after the other, in the order they came, off the UI
 	// goroutine.
 	scanned chan struct{}
-	line     int
-	obj      fyne.CanvasObject
+	line    int
+	obj     fyne.CanvasObject
 }
 
 // ShowTestSession opens the test session in a window of its own.
