@@ -71,16 +71,16 @@ var tsColumns = []struct {
 	cell  func(r *testsession.Result) string
 }{
 	{"#", 40, func(r *testsession.Result) string { return deskThousands(r.Line) }},
-	{"Scanned", 220, func(r *testsession.Result) string { return r.Scanned }},
-	{"Expected", 130, func(r *testsession.Result) string { return deskOr(r.Expected) }},
-	{"Station's verdict", 260, func(r *testsession.Result) string {
+	{"Scanned", 200, func(r *testsession.Result) string { return r.Scanned }},
+	{"Expected", 120, func(r *testsession.Result) string { return deskOr(r.Expected) }},
+	{"Station's verdict", 250, func(r *testsession.Result) string {
 		if r.Error != "" {
 			return r.Error
 		}
 		return string(r.Outcome) + " " + string(r.Reason) + " — " + r.Message
 	}},
 	{"Result", 70, func(r *testsession.Result) string { return deskOr(r.Match) }},
-	{"S-360 says", 220, func(r *testsession.Result) string {
+	{"S-360 says", 200, func(r *testsession.Result) string {
 		switch {
 		case r.S360 != nil:
 			ops := make([]string, 0, len(r.S360.Operations))
