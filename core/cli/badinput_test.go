@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/config"
+	"s360gate/core/internal/readonly"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
 )
@@ -464,42 +464,9 @@ func TestReadOnlyDatabase(t *testing.T) {
 	})
 	t.Run("read-only folder", func(t *testing.T) {
 		dir, h, valid := badStation(t)
-		readOnlyDir(t, dir)
+		readonly.Dir(t, dir)
 		check(t, dir, valid, h)
 	})
-}
-
-// readOnlyDir makes dir and its files impossible to write, as a read-only
-// medium: immutable as root (chattr +i), by mode otherwise. It skips the
-// test when neither works here.
-func readOnlyDir(t *testing.T, dir string) {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	all := append(files, dir)
-	if os.Geteuid() == 0 {
-		for _, f := range all {
-			if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
-				t.Skipf("cannot make %s immutable as root: %v %s", f, err, out)
-			}
-			t.Cleanup(func() { exec.Command("chattr", "-i", f).Run() })
-		}
-	} else {
-		for _, f := range files {
-			os.Chmod(f, 0o400)
-		}
-		os.Chmod(dir, 0o500)
-		t.Cleanup(func() {
-			os.Chmod(dir, 0o700)
-			for _, f := range files {
-				os.Chmod(f, 0o600)
-			}
-		})
-	}
-	if f, err := os.CreateTemp(dir, "probe"); err == nil {
-		f.Close()
-		os.Remove(f.Name())
-		t.Skip("the folder can still be written")
-	}
 }
 
 // TestDiskFull fills the disk under the commands (the real store, capped

@@ -197,13 +197,7 @@ func (s *Sim) controlledTicket(body []byte) reply {
 	b = append(b, `","printingDateTime":`...)
 	b = appendJSONString(b, s.formatTime(printed))
 	b = append(b, `,"containerIdentifier":`...)
-	if a.box != 0 {
-		b = append(b, '"')
-		b = s.appendBox(b, a.box)
-		b = append(b, '"')
-	} else {
-		b = append(b, "null"...)
-	}
+	b = s.appendContainer(b, &a)
 	b = append(b, `,"containerTicket":false,"controlOperations":[`...)
 	for i, op := range s.operations(ref) {
 		if i > 0 {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"s360gate/core"
+	"s360gate/core/internal/readonly"
 )
 
 func TestOpenNew(t *testing.T) {
@@ -300,26 +301,7 @@ func TestReadOnlyMedium(t *testing.T) {
 	db, path := openTest(t)
 	apply(t, db, tk("1"))
 	db.Close()
-	dir := filepath.Dir(path)
-	all, _ := filepath.Glob(filepath.Join(dir, "*"))
-	all = append(all, dir)
-	if os.Geteuid() == 0 {
-		for _, f := range all {
-			if out, err := exec.Command("chattr", "+i", f).CombinedOutput(); err != nil {
-				t.Skipf("cannot make %s immutable as root: %v %s", f, err, out)
-			}
-			t.Cleanup(func() { exec.Command("chattr", "-i", f).Run() })
-		}
-	} else {
-		for _, f := range all {
-			os.Chmod(f, 0o500)
-		}
-		t.Cleanup(func() {
-			for _, f := range all {
-				os.Chmod(f, 0o700)
-			}
-		})
-	}
+	readonly.Dir(t, filepath.Dir(path))
 	db, err := Open(path)
 	if err != nil {
 		t.Fatalf("a read-only medium is not read: %v", err)
