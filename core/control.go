@@ -71,6 +71,22 @@ func (c *Control) ControlResult() string {
 	return r
 }
 
+// SkipBlacklisted records at once as rejected a control about to be sent
+// for a ticket S-360 is known to have blacklisted (Ticket.Blacklisted):
+// S-360 would refuse it, never accept it later, and its refusal would cost
+// an import call that fails the whole batch (s360-api.md).
+func (c *Control) SkipBlacklisted(t *Ticket) {
+	if t == nil || c.Upload != UploadPending || !t.Blacklisted() {
+		return
+	}
+	why := t.RejectedByS360
+	if why == "" {
+		why = "exported cancelled: " + CancellationWords(t.CancellationCause)
+	}
+	c.Upload = UploadRejected
+	c.UploadDetail = "Not sent: S-360 refuses controls of blacklisted tickets (" + why + ")"
+}
+
 // ShouldUpload says whether S-360 is to hear of a control at all: only scans
 // of barcodes S-360 issued, only people going in (S-360 has no notion of
 // leaving), never helpdesk look-ups.

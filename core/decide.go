@@ -29,13 +29,14 @@ type Decision struct {
 // matter, and "already used" wins over "wrong gate" because it is what the
 // person at the desk will need to hear.
 func Decide(d Decision) Verdict {
-	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket}
+	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket, LastSync: d.LastSync,
+		Stale: Stale(&d.Checkpoint, d.LastSync, d.Now)}
 	t := d.Ticket
 	cp := &d.Checkpoint
 	if t == nil {
 		return deny(v, ReasonUnknown, "Unknown ticket — not in this event's list")
 	}
-	v.Prompts = prompts(t, cp)
+	v.Prompts = prompts(t, cp, d.Now)
 	if cp.Station.Direction == DirectionOut {
 		return decideExit(v, d)
 	}
@@ -53,13 +54,13 @@ func Decide(d Decision) Verdict {
 	case !cp.Event.Covers(t):
 		return deny(v, ReasonNotThisEvent, "Not for this event — ticket is for "+eventLabel(t))
 	case !t.ValidFrom.IsZero() && d.Now.Before(t.ValidFrom):
-		return deny(v, ReasonNotValidNow, "Not valid yet — valid from "+clock(t.ValidFrom, d.Now))
+		return deny(v, ReasonNotValidNow, "Not valid yet — valid from "+clock(t.ValidFrom, d.Now, cp.Zone))
 	case !t.ValidTo.IsZero() && d.Now.After(t.ValidTo):
-		return deny(v, ReasonNotValidNow, "Expired — valid until "+clock(t.ValidTo, d.Now))
+		return deny(v, ReasonNotValidNow, "Expired — valid until "+clock(t.ValidTo, d.Now, cp.Zone))
 	}
 	if used := firstUse(d.History, cp.Rules.AllowReentry); used != nil {
 		v.FirstUse = used
-		return deny(v, ReasonAlreadyUsed, "Already used at "+usedAt(used, d.Now))
+		return deny(v, ReasonAlreadyUsed, "Already used at "+usedAt(used, d.Now, cp.Zone))
 	}
 	if !cp.Rules.GateAllows(cp.Station.Gate, t.EntranceCode) {
 		return deny(v, ReasonWrongGate, "Wrong entrance — use gate "+t.EntranceCode)
@@ -111,8 +112,8 @@ func lastAdmit(history []Control) *Control {
 }
 
 // usedAt is "18:42, gate B, laptop 2" (with the date when not today).
-func usedAt(c *Control, now time.Time) string {
-	s := clock(c.At, now)
+func usedAt(c *Control, now time.Time, zone *time.Location) string {
+	s := clock(c.At, now, zone)
 	if c.Gate != "" {
 		s += ", gate " + c.Gate
 	}
@@ -122,14 +123,15 @@ func usedAt(c *Control, now time.Time) string {
 	return s
 }
 
-// clock shows a time as a steward wants it: just the hour today, the date
-// too otherwise.
-func clock(t, now time.Time) string {
-	t, now = t.Local(), now.Local()
-	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return t.Format("15:04")
+// clock shows a time as a steward wants it, at the venue (zone; nil: the
+// laptop's): just the hour today, the date too otherwise, and the zone
+// when the laptop's clock shows another time.
+func clock(t, now time.Time, zone *time.Location) string {
+	y, m, d := DateIn(t, zone)
+	if y2, m2, d2 := DateIn(now, zone); y == y2 && m == m2 && d == d2 {
+		return FormatIn(t, zone, "15:04")
 	}
-	return t.Format("2006-01-02 15:04")
+	return FormatIn(t, zone, "2006-01-02 15:04")
 }
 
 func eventLabel(t *Ticket) string {
@@ -147,7 +149,7 @@ func eventLabel(t *Ticket) string {
 
 // prompts are the tariff and identity checks a steward must do; they travel
 // with the verdict and never change it.
-func prompts(t *Ticket, cp *Checkpoint) []Prompt {
+func prompts(t *Ticket, cp *Checkpoint, now time.Time) []Prompt {
 	var out []Prompt
 	if text := tariffRule(cp.Rules.Tariffs, t.AudienceSubCategoryCode); text != "" {
 		kind := PromptTariff
@@ -157,7 +159,7 @@ func prompts(t *Ticket, cp *Checkpoint) []Prompt {
 		s := text + " — " + t.AudienceSubCategoryCode + " tariff"
 		day := cp.Event.Day
 		if day.IsZero() {
-			day = time.Now()
+			day = now.In(ZoneOr(cp.Zone)) // today at the venue
 		}
 		if age, ok := t.Holder.AgeAt(day); ok {
 			// With holder identity hidden at the gate, the age is enough to
@@ -235,7 +237,9 @@ const OverrideReasonMin = 3
 
 // Override turns a denied scan into an admission on a supervisor's word. The
 // original denial stays recorded; this is a new control that says why.
-func Override(denied *Control, reason string, now time.Time) (Control, error) {
+// ticket (may be nil) is the denied control's ticket: an override of a
+// blacklisted ticket is not sent to S-360 (Control.SkipBlacklisted).
+func Override(denied *Control, ticket *Ticket, reason string, now time.Time) (Control, error) {
 	reason = strings.TrimSpace(reason)
 	if denied.Outcome != Deny {
 		return Control{}, Errorf(EConflict, "Only a denied scan can be overridden")
@@ -256,7 +260,15 @@ func Override(denied *Control, reason string, now time.Time) (Control, error) {
 		c.Upload = UploadLocal
 	}
 	c.UploadDetail, c.UploadedAt = "", time.Time{}
+	c.SkipBlacklisted(ticket)
 	return c, nil
+}
+
+// Stale reports whether a station whose last contact with S-360 was at
+// lastSync (zero: never) decides on a stale list at now: longer than the
+// staleness limit ago. Its controls are then OFFLINE_* for S-360.
+func Stale(cp *Checkpoint, lastSync, now time.Time) bool {
+	return cp.Staleness > 0 && (lastSync.IsZero() || now.Sub(lastSync) > cp.Staleness)
 }
 
 // NewControl is the control recorded for a verdict.
@@ -270,7 +282,7 @@ func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 		Outcome:   v.Outcome,
 		Reason:    v.Reason,
 		Message:   v.Message,
-		Offline:   cp.Staleness > 0 && (lastSync.IsZero() || now.Sub(lastSync) > cp.Staleness),
+		Offline:   Stale(cp, lastSync, now),
 	}
 	if c.Direction == "" {
 		c.Direction = DirectionIn
@@ -282,5 +294,6 @@ func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 	if !c.ShouldUpload() {
 		c.Upload = UploadLocal
 	}
+	c.SkipBlacklisted(v.Ticket)
 	return c
 }

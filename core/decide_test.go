@@ -154,17 +154,17 @@ func TestPickFromContainer(t *testing.T) {
 func TestOverride(t *testing.T) {
 	denied := NewControl(&Verdict{Outcome: Deny, Reason: ReasonAlreadyUsed, Message: "Already used", Ticket: validTicket(), Scanned: "x"},
 		&Checkpoint{Station: Station{Name: "L1", Direction: DirectionIn}}, kickoff, kickoff)
-	if _, err := Override(&denied, "  ", kickoff); ErrorCode(err) != EInvalid {
+	if _, err := Override(&denied, nil, "  ", kickoff); ErrorCode(err) != EInvalid {
 		t.Fatalf("override without a reason: %v", err)
 	}
-	c, err := Override(&denied, "steward saw the ticket torn", kickoff.Add(time.Minute))
+	c, err := Override(&denied, nil, "steward saw the ticket torn", kickoff.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Outcome != Admit || !c.Override || c.Reason != ReasonOverride || c.Upload != UploadPending || c.ControlResult() != "OK" {
 		t.Fatalf("override control %+v", c)
 	}
-	if _, err := Override(&c, "again", kickoff); ErrorCode(err) != EConflict {
+	if _, err := Override(&c, nil, "again", kickoff); ErrorCode(err) != EConflict {
 		t.Fatalf("override of an ADMIT: %v", err)
 	}
 }

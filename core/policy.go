@@ -32,7 +32,7 @@ func (e Environment) Limited() bool { return e == EnvPreprod || e == EnvProducti
 
 // The institution's rule: at most one sync cycle an hour before event day,
 // one a minute on event day; and S-360's own limit of 60 requests a minute
-// per endpoint.
+// per institution for the whole service (every method counts).
 const (
 	CycleIntervalBefore   = time.Hour
 	CycleIntervalEventDay = time.Minute
@@ -59,8 +59,10 @@ func NextCycle(env Environment, eventDay bool, lastCycle time.Time) time.Time {
 	return lastCycle.Add(iv)
 }
 
-// IsEventDay is true in event-day mode, or when today is the event's date.
-func IsEventDay(forced bool, ev *Event, now time.Time) bool {
+// IsEventDay is true in event-day mode, or when today at the venue (in
+// zone, the institution's; nil: the laptop's) is the event's date. A laptop
+// set to New York must not think the Zurich match is tomorrow.
+func IsEventDay(forced bool, ev *Event, now time.Time, zone *time.Location) bool {
 	if forced {
 		return true
 	}
@@ -68,7 +70,7 @@ func IsEventDay(forced bool, ev *Event, now time.Time) bool {
 		return false
 	}
 	y1, m1, d1 := ev.Day.Date()
-	y2, m2, d2 := now.In(ev.Day.Location()).Date()
+	y2, m2, d2 := DateIn(now, zone)
 	return y1 == y2 && m1 == m2 && d1 == d2
 }
 
@@ -76,8 +78,9 @@ func IsEventDay(forced bool, ev *Event, now time.Time) bool {
 type PolicyRefusal struct {
 	Next time.Time
 	Why  string
+	Zone *time.Location // the venue's, for the message (nil: the laptop's)
 }
 
 func (p *PolicyRefusal) Error() string {
-	return "S-360 call not allowed before " + p.Next.Local().Format("2006-01-02 15:04:05") + " (" + p.Why + ")"
+	return "S-360 call not allowed before " + FormatIn(p.Next, p.Zone, "2006-01-02 15:04:05") + " (" + p.Why + ")"
 }

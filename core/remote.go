@@ -44,17 +44,63 @@ func (e *RejectedError) Error() string {
 	return "S-360 refused controls of " + strings.Join(e.Barcodes, ", ") + ": " + e.Detail
 }
 
-// RemoteTicket is what getControlledTicket answers.
+// RemoteTicket is what getControlledTicket answers (controlledTicketData
+// [doc]): the ticket as S-360 sees it now (barcode, taxNumber, state,
+// containerIdentifier, and whatever exported fields come along), what only
+// this method tells, and S-360's control operations.
 type RemoteTicket struct {
-	Ticket     Ticket            `json:"ticket"`
-	Operations []RemoteOperation `json:"operations"`
+	Ticket Ticket `json:"ticket"`
+	// Duplicate: the ticket is a reprint (nil: S-360 did not say).
+	Duplicate *bool `json:"duplicate"`
+	// TicketKind is S-360's kind of ticket, as sent.
+	TicketKind string `json:"ticketKind,omitempty"`
+	// TicketMedium is CONTENT, E_TICKET, THERMAL or MOBILE (v1_0 called it
+	// ticketSupport).
+	TicketMedium string `json:"ticketMedium,omitempty"`
+	// PrintedAt is printingDateTime: when the ticket was (last) printed.
+	PrintedAt time.Time `json:"printedAt,omitzero"`
+	// ContainerTicket: the ticket is a container (an RFID card holding
+	// other tickets) (nil: S-360 did not say).
+	ContainerTicket *bool             `json:"containerTicket"`
+	Operations      []RemoteOperation `json:"operations"`
 }
 
-// RemoteOperation is one control or invalidation S-360 knows of.
+// RemoteOperation is one control or invalidation S-360 knows of
+// (controlOperations [doc]).
 type RemoteOperation struct {
-	Result string    `json:"result"` // OK, OFFLINE_OK, FAIL, OFFLINE_FAIL, INVALIDATED_TICKET, CANCELLED_TICKET
-	At     time.Time `json:"at"`
+	Result string    `json:"result"` // controlOperationType: OK, OFFLINE_OK, FAIL, OFFLINE_FAIL, INVALIDATED_TICKET, CANCELLED_TICKET
+	At     time.Time `json:"at"`     // operationDateTime
 	Device string    `json:"device,omitempty"`
+}
+
+// Controlled reports whether the operation is a control made at a gate (as
+// opposed to S-360 invalidating or cancelling the ticket).
+func (o *RemoteOperation) Controlled() bool {
+	switch o.Result {
+	case "OK", "OFFLINE_OK", "FAIL", "OFFLINE_FAIL":
+		return true
+	}
+	return false
+}
+
+// Has reports whether S-360 recorded c among its operations: the same
+// result, at the same second (controls are sent to the second), and at the
+// same device when S-360 names one.
+func (rt *RemoteTicket) Has(c *Control) bool {
+	for i := range rt.Operations {
+		op := &rt.Operations[i]
+		if op.Result != c.ControlResult() || op.At.IsZero() {
+			continue
+		}
+		if d := op.At.Sub(c.At.Truncate(time.Second)); d < -time.Second || d > time.Second {
+			continue
+		}
+		if op.Device != "" && c.Station != "" && !strings.EqualFold(op.Device, c.Station) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // CatalogEntry is a season or a product (with its performances).
@@ -80,6 +126,9 @@ type SyncStatus struct {
 	Rejected     []Control    `json:"rejected,omitempty"`
 	LastError    string       `json:"lastError,omitempty"` // plain words
 	LastErrorAt  time.Time    `json:"lastErrorAt"`
+	// TimeZone is the institution's zone as getTimeZone named it ("":
+	// not known yet; times are then the laptop's).
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 // Syncer is the sync engine as the screens and commands drive it.

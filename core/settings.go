@@ -49,8 +49,10 @@ type Settings struct {
 	PurgeAfterDays   int    `json:"purgeAfterDays,omitempty"`
 }
 
-// Defaults fills what was left empty with what a venue would expect.
+// Defaults fills what was left empty with what a venue would expect, and
+// writes what names things in its one spelling (Normalize).
 func (s Settings) Defaults() Settings {
+	s = s.Normalize()
 	if s.Environment == "" {
 		s.Environment = EnvSim
 	}
@@ -76,6 +78,49 @@ func (s Settings) Defaults() Settings {
 		s.TariffRules = map[string]string{"CHILD": "AGE CHECK: under 16", "SENIOR": "AGE CHECK: 65 or over", "STUDENT": "CHECK STUDENT CARD"}
 	}
 	return s
+}
+
+// Normalize writes the values that name things in their one spelling: an
+// environment, direction or scanner terminator typed in another case in a
+// hand-edited file ("PRODUCTION", "Out", "exit", "Tab") is the same one,
+// and must mean the same call policy and the same store. A value that
+// names nothing is left as it is, for Validate to refuse.
+func (s Settings) Normalize() Settings {
+	if e, err := ParseEnvironment(strings.TrimSpace(string(s.Environment))); err == nil && s.Environment != "" {
+		s.Environment = e
+	}
+	if s.Direction != "" {
+		if d, err := ParseDirection(strings.ToLower(strings.TrimSpace(string(s.Direction)))); err == nil {
+			s.Direction = d
+		}
+	}
+	if t := strings.ToLower(strings.TrimSpace(s.ScannerTerminator)); t == "enter" || t == "tab" {
+		s.ScannerTerminator = t
+	}
+	return s
+}
+
+// syncOnly are the settings only the sync and the desktop app's own
+// screens use: a mistake in one of them must never stop a gate (`scan`)
+// from deciding on the tickets it holds. The others decide which store is
+// read and what is admitted.
+var syncOnly = map[string]bool{"endpoint": true, "institution": true, "operator": true, "partner": true,
+	"password": true, "pageSize": true, "eventDay": true, "eventDate": true, "purgeAfterDays": true,
+	"supervisorPin": true, "mute": true}
+
+// SyncOnly reports whether the setting named field (its JSON name) is used
+// by the sync (and the app's screens) only, never to decide at the gate.
+func SyncOnly(field string) bool { return syncOnly[field] }
+
+// AtTheGate keeps the refusals of settings a gate decides with.
+func (fe FieldErrors) AtTheGate() FieldErrors {
+	var out FieldErrors
+	for _, e := range fe {
+		if !SyncOnly(e.Field) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // FieldError is a refusal of one setting, shown beside its field.
@@ -238,10 +283,11 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Event is the event the settings describe.
+// Event is the event the settings describe. Its Day is the calendar date
+// typed, whatever zone the laptop is in (see Event.Day).
 func (s Settings) Event() Event {
 	ev := Event{Season: s.Season, Products: s.Products, Performances: s.Performances}
-	if d, err := time.ParseInLocation("2006-01-02", s.EventDate, time.Local); err == nil {
+	if d, err := time.Parse("2006-01-02", s.EventDate); err == nil {
 		ev.Day = d
 	}
 	return ev

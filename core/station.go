@@ -21,8 +21,10 @@ type Event struct {
 	Season       string
 	Products     []string
 	Performances []string
-	// Day is the event date, for ages shown at the gate and for event-day
-	// mode; zero means "today".
+	// Day is the event's date, for ages shown at the gate and for
+	// event-day mode: a calendar date at the venue (only its year, month
+	// and day mean something; IsEventDay reads the venue's zone). Zero
+	// means "today".
 	Day time.Time
 }
 
@@ -79,4 +81,9 @@ type Checkpoint struct {
 	// Staleness: a station that has not synced for longer reports its
 	// controls to S-360 as OFFLINE_*. Zero means never offline.
 	Staleness time.Duration
+	// Zone is the venue's time zone (the institution's, as getTimeZone
+	// named it): times in verdict messages are the venue's, and "today" is
+	// the venue's today. Nil: the laptop's zone. The store fills it from
+	// the stored sync state when the caller leaves it nil.
+	Zone *time.Location
 }

@@ -180,7 +180,15 @@ type SyncState struct {
 	LastError      string    `json:"lastError,omitempty"`
 	LastErrorAt    time.Time `json:"lastErrorAt"`
 	ExportComplete bool      `json:"exportComplete"` // drained at least once
+	// TimeZone is the institution's zone as getTimeZone named it ("" when
+	// never known; see core/zone.go), TimeZoneAt when it was last asked.
+	TimeZone   string    `json:"timeZone,omitempty"`
+	TimeZoneAt time.Time `json:"timeZoneAt"`
 }
+
+// Zone is the venue's zone the state names; nil (the laptop's) when none
+// is known or the name is not one.
+func (s SyncState) Zone() *time.Location { return LoadZone(s.TimeZone) }
 
 // LastSuccess is the last time S-360 answered a cycle well.
 func (s SyncState) LastSuccess() time.Time {

@@ -108,6 +108,19 @@ type Ticket struct {
 	Raw []byte `json:"-"`
 }
 
+// causeBlacklisted is the cancellation cause of a ticket S-360 blacklisted
+// [assumed: the code the simulator and sibling APIs use].
+const causeBlacklisted = "BLACKLISTED"
+
+// Blacklisted reports whether S-360 is known to have blacklisted the
+// ticket: it refused a control of it, or exported it cancelled as
+// blacklisted. S-360 refuses to import any control of such a ticket
+// ("Failed to import controlledTickets:…"), and the refusal fails the whole
+// batch it came in.
+func (t *Ticket) Blacklisted() bool {
+	return t.RejectedByS360 != "" || t.State == StateCancelled && strings.EqualFold(strings.TrimSpace(t.CancellationCause), causeBlacklisted)
+}
+
 // SeatLabel is the seat as a steward reads it out, e.g. "Sector B · Block 12 · Row 7 · Seat 31".
 func (t *Ticket) SeatLabel() string {
 	var parts []string
@@ -124,9 +137,11 @@ func (t *Ticket) SeatLabel() string {
 }
 
 // CancellationWords turns S-360's cancellation cause code into words for the
-// public at the gate ("REFUND_REQUESTED" → "refund requested").
+// public at the gate ("REFUND_REQUESTED" → "refund requested"), on one line
+// whatever S-360 sent (a cause with a line break would push the verdict's
+// other lines off the gate's screen).
 func CancellationWords(cause string) string {
-	c := strings.TrimSpace(cause)
+	c := strings.Join(strings.Fields(cause), " ")
 	if c == "" || strings.EqualFold(c, "NOT_CANCELLED") {
 		return ""
 	}

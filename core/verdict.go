@@ -1,5 +1,7 @@
 package core
 
+import "time"
+
 // Outcome is what the gate does: let the person in or not.
 type Outcome string
 
@@ -64,6 +66,11 @@ type Verdict struct {
 	// FirstUse is the control that let this ticket in first, for ALREADY_USED.
 	FirstUse *Control `json:"-"`
 	Helpdesk bool     `json:"helpdesk,omitempty"`
+	// Stale: the station had not synced successfully for longer than the
+	// staleness limit when it decided (its list may miss cancellations);
+	// LastSync is its last contact with S-360 (zero: never).
+	Stale    bool      `json:"-"`
+	LastSync time.Time `json:"-"`
 }
 
 // Attention is an ADMIT that needs the steward to look (amber at the gate).

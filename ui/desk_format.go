@@ -8,6 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core"
 )
 
 // deskDo is how the desk, status and settings screens apply results that
@@ -21,20 +23,21 @@ var deskDo = fyne.Do
 // other screens of the package.
 
 // deskClock is a time as staff read it: "18:25:10" today, "Wed 26 Nov
-// 18:25" on another day, "never" for the zero time. Always local time: the
-// stadium's clock, not UTC.
+// 18:25" on another day, "never" for the zero time. Always the venue's
+// time (the stadium's clock, not UTC nor the laptop's zone), followed by
+// the zone when the laptop's clock shows another (venueClock).
 func deskClock(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	t, now = t.Local(), now.Local()
-	if deskSameDay(t, now) {
-		return t.Format("15:04:05")
+	z := core.ZoneOr(venueZone())
+	switch {
+	case deskSameDay(t.In(z), now.In(z)):
+		return venueClock(t, "15:04:05")
+	case t.In(z).Year() == now.In(z).Year():
+		return venueClock(t, "Mon 2 Jan 15:04")
 	}
-	if t.Year() == now.Year() {
-		return t.Format("Mon 2 Jan 15:04")
-	}
-	return t.Format("2 Jan 2006 15:04")
+	return venueClock(t, "2 Jan 2006 15:04")
 }
 
 // deskShortClock is deskClock without seconds, for "next allowed" times.
@@ -42,11 +45,11 @@ func deskShortClock(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	t, now = t.Local(), now.Local()
-	if deskSameDay(t, now) {
-		return t.Format("15:04")
+	z := core.ZoneOr(venueZone())
+	if deskSameDay(t.In(z), now.In(z)) {
+		return venueClock(t, "15:04")
 	}
-	return t.Format("Mon 2 Jan 15:04")
+	return venueClock(t, "Mon 2 Jan 15:04")
 }
 
 func deskSameDay(a, b time.Time) bool {

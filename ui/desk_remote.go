@@ -105,7 +105,10 @@ func (s *DeskScreen) current() *core.Ticket {
 	return nil
 }
 
-// deskRemoteWords turns S-360's answer into sentences for the desk.
+// deskRemoteWords turns S-360's answer (controlledTicketData) into
+// sentences for the desk: its state, every field only S-360 tells (a
+// reprint, the medium, when it was printed, its container), and its
+// control operations, times at the venue.
 func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ticket, now time.Time) string {
 	if err != nil {
 		switch core.ErrorCode(err) {
@@ -132,8 +135,36 @@ func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ti
 	if local == nil && t.TaxNumber != "" {
 		b.WriteString(" taxNumber " + t.TaxNumber + ".")
 	}
+	var facts []string
+	if rt.Duplicate != nil {
+		if *rt.Duplicate {
+			facts = append(facts, "Reprint: yes (a duplicate: an earlier print of it is invalid)")
+		} else {
+			facts = append(facts, "Reprint: no")
+		}
+	}
+	if rt.TicketMedium != "" {
+		facts = append(facts, "Medium: "+deskMediumWords(rt.TicketMedium))
+	}
+	if rt.TicketKind != "" {
+		facts = append(facts, "Kind: "+rt.TicketKind)
+	}
+	if !rt.PrintedAt.IsZero() {
+		facts = append(facts, "Printed at: "+deskClock(rt.PrintedAt, now))
+	}
+	if t.ContainerID != "" {
+		facts = append(facts, "On card: "+t.ContainerID)
+	}
+	if rt.ContainerTicket != nil && *rt.ContainerTicket {
+		facts = append(facts, "This is a container (a card holding tickets)")
+	}
+	if len(facts) > 0 {
+		b.WriteString("\n" + strings.Join(facts, " · ") + ".")
+	}
 	if len(rt.Operations) == 0 {
 		b.WriteString("\nS-360 has recorded no control of this ticket.")
+	} else {
+		b.WriteString("\nS-360's control operations:")
 	}
 	for _, op := range rt.Operations {
 		b.WriteString("\n" + deskClock(op.At, now) + "  " + op.Result + deskOpWords(op.Result))
@@ -142,6 +173,21 @@ func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ti
 		}
 	}
 	return b.String()
+}
+
+// deskMediumWords names S-360's ticketMedium for the desk.
+func deskMediumWords(m string) string {
+	switch strings.ToUpper(m) {
+	case "E_TICKET":
+		return "e-ticket (printed at home)"
+	case "MOBILE":
+		return "mobile"
+	case "THERMAL":
+		return "thermal (printed at a box office)"
+	case "CONTENT":
+		return "on a card (RFID)"
+	}
+	return m
 }
 
 func deskOpWords(result string) string {

@@ -193,9 +193,11 @@ func TestDeskHandleScanRecordsNoControl(t *testing.T) {
 
 func TestDeskAskS360(t *testing.T) {
 	at := testNow.Add(-time.Hour)
+	yes, no := true, false
 	r := &fakeRemote{ticket: core.RemoteTicket{
-		Ticket:     core.Ticket{Barcode: bcAda, State: core.StateCancelled, CancellationCause: "FRAUD"},
-		Operations: []core.RemoteOperation{{Result: "OK", At: at, Device: "GATE_A_LAPTOP1"}},
+		Ticket:    core.Ticket{Barcode: bcAda, State: core.StateCancelled, CancellationCause: "FRAUD", ContainerID: "RFID-9"},
+		Duplicate: &yes, ContainerTicket: &no, TicketKind: "TICKET", TicketMedium: "THERMAL", PrintedAt: testNow.Add(-48 * time.Hour),
+		Operations: []core.RemoteOperation{{Result: "OK", At: at, Device: "GATE_A_LAPTOP1"}, {Result: "CANCELLED_TICKET", At: at.Add(time.Minute)}},
 	}}
 	h, s, _ := newTestDesk(t, r)
 	h.search(s, deskModeTax, "T26-00012")
@@ -204,7 +206,9 @@ func TestDeskAskS360(t *testing.T) {
 	h.eventually("S-360's answer", func() bool { return strings.Contains(s.detail.ask.out.Text, "S-360 answered") })
 	h.ui(func() {
 		out := s.detail.ask.out.Text
-		for _, want := range []string{"State: CANCELLED — fraud", "still has VALID", "OK (admitted)", "GATE_A_LAPTOP1"} {
+		for _, want := range []string{"State: CANCELLED — fraud", "still has VALID", "OK (admitted)", "GATE_A_LAPTOP1",
+			"Reprint: yes", "Medium: thermal", "Kind: TICKET", "Printed at: " + deskClock(testNow.Add(-48*time.Hour), testNow),
+			"On card: RFID-9", "CANCELLED_TICKET (ticket cancelled)"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("answer %q lacks %q", out, want)
 			}

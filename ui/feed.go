@@ -179,7 +179,7 @@ func fillFeedRow(o fyne.CanvasObject, e feedEntry) {
 	chip.FillColor, word.Color, word.Text = bg, fg, e.Word
 	chip.Refresh()
 	word.Refresh()
-	at.SetText(e.At.Local().Format("15:04:05"))
+	at.SetText(venueClock(e.At, "15:04:05"))
 	reason.SetText(e.Text)
 	code.SetText(e.Tail)
 }

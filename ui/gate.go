@@ -222,7 +222,7 @@ func (g *gateView) renderReady() {
 
 // showDetails fills the part under the panel.
 func (g *gateView) showDetails(v *verdictView, at time.Time) {
-	g.when.SetText("Scan at " + at.Local().Format("15:04:05"))
+	g.when.SetText("Scan at " + venueClock(at, "15:04:05"))
 	g.message.Segments = []widget.RichTextSegment{&widget.TextSegment{
 		Text:  v.Message,
 		Style: widget.RichTextStyle{SizeName: sizeReason, TextStyle: fyne.TextStyle{Bold: true}},

@@ -141,7 +141,7 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	changed = setText(b.pending, pending) || changed
 	synced := "never synced"
 	if !last.IsZero() {
-		synced = "last sync " + last.Local().Format("15:04") + " (" + ago(now.Sub(last)) + ")"
+		synced = "last sync " + venueClock(last, "15:04") + " (" + ago(now.Sub(last)) + ")"
 	}
 	changed = setText(b.synced, synced) || changed
 	if changed {

@@ -210,7 +210,7 @@ func settingsCatalogLabel(e core.CatalogEntry) string {
 		l += " — " + e.Name
 	}
 	if !e.Date.IsZero() {
-		l += " (" + e.Date.Local().Format("Mon 2 Jan 2006 15:04") + ")"
+		l += " (" + venueClock(e.Date, "Mon 2 Jan 2006 15:04") + ")"
 	}
 	return l
 }

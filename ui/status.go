@@ -42,7 +42,9 @@ type StatusScreen struct {
 	tickets    *widget.Label
 	pending    *widget.Label
 	lastError  *widget.Label
+	zone       *widget.Label
 	syncBtn    *widget.Button
+	testBtn    *widget.Button
 	syncMsg    *widget.Label
 	progress   *widget.ProgressBarInfinite
 	progMsg    *widget.Label
@@ -104,6 +106,7 @@ func (s *StatusScreen) build() {
 	}
 	s.online, s.env, s.lastExport, s.lastUpload = label(), label(), label(), label()
 	s.next, s.tickets, s.pending, s.lastError = label(), label(), label(), label()
+	s.zone = label()
 	s.online.TextStyle = fyne.TextStyle{Bold: true}
 	dot := container.NewGridWrap(fyne.NewSquareSize(theme.TextSize()), s.dot)
 	conn := container.NewBorder(nil, nil, container.NewCenter(dot), nil, s.online)
@@ -121,10 +124,13 @@ func (s *StatusScreen) build() {
 	row("Tickets held", s.tickets)
 	row("Controls to send", s.pending)
 	row("Last error", s.lastError)
+	row("Time zone", s.zone)
 
 	s.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.SyncNow)
 	s.syncBtn.Importance = widget.HighImportance
 	s.syncMsg = label()
+	// The IT person's proof of the two-way interface (test session).
+	s.testBtn = widget.NewButtonWithIcon("Test session…", theme.DocumentIcon(), func() { ShowTestSession(s.d) })
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
@@ -141,7 +147,7 @@ func (s *StatusScreen) build() {
 	// for one line per character, and AppTabs would make the window as
 	// tall as that. In a scroll they are measured at the width they get.
 	info := container.NewVBox(form,
-		container.NewBorder(nil, nil, s.syncBtn, nil, s.syncMsg),
+		container.NewBorder(nil, nil, s.syncBtn, s.testBtn, s.syncMsg),
 		s.progMsg, s.progress, widget.NewSeparator(), s.rejTitle)
 	s.split = container.New(&statusSplit{keep: statusTableKeep}, container.NewVScroll(info), s.rejTable)
 	s.obj = container.NewBorder(s.demo, nil, nil, nil, s.split)
@@ -294,6 +300,8 @@ func statusRefusalWords(p *core.PolicyRefusal, now time.Time) string {
 func (s *StatusScreen) apply(st core.SyncStatus) {
 	s.last = st
 	now := s.now()
+	setVenueZone(st.TimeZone)
+	s.zone.SetText(statusZoneWords(st.TimeZone, now))
 	if st.Environment == core.EnvSim {
 		s.demo.Show()
 	} else {
@@ -384,7 +392,22 @@ func (s *StatusScreen) eventDay(now time.Time) bool {
 	}
 	st := s.d.Settings()
 	ev := st.Event()
-	return core.IsEventDay(st.EventDay, &ev, now)
+	return core.IsEventDay(st.EventDay, &ev, now, core.LoadZone(s.last.TimeZone))
+}
+
+// statusZoneWords says whose clock the station shows: the institution's
+// zone once S-360 named it, otherwise (and said so) the laptop's.
+func statusZoneWords(name string, now time.Time) string {
+	loc := core.LoadZone(name)
+	if loc == nil {
+		return "Not known yet: times, event day and S-360's times without an offset are this computer's (" +
+			core.ZoneLabel(nil, now) + "). The next sync asks S-360 for the institution's."
+	}
+	s := loc.String() + " (" + core.ZoneLabel(loc, now) + "), the institution's, from S-360: event day and every time shown are the venue's"
+	if !core.LaptopShows(loc, now) {
+		s += "; this computer is set to " + core.ZoneLabel(nil, now) + ", so times show their zone"
+	}
+	return s + "."
 }
 
 func statusPolicyWords(env core.Environment, eventDay bool) string {

@@ -85,7 +85,7 @@ func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
 	for _, p := range prompts {
 		vw.Prompts = append(vw.Prompts, promptText(p))
 	}
-	clock := at.Local().Format("15:04:05")
+	clock := venueClock(at, "15:04:05")
 	switch {
 	case v.Outcome == core.Deny:
 		vw.Kind, vw.Word, vw.Sub = kindDeny, "DENY", "Do not let in · "+clock
@@ -176,7 +176,7 @@ func errorView(err error, at time.Time) verdictView {
 	return verdictView{
 		Kind:    kindError,
 		Word:    "NOT RECORDED",
-		Sub:     "Try again — do not let in yet · " + at.Local().Format("15:04:05"),
+		Sub:     "Try again — do not let in yet · " + venueClock(at, "15:04:05"),
 		Message: core.ErrorMessage(err),
 	}
 }
@@ -187,7 +187,7 @@ func unreadView(err error, raw string, at time.Time) verdictView {
 	vw := verdictView{
 		Kind:    kindUnread,
 		Word:    "SCAN NOT READ",
-		Sub:     "Scan the ticket again · " + at.Local().Format("15:04:05"),
+		Sub:     "Scan the ticket again · " + venueClock(at, "15:04:05"),
 		Message: err.Error(),
 	}
 	if t := tail(strings.TrimSpace(raw)); t != "" && len(t) <= 40 {

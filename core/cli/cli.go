@@ -60,8 +60,9 @@ func init() {
 	commands = []command{
 		{"sync", "[--once] [connection flags]", "fetch the ticket list from S-360 and upload the controls (--once: one cycle)", (*runner).sync},
 		{"scan", "[--gate G] [--station NAME] [--direction in|out] [--helpdesk]", "read one scan per line on stdin, print one JSON verdict per line", (*runner).scan},
-		{"lookup", "QUERY", "find tickets by taxNumber, barcode, container or holder name (audited)", (*runner).lookup},
+		{"lookup", "[--remote] QUERY", "find tickets by taxNumber, barcode, container or holder name (audited); --remote: and what S-360 says now", (*runner).lookup},
 		{"controls", "[--format csv|json] [--since TIME]", "print the control log", (*runner).controls},
+		{"testsession", "[--gate G] [--station NAME] [--direction in|out] [--report-dir DIR] [--wait]", "prove the interface with the institution's test tickets: one per line on stdin (CODE [EXPECTED]), uploaded, checked at S-360, reported as CSV and HTML", (*runner).testSession},
 		{"purge", "--personal-data [--before YYYY-MM-DD | --all]", "erase holder identities of past events", (*runner).purge},
 		{"sim", "[flags]", "run a simulated S-360 (see `s360gate sim --help`)", (*runner).sim},
 		{"bench", "[--tickets N] [--page-size N] [--json]", "measure this machine: ingest, raw store limit, sync cycles, scans, upload, memory", (*runner).bench},

@@ -16,7 +16,7 @@ import (
 func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
 	fs := r.flagSet("controls")
 	format := fs.String("format", "csv", "`csv` or json")
-	since := fs.String("since", "", "only controls at or after `TIME` (RFC 3339, or YYYY-MM-DD for local midnight)")
+	since := fs.String("since", "", "only controls at or after `TIME` (RFC 3339, or YYYY-MM-DD: that day's midnight at the venue)")
 	return fs, format, since
 }
 
@@ -38,13 +38,12 @@ func (r *runner) controls(args []string) int {
 	if *format != "csv" && *format != "json" {
 		return r.usageError("controls", fmt.Errorf("--format: csv or json, not %q", *format))
 	}
-	var since time.Time
 	if *sinceFlag != "" {
-		if since, err = parseTime(*sinceFlag); err != nil {
+		if _, err = parseTime(*sinceFlag, nil); err != nil {
 			return r.usageError("controls", fmt.Errorf("--since: %v", err))
 		}
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -53,6 +52,14 @@ func (r *runner) controls(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
+	// Times are the venue's (with its offset), and a date is midnight
+	// there: the laptop may be set to any zone.
+	zone := venueZone(r.ctx, store)
+	var since time.Time
+	if *sinceFlag != "" {
+		since, _ = parseTime(*sinceFlag, zone)
+	}
 
 	out := bufio.NewWriterSize(r.stdout, 64<<10)
 	var emit func(core.Control) error
@@ -62,7 +69,7 @@ func (r *runner) controls(args []string) int {
 		if err := w.Write(controlsHeader); err != nil {
 			return ExitFailure
 		}
-		emit = func(c core.Control) error { return w.Write(controlRow(&c)) }
+		emit = func(c core.Control) error { return w.Write(controlRow(&c, zone)) }
 		end = func() error { w.Flush(); return w.Error() }
 	} else {
 		// A JSON array, written element by element.
@@ -73,6 +80,7 @@ func (r *runner) controls(args []string) int {
 				sep = "[\n  "
 			}
 			n++
+			inZone(&c, zone)
 			b, err := json.Marshal(c)
 			if err != nil {
 				return err
@@ -102,13 +110,26 @@ func (r *runner) controls(args []string) int {
 	return ExitOK
 }
 
-func controlRow(c *core.Control) []string {
-	up := ""
+// inZone puts c's times in the venue's zone (nil: the laptop's).
+func inZone(c *core.Control, zone *time.Location) {
+	c.At = c.At.In(core.ZoneOr(zone))
 	if !c.UploadedAt.IsZero() {
-		up = c.UploadedAt.Local().Format(time.RFC3339)
+		c.UploadedAt = c.UploadedAt.In(core.ZoneOr(zone))
+	}
+}
+
+// controlRow is a control as a CSV row. Times are written as the JSON
+// format writes them (RFC 3339 with the stored microseconds, the venue's
+// offset), so both exports of one control agree to the digit. uploaded_at
+// is when S-360 acknowledged the control: empty unless it did.
+func controlRow(c *core.Control, zone *time.Location) []string {
+	inZone(c, zone)
+	up := ""
+	if c.Upload == core.UploadDone && !c.UploadedAt.IsZero() {
+		up = c.UploadedAt.Format(time.RFC3339Nano)
 	}
 	return []string{
-		c.ID, c.At.Local().Format(time.RFC3339), cell(c.Station), cell(c.Gate), string(c.Direction), cell(c.Scanned),
+		c.ID, c.At.Format(time.RFC3339Nano), cell(c.Station), cell(c.Gate), string(c.Direction), cell(c.Scanned),
 		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(c.Message), strconv.FormatBool(c.Override),
 		cell(c.OverrideReason), strconv.FormatBool(c.Offline), string(c.Upload), cell(c.UploadDetail), up,
 	}
@@ -127,12 +148,13 @@ func cell(s string) string {
 	return "'" + s
 }
 
-// parseTime reads RFC 3339 or a local date.
-func parseTime(s string) (time.Time, error) {
+// parseTime reads RFC 3339, or a date: its midnight in zone (the venue's;
+// nil: the laptop's).
+func parseTime(s string, zone *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, time.Local); err == nil {
+	if t, err := core.ParseDateIn(s, zone); err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("write the time as YYYY-MM-DD or RFC 3339 (2026-11-27T18:00:00+01:00), not %q", s)

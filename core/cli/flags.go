@@ -114,7 +114,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-9s %s\n            %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(&b, "  %-11s %s\n              %s\n", c.name, c.args, c.summary)
 	}
 	b.WriteString(`
 Connection settings (sync flags) are stored in the data directory once given.
@@ -160,6 +160,12 @@ func (r *runner) commandFlags(name string) *flag.FlagSet {
 		return fs
 	case "purge":
 		fs, _ := r.purgeFlags()
+		return fs
+	case "lookup":
+		fs, _ := r.lookupFlags()
+		return fs
+	case "testsession":
+		fs, _ := r.testSessionFlags()
 		return fs
 	case "bench":
 		fs, _ := r.benchFlags()

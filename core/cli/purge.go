@@ -39,24 +39,31 @@ func (r *runner) purge(args []string) int {
 	if o.all && o.before != "" {
 		return r.usageError("purge", fmt.Errorf("--all and --before exclude each other"))
 	}
-	var before time.Time
 	if o.before != "" {
-		if before, err = time.ParseInLocation(time.DateOnly, o.before, time.Local); err != nil {
+		if _, err = time.Parse(time.DateOnly, o.before); err != nil {
 			return r.usageError("purge", fmt.Errorf("--before: write the date as YYYY-MM-DD, not %q", o.before))
 		}
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
-	}
-	if before.IsZero() && !o.all {
-		before = defaultPurgeBefore(st.settings, time.Now())
 	}
 	store, err := existingStore(r.dataDir, st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
+	// A date is the start of that day at the venue, whatever zone the
+	// laptop is in.
+	zone := venueZone(r.ctx, store)
+	var before time.Time
+	switch {
+	case o.before != "":
+		before, _ = core.ParseDateIn(o.before, zone)
+	case !o.all:
+		before = defaultPurgeBefore(st.settings, time.Now(), zone)
+	}
 	n, err := store.PurgePersonalData(r.ctx, before)
 	if err != nil {
 		return r.failErr(err)
@@ -65,16 +72,17 @@ func (r *runner) purge(args []string) int {
 		fmt.Fprintf(r.stdout, "Purged the holder data of %d tickets (all).\n", n)
 		return ExitOK
 	}
-	fmt.Fprintf(r.stdout, "Purged the holder data of %d tickets (validity ended before %s).\n", n, before.Format("2006-01-02 15:04"))
+	fmt.Fprintf(r.stdout, "Purged the holder data of %d tickets (validity ended before %s).\n", n, core.FormatIn(before, zone, "2006-01-02 15:04"))
 	return ExitOK
 }
 
 // defaultPurgeBefore: the retention setting if there is one; otherwise the
-// start of today, so that today's event keeps its holders.
-func defaultPurgeBefore(s core.Settings, now time.Time) time.Time {
+// start of today at the venue (zone; nil: the laptop's), so that today's
+// event keeps its holders.
+func defaultPurgeBefore(s core.Settings, now time.Time, zone *time.Location) time.Time {
 	if s.PurgeAfterDays > 0 {
 		return now.AddDate(0, 0, -s.PurgeAfterDays)
 	}
-	y, m, d := now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	y, m, d := core.DateIn(now, zone)
+	return core.MidnightIn(y, m, d, zone)
 }

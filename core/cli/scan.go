@@ -40,6 +40,11 @@ type scanOut struct {
 	ControlID string        `json:"controlId,omitempty"`
 	Offline   bool          `json:"offline,omitempty"`
 	Helpdesk  bool          `json:"helpdesk,omitempty"`
+	// Stale: no successful sync for longer than the staleness limit (the
+	// list may miss cancellations); LastSync is the last one, in the
+	// venue's zone (absent: never).
+	Stale    bool   `json:"stale,omitempty"`
+	LastSync string `json:"lastSync,omitempty"`
 }
 
 type ticketOut struct {
@@ -73,7 +78,7 @@ func (r *runner) scan(args []string) int {
 	if len(pos) > 0 {
 		return r.usageError("scan", fmt.Errorf("unexpected argument %q (scans are read from stdin)", pos[0]))
 	}
-	st, err := r.loadSettings()
+	st, err := r.loadStoreSettings()
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -86,10 +91,12 @@ func (r *runner) scan(args []string) int {
 		return r.failErr(err)
 	}
 	defer store.Close()
+	r.warn(st)
 	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)
 	defer closer.Close()
 
-	cp := s.Checkpoint()
+	cp := s.Checkpoint() // the store decides in the venue's zone (Checkpoint.Zone)
+	zone := venueZone(r.ctx, store)
 	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}
 	errWrite := fmt.Errorf("stdout closed")
 	write := func(v any) error {
@@ -118,7 +125,7 @@ func (r *runner) scan(args []string) int {
 			log.WithError(err).WithField("line", l.No).Error("scan not recorded")
 			return write(errOut{Line: l.No, Barcode: l.Scan.Code, Error: "NOT RECORDED: " + oneLine(logging.Redact(describe(err)))})
 		}
-		return write(verdictOut(&v, s.HideHolder))
+		return write(verdictOut(&v, s.HideHolder, zone))
 	})
 	switch {
 	case err == errWrite:
@@ -150,7 +157,9 @@ func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Setting
 	if bad != nil {
 		return r.usageError("scan", bad)
 	}
-	if errs := s.Validate(); errs != nil {
+	// Only what the gate decides with: a mistake in a sync setting must
+	// not shut a turnstile.
+	if errs := s.Validate().AtTheGate(); errs != nil {
 		if changed(fs, "data-dir", "verbose", "helpdesk") {
 			return r.fail(ExitUsage, fieldMessage(errs))
 		}
@@ -161,7 +170,7 @@ func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Setting
 
 // verdictOut is a verdict as scan prints it. The holder is shown only when
 // the station may show it (HideHolder keeps it for the dispute desk).
-func verdictOut(v *core.Verdict, hideHolder bool) scanOut {
+func verdictOut(v *core.Verdict, hideHolder bool, zone *time.Location) scanOut {
 	out := scanOut{
 		Barcode: v.Scanned, Verdict: v.Outcome, Reason: v.Reason, Message: v.Message,
 		Prompts: v.Prompts, Helpdesk: v.Helpdesk,
@@ -171,6 +180,12 @@ func verdictOut(v *core.Verdict, hideHolder bool) scanOut {
 	}
 	if c := v.Control; c != nil {
 		out.ControlID, out.Offline = c.ID, c.Offline
+	}
+	if v.Stale {
+		out.Stale = true
+		if !v.LastSync.IsZero() {
+			out.LastSync = v.LastSync.In(core.ZoneOr(zone)).Format(time.RFC3339)
+		}
 	}
 	if t := v.Ticket; t != nil {
 		out.Ticket = &ticketOut{

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"s360gate/core"
@@ -128,44 +126,52 @@ func fieldMessage(errs core.FieldErrors) string {
 type stored struct {
 	settings core.Settings
 	file     core.Settings
+	// warning is said once the command is under way (see warn): settings
+	// the command can do without that the file holds wrong.
+	warning string
+}
+
+// warn says st's warning on stderr. Commands call it once their store is
+// open: a command that fails says one line, its failure.
+func (r *runner) warn(st stored) {
+	if st.warning != "" {
+		fmt.Fprintln(r.stderr, "s360gate: "+oneLine(logging.Redact(st.warning)))
+	}
 }
 
 // loadSettings reads the data directory's settings and registers every
-// password it meets as a secret before anything can log it.
-func (r *runner) loadSettings() (stored, error) {
+// password it meets as a secret before anything can log it. A setting of
+// the wrong type in the file stops the command, naming the setting.
+func (r *runner) loadSettings() (stored, error) { return r.load(false) }
+
+// loadStoreSettings is loadSettings for the commands that only read and
+// write the station's store (scan, lookup, controls, purge): a sync-only
+// setting the file holds with the wrong type (a page size in quotes) is
+// said on stderr and does not stop them. A gate must go on deciding on the
+// tickets it holds whatever the sync settings say.
+func (r *runner) loadStoreSettings() (stored, error) { return r.load(true) }
+
+func (r *runner) load(storeOnly bool) (stored, error) {
 	s, err := config.Load(r.dataDir)
 	if err != nil {
-		return stored{}, err
+		var fe core.FieldErrors
+		if !storeOnly || !errors.As(err, &fe) || len(fe.AtTheGate()) > 0 {
+			return stored{}, err
+		}
 	}
 	st := stored{settings: s, file: s}
+	if err != nil {
+		st.warning = core.ErrorMessage(err) + " (only the sync uses them: going on)"
+	}
 	if p := env(config.PasswordEnv); p != "" {
 		logging.Secret(p)
-		st.file.Password, err = filePassword(r.dataDir)
+		st.file.Password, err = config.FilePassword(r.dataDir)
 		if err != nil {
 			return stored{}, err
 		}
 	}
 	logging.Secret(st.file.Password)
 	return st, nil
-}
-
-// filePassword is the password stored in the settings file (config.Load
-// replaces it with S360_PASSWORD when that is set).
-func filePassword(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, config.FileName))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", core.Wrap(core.EInvalid, err, "Cannot read the settings in %s", dir)
-	}
-	var p struct {
-		Password string `json:"password"`
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return "", core.Wrap(core.EInvalid, err, "The settings file %s is damaged", filepath.Join(dir, config.FileName))
-	}
-	return p.Password, nil
 }
 
 // readPasswordFile reads the first line of path. Only a trailing newline is

@@ -44,6 +44,9 @@ type Store interface {
 	// PurgePersonalData erases holder identities of tickets whose event
 	// ended before the given time, and says how many it erased.
 	PurgePersonalData(ctx context.Context, before time.Time) (int, error)
+	// ReadOnly reports a store that cannot be written (a read-only medium):
+	// it is read, and every write fails in words.
+	ReadOnly() bool
 }
 
 var _ Store = (*sqlite.DB)(nil)
@@ -89,6 +92,16 @@ func existingStore(dir string, s core.Settings) (Store, error) {
 	return openStore(path)
 }
 
+// venueZone is the venue's time zone as the sync engine stored it (nil:
+// none known, the laptop's). Reports and messages show times in it.
+func venueZone(ctx context.Context, store core.SyncLog) *time.Location {
+	st, err := store.SyncState(ctx)
+	if err != nil {
+		return nil
+	}
+	return st.Zone()
+}
+
 // stack is a running station: store, S-360 client and sync engine.
 type stack struct {
 	store  Store
@@ -118,6 +131,9 @@ func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func
 func (st *stack) newClient(s core.Settings) (*s360.Client, error) {
 	cfg := s360.ConfigFrom(s)
 	cfg.Log = st.log
+	// S-360's times without an offset are the institution's: read them in
+	// the zone stored when getTimeZone last answered.
+	cfg.Zone = venueZone(context.Background(), st.store)
 	cfg.OnCall = func(c core.Call) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,22 +44,53 @@ func EnsureDir(dir string) error {
 // Load reads the settings of dir. A missing file is not an error: it gives
 // the defaults (a first run, on the simulator). The password from
 // S360_PASSWORD wins over the stored one.
+//
+// Settings of the wrong type are named in the error, a *core.Error
+// wrapping core.FieldErrors, and the settings are returned all the same
+// with the others read (see decode): a command that does not need the
+// wrong ones may go on.
 func Load(dir string) (core.Settings, error) {
 	var s core.Settings
-	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	path := filepath.Join(dir, FileName)
+	b, err := os.ReadFile(path)
+	var loadErr error
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return s, core.Wrap(core.EInvalid, err, "Cannot read the settings in %s", dir)
 	default:
-		if err := json.Unmarshal(b, &s); err != nil {
-			return s, core.Wrap(core.EInvalid, err, "The settings file %s is damaged", filepath.Join(dir, FileName))
+		if err := decode(b, &s); err != nil {
+			var fe core.FieldErrors
+			if !errors.As(err, &fe) {
+				return s, core.Wrap(core.EInvalid, err, "The settings file %s is damaged: %s", path, err)
+			}
+			loadErr = &core.Error{Code: core.EInvalid, Err: fe,
+				Message: "The settings file " + path + " has settings of the wrong type: " + fe.Error()}
 		}
 	}
 	if p := os.Getenv(PasswordEnv); p != "" {
 		s.Password = p
 	}
-	return s.Defaults(), nil
+	return s.Defaults(), loadErr
+}
+
+// FilePassword is the password stored in dir's settings file, whatever
+// S360_PASSWORD says ("" when there is none).
+func FilePassword(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", core.Wrap(core.EInvalid, err, "Cannot read the settings in %s", dir)
+	}
+	var p struct {
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(bytes.TrimPrefix(b, utf8BOM), &p); err != nil {
+		return "", core.Wrap(core.EInvalid, err, "The settings file %s is damaged", filepath.Join(dir, FileName))
+	}
+	return p.Password, nil
 }
 
 // Exists reports whether dir holds saved settings.
@@ -74,6 +106,7 @@ func Exists(dir string) bool {
 // (HashPIN's format) is hashed here, so that no caller can put it in the
 // file in clear.
 func Save(dir string, s core.Settings) error {
+	s = s.Normalize()
 	if errs := s.Validate(); errs != nil {
 		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
 	}

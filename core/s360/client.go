@@ -35,8 +35,8 @@ const (
 // Defaults.
 const (
 	DefaultTimeout = 30 * time.Second
-	DefaultBudget  = 50                     // requests per minute per method
-	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 beyond 60
+	DefaultBudget  = 50                     // requests per minute, every method together
+	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 (or 429) beyond 60
 	DefaultRetries = 3                      // retries after a 509/429
 )
 
@@ -50,7 +50,7 @@ type Config struct {
 	Partner     string // JWT issuer; default Institution
 	Password    string
 	Timeout     time.Duration // per request (body included); default 30s
-	Budget      int           // requests per minute per method; default 50, at most 60
+	Budget      int           // requests per minute, all methods together; default 50, at most 60
 	// Retries is how often a request refused with 509/429 is tried again
 	// (default 3; negative: never).
 	Retries    int
@@ -60,6 +60,10 @@ type Config struct {
 	Sleep  func(ctx context.Context, d time.Duration) error
 	OnCall func(core.Call) // optional: every attempt, for the store
 	Log    logrus.FieldLogger
+	// Zone is the institution's time zone as the station stored it (nil:
+	// not known yet). S-360's times without an offset are read in it; a
+	// getTimeZone answer replaces it (see Client.Zone).
+	Zone *time.Location
 	// Unlimited lifts the client's own request budget (Budget). It exists
 	// for benchmarks against the simulator and is refused for any endpoint
 	// that is not on this machine: S-360 itself answers 509 beyond 60
@@ -90,6 +94,7 @@ type Client struct {
 	http    *http.Client
 	log     logrus.FieldLogger
 	lim     *limiter
+	zone    atomic.Pointer[time.Location]
 	reqID   atomic.Int64
 	now     func() time.Time
 	sleep   func(context.Context, time.Duration) error
@@ -163,11 +168,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Unlimited {
 		lim.budget = math.MaxInt
 	}
-	return &Client{
+	c := &Client{
 		cfg: cfg, base: ep, key: []byte(cfg.Password), http: hc,
 		log: cfg.Log, lim: lim, now: cfg.Now, sleep: cfg.Sleep,
 		timeout: cfg.Timeout, retries: cfg.Retries,
-	}, nil
+	}
+	c.zone.Store(cfg.Zone)
+	return c, nil
 }
 
 // defaultHTTPClient verifies TLS as Go does by default (never

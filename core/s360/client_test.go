@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +98,7 @@ func TestRequestShape(t *testing.T) {
 		}
 		cl := tok.Claims.(jwt.MapClaims)
 		iat := clk.Now().Unix()
-		if cl["sub"] != "INSTIT" || cl["aud"] != "gate" || cl["iss"] != "PARTNER" || cl["iat"] != float64(iat) || cl["exp"] != float64(iat+900) {
+		if cl["sub"] != "INSTIT" || cl["aud"] != "gate" || cl["iss"] != "PARTNER" || cl["iat"] != float64(iat) || cl["exp"] != float64(iat+30) {
 			t.Errorf("claims %v", cl)
 		}
 	}
@@ -261,33 +262,39 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
+// TestSlowDown: HTTP 509 and 429 (into which S-360 says 509 "will be
+// migrated") are the same "slow down": Retry-After honoured, then retried.
 func TestSlowDown(t *testing.T) {
-	var n int
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
-		n++
-		if n <= 2 {
-			w.Header().Set("Retry-After", "20")
-			w.WriteHeader(509)
-			return
-		}
-		answer(w, rec, "success", "", `"timeZone":"UTC"`)
-	})
-	var calls []core.Call
-	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) { c.OnCall = func(call core.Call) { calls = append(calls, call) } })
-	if _, err := c.TestConnection(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	slept := clk.Slept()
-	if len(slept) != 2 {
-		t.Fatalf("slept %v", slept)
-	}
-	for _, d := range slept {
-		if d < 20*time.Second || d > 22*time.Second {
-			t.Errorf("Retry-After 20 not honoured: slept %v", d)
-		}
-	}
-	if len(calls) != 3 || calls[0].OK || calls[1].OK || !calls[2].OK || calls[0].Method != "getTimeZone" {
-		t.Errorf("calls %+v", calls)
+	for _, status := range []int{509, http.StatusTooManyRequests} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var n int
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
+				n++
+				if n <= 2 {
+					w.Header().Set("Retry-After", "20")
+					w.WriteHeader(status)
+					return
+				}
+				answer(w, rec, "success", "", `"timeZone":"UTC"`)
+			})
+			var calls []core.Call
+			c, clk, _ := newTestClient(t, ts.URL, func(c *Config) { c.OnCall = func(call core.Call) { calls = append(calls, call) } })
+			if _, err := c.TestConnection(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			slept := clk.Slept()
+			if len(slept) != 2 {
+				t.Fatalf("slept %v", slept)
+			}
+			for _, d := range slept {
+				if d < 20*time.Second || d > 22*time.Second {
+					t.Errorf("Retry-After 20 not honoured: slept %v", d)
+				}
+			}
+			if len(calls) != 3 || calls[0].OK || calls[1].OK || !calls[2].OK || calls[0].Method != "getTimeZone" {
+				t.Errorf("calls %+v", calls)
+			}
+		})
 	}
 }
 

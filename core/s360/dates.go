@@ -4,18 +4,24 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"s360gate/core"
 )
 
 // Date shapes are [assumed]: RFC 3339 with or without a zone (Java's
 // "+0100" too), a plain date, or epoch milliseconds (number or digits).
-// A time without a zone is taken as the station's local time, which is the
-// venue's: S-360 institutions speak their own local time.
+// A time without a zone is the institution's local time: S-360 institutions
+// speak their own. It is read in loc, the zone getTimeZone named (the
+// client's Zone, from the station's stored sync state); nil, when none is
+// known, means the laptop's zone. This is where the zone must be known at
+// decoding: the store keeps instants, so a validity time read in the wrong
+// zone would be wrong for every decision after.
 
 // Epoch values below this are seconds, above it milliseconds (1e11 s is
 // the year 5138; 1e11 ms is March 1973).
 const epochMillisFrom = 100_000_000_000
 
-func parseTime(s string) (time.Time, bool) {
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
@@ -38,7 +44,7 @@ func parseTime(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, layout := range localLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, s, core.ZoneOr(loc)); err == nil {
 			return t, true
 		}
 	}
@@ -97,7 +103,7 @@ func hasZone(s string) bool {
 // into the UTC date, anything else is kept as sent.
 func birthDate(s string) string {
 	if isEpoch(s) {
-		if t, ok := parseTime(s); ok {
+		if t, ok := parseTime(s, time.UTC); ok {
 			return t.UTC().Format("2006-01-02")
 		}
 		return s

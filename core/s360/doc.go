@@ -4,9 +4,10 @@
 // What it takes care of, so that the sync engine does not have to:
 //
 //   - a fresh HS256 token on every request (token.go, the [assumed] claims);
-//   - S-360's limit of 60 requests a minute per method (limiter.go): the
-//     client never sends more than Config.Budget in any minute, counting
-//     every attempt, and can be seeded from the store after a restart;
+//   - S-360's limit of 60 requests a minute for the whole service, every
+//     method together (limiter.go): the client never sends more than
+//     Config.Budget in any minute, counting every attempt, and can be
+//     seeded from the store after a restart (or for another process);
 //   - HTTP 509/429 ("slow down"): bounded retries with back-off;
 //   - every failure turned into a *core.Error whose Message a gate
 //     supervisor can read, with the technical cause wrapped inside;

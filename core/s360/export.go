@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"s360gate/core"
 )
@@ -106,7 +107,7 @@ func (c *Client) exportList(ctx context.Context, req core.ExportRequest, begin f
 				found bool
 				err   error
 			)
-			end, found, n, err = decodeExport(r, fn)
+			end, found, n, err = decodeExportIn(r, fn, c.Zone())
 			var se *StatusError
 			if n > 0 && errors.As(err, &se) {
 				// Items went out before the status: no retry (of a "slow
@@ -166,7 +167,13 @@ type answerStatus struct {
 func (s answerStatus) ok() bool { return s.hasCode && isSuccess(s.code) }
 
 func decodeExport(r io.Reader, fn func(*core.Ticket) error) (cursor string, found bool, n int, err error) {
-	d := &exportDecoder{dec: json.NewDecoder(r), body: r, fn: fn}
+	return decodeExportIn(r, fn, nil)
+}
+
+// decodeExportIn is decodeExport reading times without an offset in loc
+// (the institution's zone; nil: the laptop's).
+func decodeExportIn(r io.Reader, fn func(*core.Ticket) error, loc *time.Location) (cursor string, found bool, n int, err error) {
+	d := &exportDecoder{dec: json.NewDecoder(r), body: r, fn: fn, dates: dateCache{loc: loc}}
 	d.dec.UseNumber()
 	for {
 		if err = d.object(0); err != errSpliced {

@@ -46,8 +46,15 @@ import (
 // one pass with a small scanner instead of building a map: only keys found
 // in the alias table turn into strings.
 func DecodeItem(raw []byte) (core.Ticket, error) {
+	return DecodeItemIn(raw, nil)
+}
+
+// DecodeItemIn is DecodeItem reading times without an offset in loc, the
+// institution's zone (nil: the laptop's; see dates.go).
+func DecodeItemIn(raw []byte, loc *time.Location) (core.Ticket, error) {
 	var t core.Ticket
-	err := decodeItemInto(raw, &t)
+	dates := dateCache{loc: loc}
+	err := decodeItemCached(raw, &t, &dates)
 	return t, err
 }
 
@@ -129,8 +136,10 @@ type member struct {
 
 // dateCache remembers the last dates parsed, by their text: the items of an
 // export share a handful of validity windows, and time.Parse is a large
-// part of decoding an item.
+// part of decoding an item. loc is the zone of times without an offset
+// (nil: the laptop's).
 type dateCache struct {
+	loc  *time.Location
 	text [4]string
 	t    [4]time.Time
 	ok   [4]bool
@@ -139,14 +148,14 @@ type dateCache struct {
 
 func (c *dateCache) parse(s string) (time.Time, bool) {
 	if c == nil {
-		return parseTime(s)
+		return parseTime(s, nil)
 	}
 	for i := range c.text {
 		if c.text[i] == s && s != "" {
 			return c.t[i], c.ok[i]
 		}
 	}
-	t, ok := parseTime(s)
+	t, ok := parseTime(s, c.loc)
 	i := c.next
 	c.next = (c.next + 1) % len(c.text)
 	c.text[i], c.t[i], c.ok[i] = s, t, ok

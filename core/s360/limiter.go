@@ -10,9 +10,13 @@ import (
 	"s360gate/core"
 )
 
-// S-360 refuses with HTTP 509 beyond 60 requests a minute per endpoint
-// [doc]. The limiter keeps the client under Budget requests in any window,
-// per method, counting every attempt (retries and refused ones included,
+// S-360 allows 60 requests a minute per institution and endpoint, where an
+// endpoint is the whole published service: every method (exportList,
+// importControlledTicket, getControlledTicket, getTimeZone,
+// getAccessControlCatalog, burnTicket) and every version count together
+// [doc, API rate limits page]; beyond it S-360 answers 509 (or 429). The
+// limiter keeps the client under Budget requests in any window, all methods
+// together, counting every attempt (retries and refused ones included,
 // since the server counts them too).
 //
 // The window is a little longer than a minute: our clock and S-360's are
@@ -23,35 +27,43 @@ type limiter struct {
 	mu     sync.Mutex
 	budget int
 	window time.Duration
-	calls  map[string][]time.Time // per method, oldest first
+	calls  []time.Time // every method, oldest first
 }
 
 func newLimiter(budget int) *limiter {
-	return &limiter{budget: budget, window: limitWindow, calls: map[string][]time.Time{}}
+	return &limiter{budget: budget, window: limitWindow}
 }
 
 // reserve takes a slot if one is free and returns 0; otherwise it takes
 // nothing and returns how long until the oldest call leaves the window. The
 // clock is read under the lock so that concurrent callers record their
 // calls in order.
-func (l *limiter) reserve(method string, clock func() time.Time) time.Duration {
+func (l *limiter) reserve(clock func() time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := clock()
-	if q := l.calls[method]; len(q) > 0 && now.Before(q[len(q)-1]) {
-		now = q[len(q)-1] // a clock stepping back must not open the window
-	}
-	q := l.prune(method, now)
+	q := l.prune(now)
 	if len(q) < l.budget {
-		l.calls[method] = append(q, now)
+		l.calls = append(q, now)
 		return 0
 	}
 	return q[0].Add(l.window).Sub(now)
 }
 
 // prune drops calls that left the window; caller holds mu.
-func (l *limiter) prune(method string, now time.Time) []time.Time {
-	q := l.calls[method]
+//
+// A call later than now means the clock was set back since (or a call was
+// recorded by a clock that ran fast): it counts as made now. It then stays
+// in the window for a whole window from now, never less than it really
+// does, and the station waits at most one window: neither S-360's limit
+// nor the station is at the mercy of a wrong clock. (Within this process
+// time.Now's monotonic reading keeps the order anyway; the stored calls of
+// another run have only the wall clock.)
+func (l *limiter) prune(now time.Time) []time.Time {
+	q := l.calls
+	for i := len(q) - 1; i >= 0 && q[i].After(now); i-- {
+		q[i] = now
+	}
 	cut := now.Add(-l.window)
 	i := 0
 	for i < len(q) && !q[i].After(cut) {
@@ -59,53 +71,57 @@ func (l *limiter) prune(method string, now time.Time) []time.Time {
 	}
 	if i > 0 {
 		q = append(q[:0], q[i:]...)
-		l.calls[method] = q
+		l.calls = q
 	}
 	return q
 }
 
-// seed records calls made before (e.g. by a previous run).
+// seed records calls made before (e.g. by a previous run, or by another
+// process on the same store).
 func (l *limiter) seed(calls []core.Call, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := now.Add(-l.window)
-	touched := map[string]bool{}
 	for _, c := range calls {
 		if c.Method == "" || !c.At.After(cut) {
 			continue
 		}
-		l.calls[c.Method] = append(l.calls[c.Method], c.At)
-		touched[c.Method] = true
+		at := c.At
+		if at.After(now) {
+			at = now // recorded by a clock that ran fast: see prune
+		}
+		l.calls = append(l.calls, at)
 	}
-	for m := range touched {
-		slices.SortFunc(l.calls[m], func(a, b time.Time) int { return a.Compare(b) })
-	}
+	slices.SortFunc(l.calls, func(a, b time.Time) int { return a.Compare(b) })
 }
 
-// Seed pre-loads the limiter with calls made in the last minute, as the
-// store recorded them, so that a restart does not reset S-360's count.
+// Seed pre-loads the limiter with the calls of the last minute as the store
+// recorded them (calls dated in the future included: they count as made
+// now), so that a restart, or another process using the same store, does
+// not reset S-360's count.
 func (c *Client) Seed(calls []core.Call) { c.lim.seed(calls, c.now()) }
 
-// NextSlot is when a request of method could be sent without waiting.
-func (c *Client) NextSlot(method string) time.Time {
+// NextSlot is when a request, of any method, could be sent without waiting.
+func (c *Client) NextSlot() time.Time {
 	now := c.now()
 	c.lim.mu.Lock()
 	defer c.lim.mu.Unlock()
-	q := c.lim.prune(method, now)
+	q := c.lim.prune(now)
 	if len(q) < c.lim.budget {
 		return now
 	}
 	return q[0].Add(c.lim.window)
 }
 
-// wait blocks until a slot of method is free and takes it. It gives up at
-// once, without sleeping, when ctx would end before the slot frees.
+// wait blocks until a slot is free and takes it for a request of method. It
+// gives up at once, without sleeping, when ctx would end before the slot
+// frees.
 func (c *Client) wait(ctx context.Context, method string) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return cancelledError(err)
 		}
-		d := c.lim.reserve(method, c.now)
+		d := c.lim.reserve(c.now)
 		if d <= 0 {
 			return nil
 		}

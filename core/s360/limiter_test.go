@@ -49,13 +49,40 @@ func TestLimiterBudget(t *testing.T) {
 	if d := at[129].Sub(start); d > 2*time.Minute+5*time.Second {
 		t.Errorf("130 calls took %v", d)
 	}
-	// Another method has its own budget.
-	before := clk.Now()
-	if _, err := c.Catalog(context.Background(), ""); err != nil {
-		t.Fatal(err)
+}
+
+// TestLimiterOneBudget: every method counts against one budget [doc]:
+// S-360's 60 a minute are for the whole service, not per method.
+func TestLimiterOneBudget(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { answer(w, rec, "success", "", "") })
+	var (
+		mu sync.Mutex
+		at []time.Time
+	)
+	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) {
+		c.Budget = 10
+		c.OnCall = func(call core.Call) { mu.Lock(); at = append(at, call.At); mu.Unlock() }
+	})
+	start := clk.Now()
+	ctx := context.Background()
+	for i := 0; i < 4; i++ {
+		if _, err := c.TestConnection(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Catalog(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.ImportControls(ctx, []core.Control{{Barcode: "1", Station: "S", At: start, Outcome: core.Admit}}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !clk.Now().Equal(before) {
-		t.Errorf("the catalog waited for getTimeZone's budget")
+	// Twelve calls of three methods: the 11th had to wait for the 1st.
+	if len(at) != 12 {
+		t.Fatalf("%d calls", len(at))
+	}
+	windowOK(t, at, 10)
+	if d := at[10].Sub(start); d < time.Minute {
+		t.Errorf("the 11th call, of another method, went after %v: methods have budgets of their own", d)
 	}
 }
 
@@ -89,22 +116,85 @@ func TestSeed(t *testing.T) {
 	now := clk.Now()
 	var seed []core.Call
 	for i := 0; i < 10; i++ {
-		seed = append(seed, core.Call{Method: "getTimeZone", At: now.Add(-30 * time.Second)})
 		seed = append(seed, core.Call{Method: "exportList", At: now.Add(-2 * time.Minute)}) // long gone
 	}
+	if c.Seed(seed); !c.NextSlot().Equal(now) {
+		t.Errorf("old calls counted: %v", c.NextSlot().Sub(now))
+	}
+	for i := 0; i < 10; i++ {
+		seed = append(seed, core.Call{Method: "exportList", At: now.Add(-30 * time.Second)})
+	}
 	c.Seed(seed)
-	if got := c.NextSlot("getTimeZone"); !got.Equal(now.Add(limitWindow - 30*time.Second)) {
+	if got := c.NextSlot(); !got.Equal(now.Add(limitWindow - 30*time.Second)) {
 		t.Errorf("NextSlot %v", got.Sub(now))
 	}
-	if got := c.NextSlot("exportList"); !got.Equal(now) {
-		t.Errorf("old calls counted: %v", got.Sub(now))
-	}
+	// Calls of another method fill the same budget.
 	if _, err := c.TestConnection(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if waited := clk.Now().Sub(now); waited != limitWindow-30*time.Second {
 		t.Errorf("waited %v after a restart", waited)
 	}
+}
+
+// TestSeedFutureCalls: calls stored by a clock that ran two hours fast
+// (then corrected) count as made now: the station waits one window at most,
+// never two hours, and S-360's limit still holds right after the seed.
+func TestSeedFutureCalls(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { answer(w, rec, "success", "", "") })
+	var at []time.Time
+	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) {
+		c.Budget = 10
+		c.OnCall = func(call core.Call) { at = append(at, call.At) }
+	})
+	now := clk.Now()
+	var seed []core.Call
+	for i := 0; i < 10; i++ {
+		seed = append(seed, core.Call{Method: "exportList", At: now.Add(2*time.Hour + time.Duration(i)*time.Second)})
+	}
+	c.Seed(seed)
+	if got := c.NextSlot(); !got.Equal(now.Add(limitWindow)) {
+		t.Errorf("NextSlot after future calls: %v from now, want one window", got.Sub(now))
+	}
+	for i := 0; i < 11; i++ {
+		if _, err := c.TestConnection(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waited := at[0].Sub(now); waited != limitWindow {
+		t.Errorf("first call after %v, want one window (%v)", waited, limitWindow)
+	}
+	// The ten seeded calls count as made now, in the same window as ours.
+	windowOK(t, append(make([]time.Time, 0, 21), append(repeat(now, 10), at...)...), 10)
+}
+
+// TestLimiterClockBack: a clock set back in the middle of a run neither
+// locks the client out for the difference nor opens the window early.
+func TestLimiterClockBack(t *testing.T) {
+	l := newLimiter(3)
+	now := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	for i := 0; i < 3; i++ {
+		if d := l.reserve(clock); d != 0 {
+			t.Fatalf("call %d waits %v", i, d)
+		}
+	}
+	now = now.Add(-2 * time.Hour) // corrected
+	if d := l.reserve(clock); d != limitWindow {
+		t.Fatalf("after the clock went back: wait %v, want one window", d)
+	}
+	now = now.Add(limitWindow)
+	if d := l.reserve(clock); d != 0 {
+		t.Fatalf("one window later: wait %v", d)
+	}
+}
+
+func repeat(t time.Time, n int) []time.Time {
+	out := make([]time.Time, n)
+	for i := range out {
+		out[i] = t
+	}
+	return out
 }
 
 func TestLimiterWaitHonoursContext(t *testing.T) {
@@ -145,7 +235,7 @@ func TestLimiterConcurrent(t *testing.T) {
 			for i := 0; i < 40; i++ {
 				for {
 					var at time.Time
-					d := l.reserve("m", func() time.Time { mu.Lock(); at = now; mu.Unlock(); return at })
+					d := l.reserve(func() time.Time { mu.Lock(); at = now; mu.Unlock(); return at })
 					if d == 0 {
 						mu.Lock()
 						got = append(got, at)

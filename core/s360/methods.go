@@ -6,13 +6,15 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"s360gate/core"
 )
 
 // TestConnection calls getTimeZone: a cheap proof that the address and the
 // credentials work. It returns the institution's time zone ("" if the
-// answer names none).
+// answer names none), and from then on the client reads S-360's times
+// without an offset in that zone (see Zone).
 func (c *Client) TestConnection(ctx context.Context) (string, error) {
 	var tz string
 	err := c.do(ctx, mTimeZone, true,
@@ -29,8 +31,16 @@ func (c *Client) TestConnection(ctx context.Context) (string, error) {
 			tz = timeZoneOf(m)
 			return nil
 		})
+	if loc := core.LoadZone(tz); err == nil && loc != nil {
+		c.zone.Store(loc)
+	}
 	return tz, err
 }
+
+// Zone is the zone S-360's times without an offset are read in: the
+// institution's, as getTimeZone last named it or as Config.Zone gave it
+// (the station's stored one); nil means the laptop's.
+func (c *Client) Zone() *time.Location { return c.zone.Load() }
 
 // timeZoneOf finds the zone under any key naming one [assumed shape].
 func timeZoneOf(m map[string]any) string {
@@ -71,7 +81,7 @@ func (c *Client) ControlledTicket(ctx context.Context, barcodeOrTaxNumber string
 			if err != nil {
 				return err
 			}
-			rt, found = remoteTicket(m)
+			rt, found = remoteTicket(m, c.Zone())
 			return nil
 		})
 	if err != nil {
@@ -83,35 +93,61 @@ func (c *Client) ControlledTicket(ctx context.Context, barcodeOrTaxNumber string
 	return rt, nil
 }
 
-// Keys of control operations in getControlledTicket [assumed], normalised.
+// The getControlledTicket answer [doc, v1_1/v1_2 pages]:
+//
+//	{requestId, statusCode, statusDetail, controlledTicketData: {barcode,
+//	 taxNumber, state, duplicate, ticketKind, ticketMedium,
+//	 printingDateTime, containerIdentifier, containerTicket,
+//	 controlOperations: [{controlOperationType, operationDateTime}]}}
+//
+// v1_0 said containerId and ticketSupport. The keys below, normalised,
+// name each field in the documented spelling first, then in the other
+// plausible ones: the v1_6 text itself was not readable.
 var (
-	opListKeys   = []string{"operations", "controloperations", "controls", "controlhistory", "history", "controlledtickets", "controllist", "operationlist", "accesscontroloperations", "events"}
-	opResultKeys = []string{"result", "controlresult", "operationresult", "operationtype", "operation", "controlstatus", "type", "status"}
-	opDateKeys   = []string{"date", "controldate", "operationdate", "at", "datetime", "timestamp", "time", "controltime", "creationdate"}
-	opDeviceKeys = []string{"device", "acidentifier", "deviceid", "devicename", "devicecode", "accesscontrolidentifier", "station", "terminal"}
-	opResults    = []string{"OK", "OFFLINE_OK", "FAIL", "OFFLINE_FAIL", "INVALIDATED_TICKET", "CANCELLED_TICKET"}
+	ticketDataKeys   = []string{"controlledticketdata", "controlledticket", "ticketdata", "ticket"}
+	duplicateKeys    = []string{"duplicate", "isduplicate", "reprint", "reprinted"}
+	ticketKindKeys   = []string{"ticketkind", "kind"}
+	ticketMediumKeys = []string{"ticketmedium", "ticketsupport", "medium", "support"}
+	printingKeys     = []string{"printingdatetime", "printingdate", "printdatetime", "printdate", "printedat"}
+	containerTktKeys = []string{"containerticket", "iscontainer", "iscontainerticket"}
+	opListKeys       = []string{"controloperations", "operations", "controls", "controlhistory", "history", "controlledtickets", "controllist", "operationlist", "accesscontroloperations", "events"}
+	opResultKeys     = []string{"controloperationtype", "operationtype", "result", "controlresult", "operationresult", "operation", "controlstatus", "type", "status"}
+	opDateKeys       = []string{"operationdatetime", "operationdate", "controldate", "date", "at", "datetime", "timestamp", "time", "controltime", "creationdate"}
+	opDeviceKeys     = []string{"device", "acidentifier", "deviceid", "devicename", "devicecode", "accesscontrolidentifier", "station", "terminal"}
+	opResults        = []string{"OK", "OFFLINE_OK", "FAIL", "OFFLINE_FAIL", "INVALIDATED_TICKET", "CANCELLED_TICKET"}
 )
 
-// remoteTicket finds the ticket (the shallowest object with a barcode) and
-// the operations (lists of objects with a result) anywhere in the answer.
-func remoteTicket(m map[string]any) (core.RemoteTicket, bool) {
+// remoteTicket reads the answer: the ticket data (the object under
+// controlledTicketData, else the shallowest object with a barcode), its
+// fields, and the operations (lists of objects with a result) anywhere in
+// the answer. Times without an offset are read in loc.
+func remoteTicket(m map[string]any, loc *time.Location) (core.RemoteTicket, bool) {
 	var rt core.RemoteTicket
+	data := ticketData(m)
 	found := false
-	barcodeKeys := aliasKeys(fBarcode)
-	walk(m, func(_ string, o map[string]any) bool {
-		if getText(o, barcodeKeys...) == "" {
-			return true
+	if data != nil {
+		if raw, err := json.Marshal(data); err == nil {
+			if t, err := DecodeItemIn(raw, loc); err == nil {
+				rt.Ticket, found = t, true
+			}
 		}
-		raw, err := json.Marshal(o)
-		if err != nil {
-			return true
+		if !found {
+			// No barcode: what identifies it still says something.
+			rt.Ticket.TaxNumber = getText(data, aliasKeys(fTaxNumber)...)
+			if st := getText(data, aliasKeys(fState)...); st != "" {
+				rt.Ticket.State = core.ParseState(st)
+				found = true
+			}
+			found = found || rt.Ticket.TaxNumber != ""
 		}
-		if t, err := DecodeItem(raw); err == nil {
-			rt.Ticket, found = t, true
-			return false
+		rt.Duplicate = boolOf(data, duplicateKeys...)
+		rt.ContainerTicket = boolOf(data, containerTktKeys...)
+		rt.TicketKind = getText(data, ticketKindKeys...)
+		rt.TicketMedium = strings.ToUpper(getText(data, ticketMediumKeys...))
+		if at, ok := parseTime(getText(data, printingKeys...), loc); ok {
+			rt.PrintedAt = at
 		}
-		return true
-	})
+	}
 	keys, ls := lists(m)
 	for i, objs := range ls {
 		named := slices.Contains(opListKeys, keys[i])
@@ -122,7 +158,7 @@ func remoteTicket(m map[string]any) (core.RemoteTicket, bool) {
 				continue
 			}
 			op := core.RemoteOperation{Result: res, Device: getText(o, opDeviceKeys...)}
-			if at, ok := parseTime(getText(o, opDateKeys...)); ok {
+			if at, ok := parseTime(getText(o, opDateKeys...), loc); ok {
 				op.At = at
 			}
 			ops = append(ops, op)
@@ -133,6 +169,43 @@ func remoteTicket(m map[string]any) (core.RemoteTicket, bool) {
 		}
 	}
 	return rt, found || len(rt.Operations) > 0
+}
+
+// ticketData is the object describing the ticket: the one under a key
+// naming it, else the shallowest object with a barcode.
+func ticketData(m map[string]any) map[string]any {
+	for _, k := range ticketDataKeys {
+		if v, ok := get(m, k); ok {
+			if o, ok := v.(map[string]any); ok {
+				return o
+			}
+		}
+	}
+	var data map[string]any
+	barcodeKeys := aliasKeys(fBarcode)
+	walk(m, func(_ string, o map[string]any) bool {
+		if getText(o, barcodeKeys...) == "" {
+			return true
+		}
+		data = o
+		return false
+	})
+	return data
+}
+
+// boolOf reads a flag sent as a JSON bool, "true"/"false", "Y"/"N" or 1/0;
+// nil when absent or unreadable.
+func boolOf(o map[string]any, keys ...string) *bool {
+	v := strings.ToLower(getText(o, keys...))
+	var b bool
+	switch v {
+	case "true", "y", "yes", "1":
+		b = true
+	case "false", "n", "no", "0":
+	default:
+		return nil
+	}
+	return &b
 }
 
 // aliasKeys lists the normalised aliases of a field.
@@ -168,7 +241,7 @@ func (c *Client) Catalog(ctx context.Context, season string) ([]core.CatalogEntr
 			if season == "" {
 				want = "season"
 			}
-			entries = catalogEntries(m, want)
+			entries = catalogEntries(m, want, c.Zone())
 			return nil
 		})
 	return entries, err
@@ -177,7 +250,7 @@ func (c *Client) Catalog(ctx context.Context, season string) ([]core.CatalogEntr
 // catalogEntries takes the shallowest list under a key naming want
 // ("season" or "product"), else the shallowest list of objects with a code
 // [assumed shape].
-func catalogEntries(m map[string]any, want string) []core.CatalogEntry {
+func catalogEntries(m map[string]any, want string, loc *time.Location) []core.CatalogEntry {
 	keys, ls := lists(m)
 	pick := -1
 	for i, k := range keys {
@@ -188,7 +261,7 @@ func catalogEntries(m map[string]any, want string) []core.CatalogEntry {
 	}
 	if pick < 0 {
 		for i, objs := range ls {
-			if entryOf(objs[0], want).Code != "" {
+			if entryOf(objs[0], want, loc).Code != "" {
 				pick = i
 				break
 			}
@@ -199,19 +272,19 @@ func catalogEntries(m map[string]any, want string) []core.CatalogEntry {
 	}
 	var out []core.CatalogEntry
 	for _, o := range ls[pick] {
-		if e := entryOf(o, want); e.Code != "" {
+		if e := entryOf(o, want, loc); e.Code != "" {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func entryOf(o map[string]any, kind string) core.CatalogEntry {
+func entryOf(o map[string]any, kind string, loc *time.Location) core.CatalogEntry {
 	e := core.CatalogEntry{
 		Code: getText(o, kind+"code", "code", "id", kind+"id"),
 		Name: nameOf(o, kind),
 	}
-	if at, ok := parseTime(getText(o, kind+"date", "date", "startdate", "start", "datetime", "performancedate")); ok {
+	if at, ok := parseTime(getText(o, kind+"date", "date", "startdate", "start", "datetime", "performancedate"), loc); ok {
 		e.Date = at
 	}
 	if kind == "performance" {
@@ -224,7 +297,7 @@ func entryOf(o map[string]any, kind string) core.CatalogEntry {
 		arr, _ := o[k].([]any)
 		for _, p := range arr {
 			if po, ok := p.(map[string]any); ok {
-				if pe := entryOf(po, "performance"); pe.Code != "" {
+				if pe := entryOf(po, "performance", loc); pe.Code != "" {
 					e.Performances = append(e.Performances, pe)
 				}
 			}

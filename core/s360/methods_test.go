@@ -37,6 +37,63 @@ func TestControlledTicketShapes(t *testing.T) {
 	}
 }
 
+// TestControlledTicketDocumented: the documented controlledTicketData shape
+// [doc], and v1_0's spellings (containerId, ticketSupport), every field
+// read; times without an offset in the institution's zone once
+// getTimeZone named it.
+func TestControlledTicketDocumented(t *testing.T) {
+	cases := map[string]string{
+		"v1_6": `"controlledTicketData":{"barcode":"7415","taxNumber":"T1","state":"CANCELLED","duplicate":true,"ticketKind":"TICKET",
+			"ticketMedium":"THERMAL","printingDateTime":"2026-11-20T09:15:00","containerIdentifier":"RFID-1","containerTicket":false,
+			"controlOperations":[{"controlOperationType":"OK","operationDateTime":"2026-11-27T18:25:10"},
+				{"controlOperationType":"CANCELLED_TICKET","operationDateTime":"2026-11-27T18:40:00"}]}`,
+		"v1_0": `"controlledTicketData":{"barcode":"7415","taxNumber":"T1","state":"CANCELLED","duplicate":"true","ticketKind":"TICKET",
+			"ticketSupport":"thermal","printingDateTime":"2026-11-20T09:15:00","containerId":"RFID-1","containerTicket":"false",
+			"controlOperations":[{"controlOperationType":"OK","operationDateTime":"2026-11-27T18:25:10"},
+				{"controlOperationType":"CANCELLED_TICKET","operationDateTime":"2026-11-27T18:40:00"}]}`,
+	}
+	for name, extra := range cases {
+		t.Run(name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
+				if rec.Method == "getTimeZone" {
+					answer(w, rec, "success", "", `"timeZone":"Asia/Tokyo"`)
+					return
+				}
+				answer(w, rec, "success", "", extra)
+			})
+			c, _, _ := newTestClient(t, ts.URL)
+			if _, err := c.TestConnection(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			rt, err := c.ControlledTicket(context.Background(), "T1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokyo := core.LoadZone("Asia/Tokyo")
+			if tk := rt.Ticket; tk.Barcode != "7415" || tk.TaxNumber != "T1" || tk.State != core.StateCancelled || tk.ContainerID != "RFID-1" {
+				t.Errorf("ticket %+v", tk)
+			}
+			if rt.Duplicate == nil || !*rt.Duplicate || rt.ContainerTicket == nil || *rt.ContainerTicket ||
+				rt.TicketKind != "TICKET" || rt.TicketMedium != "THERMAL" || !rt.PrintedAt.Equal(time.Date(2026, 11, 20, 9, 15, 0, 0, tokyo)) {
+				t.Errorf("fields %+v", rt)
+			}
+			ops := rt.Operations
+			if len(ops) != 2 || ops[0].Result != "OK" || !ops[0].At.Equal(time.Date(2026, 11, 27, 18, 25, 10, 0, tokyo)) ||
+				ops[1].Result != "CANCELLED_TICKET" || ops[1].Controlled() || !ops[0].Controlled() {
+				t.Errorf("operations %+v", ops)
+			}
+			// Our control, sent to the second, is among them.
+			ours := core.Control{At: time.Date(2026, 11, 27, 9, 25, 10, 400e6, time.UTC), Outcome: core.Admit, Station: "GATE_A"}
+			if !rt.Has(&ours) {
+				t.Errorf("our control at %v not found in %+v", ours.At, ops)
+			}
+			if other := (core.Control{At: ours.At.Add(time.Hour), Outcome: core.Admit}); rt.Has(&other) {
+				t.Error("a control an hour later matched")
+			}
+		})
+	}
+}
+
 func TestControlledTicketNotFound(t *testing.T) {
 	for _, tc := range []struct{ code, detail, extra string }{
 		{"success", "", ""},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,7 +208,7 @@ func TestSimImportAndRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rt.Ticket.Barcode != valid[0] || len(rt.Operations) == 0 || rt.Operations[len(rt.Operations)-1].Result != "OK" ||
-		rt.Operations[len(rt.Operations)-1].Device != "GATE_A_1" {
+		!rt.Has(&controls[0]) || rt.TicketMedium == "" || rt.Duplicate == nil || rt.PrintedAt.IsZero() {
 		t.Errorf("remote ticket %+v", rt)
 	}
 	byTax, err := e.client.ControlledTicket(context.Background(), rt.Ticket.TaxNumber)
@@ -217,6 +218,36 @@ func TestSimImportAndRejected(t *testing.T) {
 	_, err = e.client.ControlledTicket(context.Background(), "0000")
 	wantCode(t, err, core.ENotFound)
 	noSecrets(t, e.log.String(), fmt.Sprint(err))
+}
+
+// TestSimLocalTimes: a simulator that sends times without an offset, in
+// the institution's zone (Tokyo here): the client reads them in that zone
+// once getTimeZone named it, whatever zone this machine is in, and exports
+// the same instants as with offsets.
+func TestSimLocalTimes(t *testing.T) {
+	cfg := s360sim.Config{Tickets: 50, Seed: 2, RateLimit: -1, TimeZone: "Asia/Tokyo", LocalTimes: true}
+	e := startSim(t, cfg)
+	if tz, err := e.client.TestConnection(context.Background()); err != nil || tz != "Asia/Tokyo" || e.client.Zone() == nil {
+		t.Fatalf("getTimeZone %q %v", tz, err)
+	}
+	page, err := e.client.ExportList(context.Background(), core.ExportRequest{Season: "SEASON26", Products: []string{"MATCH01", "MATCH02"}, PageSize: 10})
+	if err != nil || len(page.Tickets) == 0 {
+		t.Fatalf("export %v", err)
+	}
+	for _, tk := range page.Tickets {
+		it, _ := e.sim.Ticket(tk.Barcode)
+		if !tk.ValidFrom.Equal(it.ValidFrom) || !tk.ValidTo.Equal(it.ValidTo) {
+			t.Fatalf("%s: valid %v–%v, S-360's %v–%v", tk.Barcode, tk.ValidFrom, tk.ValidTo, it.ValidFrom, it.ValidTo)
+		}
+	}
+	// A client that never asked reads them in this laptop's zone (off by
+	// the difference, unless this machine is in Tokyo): the stored zone
+	// given to a new client (Config.Zone) is what makes them right.
+	e2 := startSim(t, cfg, func(c *Config) { c.Zone = core.LoadZone("Asia/Tokyo") })
+	page2, err := e2.client.ExportList(context.Background(), core.ExportRequest{Season: "SEASON26", Products: []string{"MATCH01", "MATCH02"}, PageSize: 10})
+	if err != nil || !page2.Tickets[0].ValidFrom.Equal(page.Tickets[0].ValidFrom) {
+		t.Fatalf("with Config.Zone: %v %v", page2.Tickets[0].ValidFrom, err)
+	}
 }
 
 func TestSimOtherMethods(t *testing.T) {
@@ -240,28 +271,35 @@ func TestSimOtherMethods(t *testing.T) {
 }
 
 func TestSimSlowDown(t *testing.T) {
-	e := startSim(t, s360sim.Config{Tickets: 100, Seed: 4, RateLimit: 3})
-	for i := 0; i < 3; i++ {
-		if _, err := e.client.TestConnection(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+	for _, status := range []int{509, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			e := startSim(t, s360sim.Config{Tickets: 100, Seed: 4, RateLimit: 3, RateLimitStatus: status})
+			// Our budget is S-360's: a client allowed more (as a second
+			// process on the same institution would be) meets the refusal.
+			e.client.lim.budget = 10
+			for i := 0; i < 3; i++ {
+				if _, err := e.client.TestConnection(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Another method shares the same budget at the sim.
+			_, err := e.client.Catalog(context.Background(), "")
+			wantCode(t, err, core.ERefused)
+			slept := e.clock.Slept()
+			if len(slept) != DefaultRetries {
+				t.Fatalf("slept %v", slept)
+			}
+			for _, d := range slept {
+				if d < 50*time.Second {
+					t.Errorf("Retry-After not honoured: slept %v", d)
+				}
+			}
+			if st := e.sim.Stats(); st.RateLimited != DefaultRetries+1 {
+				t.Errorf("%d refusals, want %d", st.RateLimited, DefaultRetries+1)
+			}
+			noSecrets(t, e.log.String(), err.Error())
+		})
 	}
-	_, err := e.client.TestConnection(context.Background())
-	wantCode(t, err, core.ERefused)
-	slept := e.clock.Slept()
-	if len(slept) != DefaultRetries {
-		t.Fatalf("slept %v", slept)
-	}
-	for _, d := range slept {
-		if d < 50*time.Second {
-			t.Errorf("Retry-After not honoured: slept %v", d)
-		}
-	}
-	// Other methods have their own budget at the sim too.
-	if _, err := e.client.Catalog(context.Background(), ""); err != nil {
-		t.Fatal(err)
-	}
-	noSecrets(t, e.log.String(), err.Error())
 }
 
 func TestSimWrongPassword(t *testing.T) {

@@ -1,6 +1,7 @@
 package s360sim
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -21,6 +22,10 @@ import (
 // the documented 8 characters]. The detail never says why (a real server
 // would not either); the reason is in the X-S360sim-Reason header to help
 // whoever debugs a client.
+//
+// Lifetime: S-360 lets a token live at most 30 seconds after iat [doc]; a
+// token whose exp is later than iat + MaxTokenLifetime is refused, as S-360
+// may refuse it.
 //
 // Freshness: the real server wants iat "within about a second" of its clock.
 // The sim accepts Config.MaxIATSkew (default 60s) either way, measured with
@@ -59,8 +64,15 @@ func (s *Sim) authenticate(r *http.Request) string {
 	if !ok {
 		return "iat claim missing"
 	}
+	exp, _ := claims["exp"].(float64)
 	if iat > 1e11 { // milliseconds
 		iat /= 1000
+	}
+	if exp > 1e11 {
+		exp /= 1000
+	}
+	if life := exp - iat; life > MaxTokenLifetime.Seconds() {
+		return fmt.Sprintf("token lives %.0f s (exp - iat); at most %.0f s are allowed", life, MaxTokenLifetime.Seconds())
 	}
 	if s.cfg.MaxIATSkew >= 0 {
 		sec, frac := math.Modf(iat)
@@ -75,5 +87,9 @@ func (s *Sim) authenticate(r *http.Request) string {
 	}
 	return ""
 }
+
+// MaxTokenLifetime is the longest exp - iat accepted [doc: "Each token can
+// have an expiration time of 30 seconds after" its issue].
+const MaxTokenLifetime = 30 * time.Second
 
 var authBody = []byte(`{"statusCode":"AUTH_ERR","statusDetail":"Authentication failed"}`)

@@ -3,6 +3,7 @@ package s360sim
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,8 +53,14 @@ func TestAuth(t *testing.T) {
 	tweak("no iss", 401, func(m jwt.MapClaims) { delete(m, "iss") })
 	tweak("stale iat", 401, func(m jwt.MapClaims) { m["iat"] = now - 120 })
 	tweak("future iat", 401, func(m jwt.MapClaims) { m["iat"] = now + 120 })
-	tweak("iat 30s old", 200, func(m jwt.MapClaims) { m["iat"] = now - 30 })
+	tweak("iat 29s old", 200, func(m jwt.MapClaims) { m["iat"], m["exp"] = now-29, now+1 })
 	tweak("iat in millis", 200, func(m jwt.MapClaims) { m["iat"] = clk.Now().UnixMilli() })
+	tweak("iat and exp in millis", 200, func(m jwt.MapClaims) { m["iat"], m["exp"] = clk.Now().UnixMilli(), clk.Now().UnixMilli()+30_000 })
+	// S-360 lets a token live 30 s at most [doc].
+	tweak("exp iat+30", 200, func(m jwt.MapClaims) { m["exp"] = now + 30 })
+	tweak("exp iat+31", 401, func(m jwt.MapClaims) { m["exp"] = now + 31 })
+	tweak("exp iat+900", 401, func(m jwt.MapClaims) { m["exp"] = now + 900 })
+	tweak("exp in millis, iat+31 s", 401, func(m jwt.MapClaims) { m["exp"] = clk.Now().UnixMilli() + 31_000 })
 	tweak("aud as list", 200, func(m jwt.MapClaims) { m["aud"] = []string{"gate"} })
 
 	// Other algorithms and no header at all.
@@ -63,7 +70,7 @@ func TestAuth(t *testing.T) {
 		"garbage":    "Bearer not.a.jwt",
 		"HS512": "Bearer " + func() string {
 			s, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"sub": "INSTIT", "aud": "gate", "iss": "x",
-				"iat": now, "exp": now + 900}).SignedString([]byte("demo-password"))
+				"iat": now, "exp": now + 30}).SignedString([]byte("demo-password"))
 			return s
 		}(),
 	} {
@@ -108,8 +115,20 @@ func TestIATSkewUnchecked(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	for _, status := range []int{509, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) { testRateLimit(t, status) })
+	}
+	// Default: 60 per minute, answered 509.
+	if c := New(Config{}).Config(); c.RateLimit != 60 || c.RateLimitStatus != 509 {
+		t.Fatalf("defaults %d %d", c.RateLimit, c.RateLimitStatus)
+	}
+}
+
+// testRateLimit: one window for the whole service, every method counting
+// against it [doc], refused with the configured status.
+func testRateLimit(t *testing.T, status int) {
 	clk := newClock()
-	sim, c := newTestSim(t, Config{Seed: 1, Tickets: 100, RateLimit: 5, Now: clk.Now})
+	sim, c := newTestSim(t, Config{Seed: 1, Tickets: 100, RateLimit: 5, RateLimitStatus: status, Now: clk.Now})
 	call := func(method string) *http.Response {
 		t.Helper()
 		resp, _, err := c.raw(context.Background(), method, `{"requestId":1}`)
@@ -118,36 +137,32 @@ func TestRateLimit(t *testing.T) {
 		}
 		return resp
 	}
-	for i := 0; i < 5; i++ {
-		if r := call("getTimeZone"); r.StatusCode != 200 {
+	for i, m := range []string{"getTimeZone", "getAccessControlCatalog", "getTimeZone", "getControlledTicket", "getTimeZone"} {
+		if r := call(m); r.StatusCode != 200 {
 			t.Fatalf("call %d: HTTP %d", i, r.StatusCode)
 		}
 		clk.Advance(time.Second)
 	}
 	r := call("getTimeZone")
-	if r.StatusCode != 509 || r.Header.Get("Retry-After") != "55" {
+	if r.StatusCode != status || r.Header.Get("Retry-After") != "55" {
 		t.Fatalf("6th call: HTTP %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
-	// Per method: another endpoint still has its budget.
-	if r := call("getAccessControlCatalog"); r.StatusCode != 200 {
+	// One budget: another method is refused too.
+	if r := call("getAccessControlCatalog"); r.StatusCode != status {
 		t.Fatalf("other method: HTTP %d", r.StatusCode)
 	}
 	clk.Advance(54 * time.Second) // the first call is now 59s old
-	if r := call("getTimeZone"); r.StatusCode != 509 || r.Header.Get("Retry-After") != "1" {
+	if r := call("exportList"); r.StatusCode != status || r.Header.Get("Retry-After") != "1" {
 		t.Fatalf("at 59s: HTTP %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
 	clk.Advance(time.Second) // 60s: the window slides past the first call
 	if r := call("getTimeZone"); r.StatusCode != 200 {
 		t.Fatalf("after the window: HTTP %d", r.StatusCode)
 	}
-	if r := call("getTimeZone"); r.StatusCode != 509 {
+	if r := call("getControlledTicket"); r.StatusCode != status {
 		t.Fatalf("budget should be spent again: HTTP %d", r.StatusCode)
 	}
-	if st := sim.Stats(); st.RateLimited != 3 || st.Requests["getTimeZone"] != 9 {
+	if st := sim.Stats(); st.RateLimited != 4 || st.Requests["getTimeZone"] != 5 {
 		t.Fatalf("stats %+v", st)
-	}
-	// Default: 60 per minute.
-	if New(Config{}).Config().RateLimit != 60 {
-		t.Fatal("default rate limit")
 	}
 }

@@ -30,12 +30,23 @@ type Config struct {
 	Products    []string // default {"MATCH01", "MATCH02"}; product j has performance "PERF%02d"(j+1)
 	Tickets     int      // initial tickets; 0 => 20000; <0 => none (only sold ones)
 	Seed        int64    // deterministic data
-	RateLimit   int      // requests/minute/method; 0 => 60; <0 => unlimited
-	Now         func() time.Time
+	RateLimit   int      // requests/minute, all methods together; 0 => 60; <0 => unlimited
+	// RateLimitStatus is the HTTP status of a request beyond RateLimit: 509
+	// (default, what S-360 answers today) or 429 (what it "will be migrated
+	// to" [doc]).
+	RateLimitStatus int
+	Now             func() time.Time
 	// EventDate is the performance date of the first product; product j plays
 	// 7*j days later. Zero => three hours after the start of Now's hour (gates open now).
 	EventDate   time.Time
 	HolderStyle string // HolderFlat | HolderList | HolderMixed (default)
+	// TimeZone is the institution's zone, answered by getTimeZone (default
+	// TimeZone, "Europe/Zurich"). The times the sim sends are written in it.
+	TimeZone string
+	// LocalTimes writes every time the sim sends (validity, performance
+	// dates, getControlledTicket's) without an offset, as the institution's
+	// local time: a client must then know the zone to read them.
+	LocalTimes bool
 
 	// MaxIATSkew is how far the token's iat may be from Now (either way).
 	// The real server expects "about a second"; 0 => 60s so tests and slow
@@ -91,8 +102,14 @@ func (c *Config) fill() {
 	if c.RateLimit == 0 {
 		c.RateLimit = defaultRateLimit
 	}
+	if c.RateLimitStatus != 429 {
+		c.RateLimitStatus = 509
+	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = TimeZone
 	}
 	switch c.HolderStyle {
 	case HolderFlat, HolderList, HolderMixed:

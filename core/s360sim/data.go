@@ -381,6 +381,17 @@ func (s *Sim) appendBox(b []byte, box uint64) []byte {
 	return b
 }
 
+// appendContainer appends the JSON value of a's container id: quoted, or
+// null when the ticket is on no card.
+func (s *Sim) appendContainer(b []byte, a *attrs) []byte {
+	if a.box == 0 {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = s.appendBox(b, a.box)
+	return append(b, '"')
+}
+
 // exists reports whether ref names a barcode of this sim. Caller holds mu.
 func (s *Sim) exists(ref uint64) bool {
 	i := refIdx(ref)

@@ -177,13 +177,7 @@ func (s *Sim) appendItem(b []byte, ref uint64, st uint8, cause uint16, a *attrs)
 	b = append(b, `","entranceCode":"`...)
 	b = append(b, entrances[a.entrance]...)
 	b = append(b, `","containerIdentifier":`...)
-	if a.box != 0 {
-		b = append(b, '"')
-		b = s.appendBox(b, a.box)
-		b = append(b, '"')
-	} else {
-		b = append(b, "null"...)
-	}
+	b = s.appendContainer(b, a)
 	p := &s.prods[a.product]
 	b = append(b, `,"seasonCode":`...)
 	b = append(b, s.seasonJSON...)

@@ -132,10 +132,10 @@ func (s *Sim) handle(m int, r *http.Request, body []byte, bodyErr error) reply {
 		s.stats.authFailures.Add(1)
 		return reply{status: http.StatusUnauthorized, body: authBody, reason: reason}
 	}
-	if ok, wait := s.limiter.allow(m, s.now()); !ok {
+	if ok, wait := s.limiter.allow(s.now()); !ok {
 		s.stats.rateLimited.Add(1)
-		rep := jsonReply(509, `{"statusCode":"LIMIT","statusDetail":"Rate limit exceeded: `+
-			strconv.Itoa(s.limiter.limit)+` requests per minute for `+methodNames[m]+`"}`)
+		rep := jsonReply(s.cfg.RateLimitStatus, `{"statusCode":"LIMIT","statusDetail":"Rate limit exceeded: `+
+			strconv.Itoa(s.limiter.limit)+` requests per minute for the service (`+methodNames[m]+` refused)"}`)
 		rep.retryAfter = retryAfterSeconds(wait)
 		return rep
 	}
@@ -391,7 +391,7 @@ type counters struct {
 // Stats counts what the sim served.
 type Stats struct {
 	Requests     map[string]int64 // per method; every request routed to it, refused or faulted included
-	RateLimited  int64            // HTTP 509 served
+	RateLimited  int64            // HTTP 509 (or 429) served
 	AuthFailures int64            // HTTP 401 served
 	Faults       int64            // requests that drew a fault
 	Pages        int64            // successful exportList pages

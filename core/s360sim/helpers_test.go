@@ -67,7 +67,7 @@ func newClient(t testing.TB, sim *Sim, endpoint string) *tclient {
 
 func (c *tclient) token() string {
 	now := c.now()
-	cl := jwt.MapClaims{"sub": c.inst, "aud": c.op, "iss": "s360gate-test", "iat": now.Unix(), "exp": now.Unix() + 900}
+	cl := jwt.MapClaims{"sub": c.inst, "aud": c.op, "iss": "s360gate-test", "iat": now.Unix(), "exp": now.Unix() + 30}
 	if c.claims != nil {
 		c.claims(cl)
 	}

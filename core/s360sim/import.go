@@ -63,7 +63,7 @@ type importRequest struct {
 }
 
 // ISO-8601 forms accepted for controlDate. A date without offset is read in
-// the location of the event (the institution's time zone).
+// the institution's time zone.
 var controlDateLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05.999999999Z0700",
@@ -75,7 +75,7 @@ func (s *Sim) parseControlDate(v string) (time.Time, bool) {
 		var t time.Time
 		var err error
 		if i == len(controlDateLayouts)-1 {
-			t, err = time.ParseInLocation(l, v, s.cfg.EventDate.Location())
+			t, err = time.ParseInLocation(l, v, s.zone)
 		} else {
 			t, err = time.Parse(l, v)
 		}

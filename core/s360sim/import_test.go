@@ -3,6 +3,7 @@ package s360sim
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -109,20 +110,31 @@ func TestImportTransactional(t *testing.T) {
 	}
 }
 
+// controlledTicketResp is getControlledTicket's documented answer.
+type controlledTicketResp struct {
+	status
+	Data *struct {
+		Barcode             string  `json:"barcode"`
+		TaxNumber           string  `json:"taxNumber"`
+		State               string  `json:"state"`
+		Duplicate           *bool   `json:"duplicate"`
+		TicketKind          string  `json:"ticketKind"`
+		TicketMedium        string  `json:"ticketMedium"`
+		PrintingDateTime    string  `json:"printingDateTime"`
+		ContainerIdentifier *string `json:"containerIdentifier"`
+		ContainerTicket     *bool   `json:"containerTicket"`
+		Operations          []struct {
+			Type string `json:"controlOperationType"`
+			At   string `json:"operationDateTime"`
+		} `json:"controlOperations"`
+	} `json:"controlledTicketData"`
+}
+
+// TestGetControlledTicket: the documented controlledTicketData shape, with
+// the controls imported for the ticket among its operations.
 func TestGetControlledTicket(t *testing.T) {
 	clk := newClock()
 	sim, c := newTestSim(t, testConfig(clk))
-	type resp struct {
-		status
-		Ticket *struct {
-			wItem
-			Controls []struct {
-				ControlResult string  `json:"controlResult"`
-				Date          string  `json:"date"`
-				AC            *string `json:"acIdentifier"`
-			} `json:"controls"`
-		} `json:"controlledTicket"`
-	}
 	valid := sampleOf(t, sim, "valid")
 	c.importControls(ctl{ACIdentifier: "GATE_N1_A", Barcode: valid.Barcode, ControlDate: "2026-11-27T13:55:10Z", ControlResult: "OK"})
 	clk.Advance(time.Hour)
@@ -130,24 +142,70 @@ func TestGetControlledTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{valid.Barcode, valid.TaxNumber} {
-		var r resp
+		var r controlledTicketResp
 		c.call("getControlledTicket", map[string]any{"requestId": 9, "barCodeOrTaxNumber": key}, &r)
-		if r.StatusCode != "success" || r.Ticket == nil || r.Ticket.Barcode != valid.Barcode || r.Ticket.TicketState != "CANCELLED" {
+		d := r.Data
+		if r.StatusCode != "success" || d == nil || d.Barcode != valid.Barcode || d.TaxNumber != valid.TaxNumber || d.State != "CANCELLED" {
 			t.Fatalf("%s: %+v", key, r)
 		}
-		cs := r.Ticket.Controls
-		if len(cs) != 2 || cs[0].ControlResult != "OK" || str(cs[0].AC) != "GATE_N1_A" ||
-			cs[1].ControlResult != "CANCELLED_TICKET" || cs[1].AC != nil {
-			t.Fatalf("%s: controls %+v", key, cs)
+		if d.Duplicate == nil || *d.Duplicate || d.TicketKind == "" || d.ContainerTicket == nil || *d.ContainerTicket ||
+			!slices.Contains([]string{"E_TICKET", "MOBILE", "THERMAL"}, d.TicketMedium) || d.ContainerIdentifier != nil {
+			t.Fatalf("%s: fields %+v", key, d)
+		}
+		if p, err := time.Parse(time.RFC3339, d.PrintingDateTime); err != nil || !p.Before(sim.Config().EventDate) {
+			t.Fatalf("printingDateTime %q %v", d.PrintingDateTime, err)
+		}
+		ops := d.Operations
+		if len(ops) != 2 || ops[0].Type != "OK" || ops[1].Type != "CANCELLED_TICKET" {
+			t.Fatalf("%s: operations %+v", key, ops)
+		}
+		if at, err := time.Parse(time.RFC3339, ops[0].At); err != nil || !at.Equal(time.Date(2026, 11, 27, 13, 55, 10, 0, time.UTC)) {
+			t.Fatalf("operationDateTime %q %v", ops[0].At, err)
 		}
 	}
-	var r resp
+	var r controlledTicketResp
 	c.call("getControlledTicket", map[string]any{"requestId": 9, "barCodeOrTaxNumber": sampleOf(t, sim, "reprinted-old").Barcode}, &r)
-	if r.Ticket == nil || len(r.Ticket.Controls) != 1 || r.Ticket.Controls[0].ControlResult != "INVALIDATED_TICKET" {
-		t.Fatalf("reprinted-old: %+v", r.Ticket)
+	if r.Data == nil || r.Data.State != "CANCELLED" || len(r.Data.Operations) != 1 || r.Data.Operations[0].Type != "INVALIDATED_TICKET" {
+		t.Fatalf("reprinted-old: %+v", r.Data)
+	}
+	c.call("getControlledTicket", map[string]any{"requestId": 9, "barCodeOrTaxNumber": sampleOf(t, sim, "reprinted-new").Barcode}, &r)
+	if r.Data == nil || r.Data.State != "VALID" || r.Data.Duplicate == nil || !*r.Data.Duplicate {
+		t.Fatalf("reprinted-new is a duplicate: %+v", r.Data)
 	}
 	c.call("getControlledTicket", map[string]any{"requestId": 9, "barCodeOrTaxNumber": "7400000000000000000001"}, &r)
 	if r.StatusCode != "NOTFOUND" || r.StatusDetail != "Ticket not found" {
 		t.Fatalf("unknown: %+v", r.status)
+	}
+}
+
+// TestLocalTimes: with LocalTimes the sim writes times without an offset,
+// in the institution's zone, and reads controlDate without one in it too.
+func TestLocalTimes(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(clk)
+	cfg.LocalTimes, cfg.TimeZone = true, "Asia/Tokyo"
+	sim, c := newTestSim(t, cfg)
+	valid := sampleOf(t, sim, "valid")
+	c.importControls(ctl{ACIdentifier: "G", Barcode: valid.Barcode, ControlDate: "2026-11-27T22:55:10", ControlResult: "OK"})
+	if got := sim.Controls()[0].ControlDate; !got.Equal(time.Date(2026, 11, 27, 13, 55, 10, 0, time.UTC)) {
+		t.Fatalf("controlDate read as %v", got)
+	}
+	var r controlledTicketResp
+	c.call("getControlledTicket", map[string]any{"requestId": 9, "barCodeOrTaxNumber": valid.Barcode}, &r)
+	if r.Data == nil || len(r.Data.Operations) != 1 || r.Data.Operations[0].At != "2026-11-27T22:55:10" {
+		t.Fatalf("operations %+v", r.Data)
+	}
+	var tz struct {
+		status
+		TimeZone string `json:"timeZone"`
+	}
+	if c.call("getTimeZone", `{"requestId":1}`, &tz); tz.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("getTimeZone %+v", tz)
+	}
+	it, _ := sim.Ticket(valid.Barcode)
+	items, _ := c.export("GREY", nil, 5)
+	want := it.ValidFrom.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02T15:04:05")
+	if len(items) == 0 || items[0].ValidityStartDate != want {
+		t.Fatalf("validity %+v, want %s without an offset", items, want)
 	}
 }

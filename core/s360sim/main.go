@@ -85,7 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	season := fs.String("season", def.Season, "season code")
 	var products stringList
 	fs.Var(&products, "product", "product code, repeatable (default "+strings.Join(def.Products, ", ")+")")
-	rate := fs.Int("rate-limit", def.RateLimit, "requests per minute per method (negative: unlimited)")
+	rate := fs.Int("rate-limit", def.RateLimit, "requests per minute, all methods together (negative: unlimited)")
+	rateStatus := fs.Int("rate-limit-status", 509, "HTTP status beyond the rate limit: 509 or 429")
 	style := fs.String("holder-style", def.HolderStyle, "holder fields: flat, list or mixed")
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "Usage: s360gate sim [flags]")
@@ -113,6 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "s360gate sim: invalid --holder-style %q (flat, list or mixed)\n", *style)
 		return 2
 	}
+	if *rateStatus != 509 && *rateStatus != 429 {
+		fmt.Fprintf(stderr, "s360gate sim: --rate-limit-status must be 509 or 429, not %d\n", *rateStatus)
+		return 2
+	}
 	if *rate == 0 {
 		fmt.Fprintln(stderr, "s360gate sim: --rate-limit must not be 0 (negative: unlimited)")
 		return 2
@@ -122,7 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		n = -1 // Config: 0 means default; the flag means "none"
 	}
 	sim := New(Config{Institution: *inst, Operator: *op, Password: *pw, Season: *season, Products: products,
-		Tickets: n, Seed: *seed, RateLimit: *rate, HolderStyle: *style})
+		Tickets: n, Seed: *seed, RateLimit: *rate, RateLimitStatus: *rateStatus, HolderStyle: *style})
 	endpoint, stopSrv, err := sim.Start(*addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "s360gate sim: %v\n", err)
@@ -139,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, p := range sim.prods {
 		fmt.Fprintf(stdout, "  product:     %s (performance %s, %s)\n", p.code, p.perf, p.date.Format(time.RFC3339))
 	}
-	fmt.Fprintf(stdout, "  tickets:     %d (seed %d), rate limit %d/min/method\n", max(cfg.Tickets, 0), cfg.Seed, cfg.RateLimit)
+	fmt.Fprintf(stdout, "  tickets:     %d (seed %d), rate limit %d/min for the whole service (HTTP %d beyond)\n", max(cfg.Tickets, 0), cfg.Seed, cfg.RateLimit, cfg.RateLimitStatus)
 	shown := 0
 	for _, smp := range sim.Samples() {
 		if shown < 3 && (smp.Kind == "valid" || smp.Kind == "child" || smp.Kind == "cancelled") {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -11,7 +12,8 @@ import (
 // getTimeZone. Their answer shapes are [assumed]; each is built in one
 // function so it is easy to change.
 
-// TimeZone answered by getTimeZone.
+// TimeZone is the default institution zone (Config.TimeZone), answered by
+// getTimeZone.
 const TimeZone = "Europe/Zurich"
 
 type timeZoneRequest struct {
@@ -27,7 +29,7 @@ func (s *Sim) timeZone(body []byte) reply {
 	}
 	b := appendStatus(nil, id, codeSuccess, "")
 	b = append(b, `,"timeZone":`...)
-	b = appendJSONString(b, TimeZone)
+	b = appendJSONString(b, s.cfg.TimeZone)
 	return reply{status: http.StatusOK, body: append(b, '}')}
 }
 
@@ -130,7 +132,7 @@ func (s *Sim) operations(ref uint64) []operation {
 		st, at = s.muts[ref].state, s.muts[ref].at
 	}
 	if st != stValid {
-		ops = append(ops, operation{result: opOf(st), date: time.Unix(0, at).In(s.cfg.EventDate.Location())})
+		ops = append(ops, operation{result: opOf(st), date: time.Unix(0, at)})
 	}
 	for _, k := range s.ctl.byRef[ref] {
 		c := &s.ctl.list[k]
@@ -140,11 +142,21 @@ func (s *Sim) operations(ref uint64) []operation {
 	return ops
 }
 
-// controlledTicket [assumed shape]:
+// controlledTicket answers the documented shape [doc, v1_1/v1_2 pages]:
 //
-//	{..., "controlledTicket": {<the exportList item fields>,
-//	   "controls":[{"controlResult":"OK","date":"<RFC3339>","acIdentifier":"GATE_A"},
-//	               {"controlResult":"CANCELLED_TICKET","date":"...","acIdentifier":null}]}}
+//	{..., "controlledTicketData": {"barcode", "taxNumber",
+//	   "state": "VALID"|"CANCELLED", "duplicate": bool, "ticketKind",
+//	   "ticketMedium": "CONTENT"|"E_TICKET"|"THERMAL"|"MOBILE",
+//	   "printingDateTime", "containerIdentifier", "containerTicket": bool,
+//	   "controlOperations": [{"controlOperationType", "operationDateTime"}]}}
+//
+// The state knows only VALID and CANCELLED; an invalidated (reprinted)
+// ticket is CANCELLED with an INVALIDATED_TICKET operation. The operations
+// are the ticket's invalidations and the controls imported for it, by date.
+// What the doc does not say is made up here, deterministically: the
+// medium (CONTENT for a ticket held on an RFID card, else mostly E_TICKET,
+// some MOBILE and THERMAL), the kind ("TICKET") and the printing time (days
+// before the event; a reprint's, when it was reprinted).
 //
 // Unknown barcode or tax number: HTTP 200, statusCode "NOTFOUND",
 // statusDetail "Ticket not found".
@@ -165,26 +177,66 @@ func (s *Sim) controlledTicket(body []byte) reply {
 	}
 	var a attrs
 	s.attrsOf(ref, &a)
-	st, cause := s.current(ref)
+	st, _ := s.current(ref)
 	b := appendStatus(nil, id, codeSuccess, "")
-	b = append(b, `,"controlledTicket":`...)
-	b = s.appendItem(b, ref, st, cause, &a)
-	b = append(b[:len(b)-1], `,"controls":[`...) // reopen the item object
+	b = append(b, `,"controlledTicketData":{"barcode":"`...)
+	b = s.appendBarcode(b, ref)
+	b = append(b, `","taxNumber":"`...)
+	b = s.appendTax(b, ref)
+	b = append(b, `","state":`...)
+	if st == stValid {
+		b = append(b, `"VALID"`...)
+	} else {
+		b = append(b, `"CANCELLED"`...)
+	}
+	dup, printed := s.printing(ref)
+	b = append(b, `,"duplicate":`...)
+	b = strconv.AppendBool(b, dup)
+	b = append(b, `,"ticketKind":"TICKET","ticketMedium":"`...)
+	b = append(b, s.medium(ref, &a)...)
+	b = append(b, `","printingDateTime":`...)
+	b = appendJSONString(b, s.formatTime(printed))
+	b = append(b, `,"containerIdentifier":`...)
+	b = s.appendContainer(b, &a)
+	b = append(b, `,"containerTicket":false,"controlOperations":[`...)
 	for i, op := range s.operations(ref) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"controlResult":`...)
+		b = append(b, `{"controlOperationType":`...)
 		b = appendJSONString(b, op.result)
-		b = append(b, `,"date":`...)
-		b = appendJSONString(b, op.date.Format(time.RFC3339))
-		b = append(b, `,"acIdentifier":`...)
-		if op.ac == "" {
-			b = append(b, "null"...)
-		} else {
-			b = appendJSONString(b, op.ac)
-		}
+		b = append(b, `,"operationDateTime":`...)
+		b = appendJSONString(b, s.formatTime(op.date))
 		b = append(b, '}')
 	}
 	return reply{status: http.StatusOK, body: append(b, "]}}"...)}
+}
+
+// printing says whether ref is a reprint (a duplicate) and when it was
+// printed. Caller holds mu.
+func (s *Sim) printing(ref uint64) (duplicate bool, at time.Time) {
+	switch refKind(ref) {
+	case kindRepl: // reprinted before the first export
+		h := time.Duration(1+s.rnd(refIdx(ref), streamOps)%240) * time.Hour
+		return true, s.cfg.EventDate.Add(-h)
+	case kindExtra:
+		e := &s.extras[refIdx(ref)]
+		return e.src != 0, time.Unix(0, e.at)
+	}
+	days := time.Duration(3+s.rnd(refIdx(ref), streamOps)%60) * 24 * time.Hour
+	return false, s.cfg.EventDate.Add(-days).Truncate(time.Minute)
+}
+
+// medium is the ticketMedium of ref. Caller holds mu.
+func (s *Sim) medium(ref uint64, a *attrs) string {
+	if a.box != 0 {
+		return "CONTENT" // on an RFID card
+	}
+	switch s.rnd(refIdx(ref)+refKind(ref), streamOps) % 20 {
+	case 0, 1, 2:
+		return "THERMAL"
+	case 3, 4, 5, 6, 7:
+		return "MOBILE"
+	}
+	return "E_TICKET"
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestGzip(t *testing.T) {
@@ -155,8 +156,10 @@ func TestCatalog(t *testing.T) {
 		} `json:"products"`
 	}
 	c.call("getAccessControlCatalog", `{"requestId":1,"seasonCode":"SEASON26"}`, &prods)
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
 	if len(prods.Products) != 3 || prods.Products[2].Code != "C" || prods.Products[2].Performances[0].Code != "PERF03" ||
-		prods.Products[0].Performances[0].Date != "2026-11-27T17:00:00Z" || prods.Products[1].Performances[0].Date != "2026-12-04T17:00:00Z" {
+		!at(prods.Products[0].Performances[0].Date).Equal(time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)) ||
+		!at(prods.Products[1].Performances[0].Date).Equal(time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)) {
 		t.Fatalf("products: %+v", prods)
 	}
 	var st status

@@ -5,30 +5,33 @@ import (
 	"time"
 )
 
-// The reference: 60 requests per minute per institution per endpoint, excess
-// refused with HTTP 509. The sim serves one institution, so the limit is per
-// method: a sliding 60-second window of accepted requests, measured with
-// Config.Now so tests move time instead of sleeping. Refused requests do not
-// count against the window (otherwise a client retrying fast would lock
-// itself out forever).
+// The reference: 60 requests per minute per institution per endpoint, where
+// an endpoint is the whole service: every method counts against the same
+// budget [doc]. Excess is refused with HTTP 509, "will be migrated to 429"
+// (Config.RateLimitStatus chooses). The sim serves one institution, so it
+// keeps one sliding 60-second window of accepted requests, all methods
+// together, measured with Config.Now so tests move time instead of
+// sleeping. Refused requests do not count against the window (otherwise a
+// client retrying fast would lock itself out forever).
 const rateWindow = time.Minute
 
 type limiter struct {
 	mu    sync.Mutex
 	limit int // <0: unlimited
-	hits  [nMethods][]time.Time
+	hits  []time.Time
 }
 
 func (l *limiter) init(limit int) { l.limit = limit }
 
-// allow admits one request of method m at now, or says how long to wait.
-func (l *limiter) allow(m int, now time.Time) (ok bool, retryAfter time.Duration) {
+// allow admits one request (of any method) at now, or says how long to
+// wait.
+func (l *limiter) allow(now time.Time) (ok bool, retryAfter time.Duration) {
 	if l.limit < 0 {
 		return true, 0
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	q := l.hits[m]
+	q := l.hits
 	cut := now.Add(-rateWindow)
 	k := 0
 	for k < len(q) && !q[k].After(cut) {
@@ -36,10 +39,10 @@ func (l *limiter) allow(m int, now time.Time) (ok bool, retryAfter time.Duration
 	}
 	q = q[k:]
 	if len(q) < l.limit {
-		l.hits[m] = append(q, now)
+		l.hits = append(q, now)
 		return true, 0
 	}
-	l.hits[m] = q
+	l.hits = q
 	return false, q[0].Add(rateWindow).Sub(now)
 }
 

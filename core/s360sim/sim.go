@@ -15,10 +15,11 @@ import (
 type Sim struct {
 	cfg     Config
 	now     func() time.Time
-	key     uint64    // data seed key
-	fkeys   [4]uint64 // Feistel keys for barcodes and container ids
-	nOrig   uint64    // initial tickets
-	season2 string    // two characters of the season in tax numbers ("26")
+	zone    *time.Location // the institution's (Config.TimeZone)
+	key     uint64         // data seed key
+	fkeys   [4]uint64      // Feistel keys for barcodes and container ids
+	nOrig   uint64         // initial tickets
+	season2 string         // two characters of the season in tax numbers ("26")
 	prods   []product
 	v0      uint64 // length of the initial virtual sequence (seq.go)
 
@@ -91,7 +92,10 @@ func New(cfg Config) *Sim {
 		// before kick-off) and the match has not ended.
 		cfg.EventDate = now().Truncate(time.Hour).Add(3 * time.Hour)
 	}
-	s := &Sim{cfg: cfg, now: now}
+	s := &Sim{cfg: cfg, now: now, zone: time.UTC}
+	if loc, err := time.LoadLocation(cfg.TimeZone); err == nil {
+		s.zone = loc
+	}
 	s.key = mix(uint64(cfg.Seed) ^ 0x5360_5360_5360_5360)
 	for k := range s.fkeys {
 		s.fkeys[k] = mix(s.key + uint64(k+1)*0x9E3779B97F4A7C15)
@@ -111,9 +115,9 @@ func New(cfg Config) *Sim {
 			validFrom: date.Add(-validBefore), validTo: date.Add(validAfter)}
 		p.codeJSON = appendJSONString(nil, code)
 		p.perfJSON = appendJSONString(nil, p.perf)
-		p.validFromJS = appendJSONString(nil, p.validFrom.Format(time.RFC3339))
-		p.validToJS = appendJSONString(nil, p.validTo.Format(time.RFC3339))
-		p.perfDateJS = appendJSONString(nil, date.Format(time.RFC3339))
+		p.validFromJS = appendJSONString(nil, s.formatTime(p.validFrom))
+		p.validToJS = appendJSONString(nil, s.formatTime(p.validTo))
+		p.perfDateJS = appendJSONString(nil, s.formatTime(date))
 		p.nameJS = appendJSONString(nil, "Match "+code)
 		for age := range p.anniv {
 			p.anniv[age] = daysOf(date.Year()-age, date.Month(), date.Day())
@@ -138,6 +142,15 @@ func New(cfg Config) *Sim {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// formatTime writes a time as the sim sends it: in the institution's zone,
+// with its offset, or without one (Config.LocalTimes).
+func (s *Sim) formatTime(t time.Time) string {
+	if s.cfg.LocalTimes {
+		return t.In(s.zone).Format("2006-01-02T15:04:05")
+	}
+	return t.In(s.zone).Format(time.RFC3339)
+}
 
 // Config returns the effective configuration (defaults filled, EventDate
 // resolved).

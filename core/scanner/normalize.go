@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Scan is one normalized scan.
@@ -154,7 +156,9 @@ func Normalize(raw string) (Scan, error) { return Options{}.Normalize(raw) }
 //     noise, and dropping bytes could forge a different valid-looking code);
 //  2. CR, LF, Tab (and VT, FF, NEL, U+2028/9) are terminators: trimmed at the
 //     ends, ErrMultiple when they separate two non-empty parts;
-//  3. every other control or invisible format character is removed. That
+//  3. every other control or invisible format character is removed, and
+//     compatibility characters are folded (NFKC: full-width digits and
+//     letters of an input method in full-width mode are the ASCII ones). That
 //     includes GS (0x1D), the GS1 group separator: keyboard wedges disagree on
 //     it (some drop it, some type Ctrl+], some a replacement), so keeping it
 //     would make one ticket read differently from scanner to scanner, and our
@@ -170,7 +174,7 @@ func Normalize(raw string) (Scan, error) { return Options{}.Normalize(raw) }
 //     code (see layout.go), is mapped back and a warning added: the
 //     supervisor gets the right verdict now and is told to fix the scanner;
 //  6. length and content: empty → ErrEmpty; > MaxLen characters → ErrTooLong;
-//     < MinLen → ErrTooShort; no ASCII letter or digit → ErrGarbage.
+//     < MinLen → ErrTooShort; no letter or digit → ErrGarbage.
 //
 // Case is kept as given (a container id may be lowercase); only a layout
 // mapping changes letters (QWERTZ y/z swap, case kept). Spaces inside the code
@@ -189,7 +193,7 @@ func (o Options) Normalize(raw string) (Scan, error) {
 		return sc, newError(ErrGarbage, "Scan unreadable (invalid characters): scan again")
 	}
 
-	s := o.strip(clean(raw))
+	s := o.strip(compat(clean(raw)))
 	if s == "" {
 		return sc, newError(ErrEmpty, "Scan empty: nothing readable was received")
 	}
@@ -213,7 +217,7 @@ func (o Options) Normalize(raw string) (Scan, error) {
 		return sc, tooLong(n)
 	case n < o.MinLen:
 		return sc, newError(ErrTooShort, "Scan too short (%d %s): not a ticket barcode", n, plural(n, "character"))
-	case !hasASCIIAlnum(s):
+	case !hasAlnum(s):
 		return sc, newError(ErrGarbage, "Scan unreadable (no letters or digits): scan again")
 	}
 	if sc.Layout == "" {
@@ -270,6 +274,17 @@ func clean(raw string) string {
 		}
 	}
 	return b.String()
+}
+
+// compat folds compatibility characters into the ones they stand for
+// (Unicode NFKC): an input method left in full-width mode types "１２３"
+// for 123, and a scanner on such a keyboard sends full-width digits and
+// letters; those are the ticket's digits, not unreadable garbage.
+func compat(s string) string {
+	if printableASCII(s) {
+		return s
+	}
+	return norm.NFKC.String(s)
 }
 
 // strip removes what the scanner adds around the data, looping until nothing
@@ -340,9 +355,16 @@ func printableASCII(s string) bool {
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isASCIIDigit(c byte) bool  { return c >= '0' && c <= '9' }
 
-func hasASCIIAlnum(s string) bool {
+// hasAlnum: s has a letter or a digit (any script, after compat): only
+// input without one is unreadable.
+func hasAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if isASCIILetter(s[i]) || isASCIIDigit(s[i]) {
+			return true
+		}
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}
 	}

@@ -154,7 +154,11 @@ func TestNormalizeLengths(t *testing.T) {
 		{name: "custom max above cap is capped", opts: Options{MaxLen: 1 << 20}, raw: strings.Repeat("1", 4000), code: strings.Repeat("1", 4000)},
 		{name: "min above max is clamped", opts: Options{MinLen: 50, MaxLen: 10}, raw: "1234567890", code: "1234567890"},
 		{name: "no letter or digit", raw: "-./+", err: ErrGarbage},
-		{name: "only non-ASCII letters", raw: "ÄÖÜ", err: ErrGarbage},
+		{name: "only non-ASCII letters: letters, unusual", raw: "ÄÖÜ", code: "ÄÖÜ", warn: true},
+		{name: "full-width digits (input method in full-width mode)", raw: "１２３４５６７８９０１２３４５６７８９０１２\r\n", code: ticket},
+		{name: "full-width taxNumber", raw: "Ｔ２６－０００１２３４", code: "T26-0001234"},
+		{name: "full-width punctuation only", raw: "＋＋＋", err: ErrGarbage},
+		{name: "digits of another script are digits", raw: "٣٤٥٦", code: "٣٤٥٦", warn: true},
 		{name: "too short wins over garbage", raw: "..", err: ErrTooShort},
 	})
 }

@@ -133,7 +133,10 @@ func (db *DB) MarkUploaded(ctx context.Context, ids []string, at time.Time) erro
 
 // MarkRejected records S-360's refusal of controls (never retried) and, in
 // the same transaction, flags their tickets so that the gate denies them
-// from now on (REJECTED_BY_S360), whatever a later export says.
+// from now on (REJECTED_BY_S360), whatever a later export says. Other
+// controls of those tickets still pending are rejected with them: S-360
+// would refuse each again, at the cost of an import call that fails its
+// whole batch.
 func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
@@ -162,6 +165,12 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 			return err
 		}
 		defer tkt.Close()
+		others, err := tx.PrepareContext(ctx, `UPDATE controls SET upload_state = 'rejected',
+			upload_detail = ? WHERE barcode = ? AND upload_state = 'pending'`)
+		if err != nil {
+			return err
+		}
+		defer others.Close()
 		for _, id := range ids {
 			var barcode sql.NullString
 			err := ctl.QueryRowContext(ctx, detail, at.UnixMicro(), id).Scan(&barcode)
@@ -173,6 +182,9 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 			}
 			if barcode.Valid && barcode.String != "" {
 				if _, err := tkt.ExecContext(ctx, detail, barcode.String); err != nil {
+					return err
+				}
+				if _, err := others.ExecContext(ctx, "Not sent: S-360 refuses controls of blacklisted tickets ("+detail+")", barcode.String); err != nil {
 					return err
 				}
 			}

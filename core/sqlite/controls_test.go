@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,18 +92,62 @@ func TestUploadTransitions(t *testing.T) {
 	if err := db.MarkRejected(ctx, []string{c4.ID}, "", at(21)); err != nil {
 		t.Fatal(err)
 	}
-	wantVerdict(t, scan(t, db, "2", cp, at(22)), core.Deny, core.ReasonRejectedByS360)
+	// A control of a ticket S-360 refused is never sent: it would be
+	// refused again, at the cost of an import call.
+	c5 := scan(t, db, "2", cp, at(22))
+	wantVerdict(t, c5, core.Deny, core.ReasonRejectedByS360)
+	if c5.Control.Upload != core.UploadRejected || !strings.HasPrefix(c5.Control.UploadDetail, "Not sent: S-360 refuses controls of blacklisted tickets") {
+		t.Fatalf("control of a rejected ticket %+v", c5.Control)
+	}
 
 	cc, err := db.ControlCounts(ctx, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cc.Admitted != 3 || cc.Denied[core.ReasonUnknown] != 1 || cc.Denied[core.ReasonAlreadyUsed] != 1 ||
-		cc.Denied[core.ReasonRejectedByS360] != 1 || cc.Pending != 1 || cc.Rejected != 2 {
+		cc.Denied[core.ReasonRejectedByS360] != 1 || cc.Pending != 0 || cc.Rejected != 3 {
 		t.Fatalf("counts %+v", cc)
 	}
-	if cc, _ := db.ControlCounts(ctx, at(15)); cc.Admitted != 0 || len(cc.Denied) != 2 || cc.Pending != 1 {
+	if cc, _ := db.ControlCounts(ctx, at(15)); cc.Admitted != 0 || len(cc.Denied) != 2 || cc.Pending != 0 {
 		t.Fatalf("counts since %+v", cc)
+	}
+}
+
+// TestBlacklistedNotSent: controls of a ticket S-360 is known to have
+// blacklisted never wait for an upload: those recorded before S-360's
+// refusal are rejected with the refused one, and those after (a denial,
+// a supervisor's override, a ticket exported cancelled as BLACKLISTED) are
+// recorded as rejected at once.
+func TestBlacklistedNotSent(t *testing.T) {
+	db, _ := openTest(t)
+	apply(t, db, tk("1"), tk("2"), tk("3", func(t *core.Ticket) {
+		t.State, t.CancellationCause = core.StateCancelled, "BLACKLISTED"
+	}))
+	cp := checkpoint("A")
+	at := func(m int) time.Time { return day.Add(time.Duration(m) * time.Minute) }
+	first := scan(t, db, "1", cp, at(1)).Control
+	again := scan(t, db, "1", cp, at(2)).Control // already used: pending too
+	other := scan(t, db, "2", cp, at(3)).Control
+	if err := db.MarkRejected(ctx, []string{first.ID}, "Failed to import controlledTickets:1", at(4)); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.PendingControls(ctx, 0); len(p) != 1 || p[0].ID != other.ID {
+		t.Fatalf("pending %v, want only %s (%s was of the refused ticket)", ids(p), other.ID, again.ID)
+	}
+	denied := scan(t, db, "1", cp, at(5))
+	ov, err := db.Override(ctx, denied.Control.ID, "steward knows the holder", at(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl := scan(t, db, "3", cp, at(7))
+	wantVerdict(t, bl, core.Deny, core.ReasonCancelled)
+	for _, c := range []*core.Control{denied.Control, ov.Control, bl.Control} {
+		if c.Upload != core.UploadRejected || !strings.Contains(c.UploadDetail, "blacklisted") {
+			t.Errorf("%s %s: upload %s %q", c.Reason, c.Outcome, c.Upload, c.UploadDetail)
+		}
+	}
+	if p, _ := db.PendingControls(ctx, 0); len(p) != 1 {
+		t.Fatalf("pending %v", ids(p))
 	}
 }
 

@@ -14,9 +14,11 @@ import (
 // in this order: the ticket whose taxNumber is the query (any case), the
 // one whose barcode is the query, those in the container it names, then
 // those whose holder matches it by name: every word of the query must be
-// the start of the holder's first or last name (case and accents ignored,
-// so "mull" finds Müller). Each comes with its controls, oldest first.
-// limit <= 0 means 50.
+// the start of a word of the holder's first or last name (case and accents
+// ignored, so "mull" finds Müller; "Silva" and "Tomás Da Silva" find Tomás
+// Da Silva; a typographic apostrophe is an apostrophe, so "O’Brien" finds
+// O'Brien). Each comes with its controls, oldest first (an empty list, not
+// null, when it has none). limit <= 0 means 50.
 func (db *DB) Lookup(ctx context.Context, query string, limit int) ([]core.TicketRecord, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {
@@ -73,6 +75,22 @@ func (db *DB) Lookup(ctx context.Context, query string, limit int) ([]core.Ticke
 			args = append(args, w, hi, w, hi)
 		}
 		err = add(strings.Join(where, " AND ")+` ORDER BY last_key, first_key LIMIT ?`, args...)
+		// A word inside a name of several words ("Silva" in "Da Silva",
+		// "Brien" in "O'Brien"): such names are few, and each has its entry
+		// in a small partial index that is scanned for them (0003).
+		for _, idx := range []struct{ name, where string }{{"tickets_last_words", lastWordsWhere}, {"tickets_first_words", firstWordsWhere}} {
+			if err != nil {
+				break
+			}
+			var conds []string
+			var args []any
+			for _, w := range words {
+				conds = append(conds, `instr(`+nameWords+`, ?) > 0`)
+				args = append(args, " "+wordSeparators.Replace(w))
+			}
+			err = add(`rowid IN (SELECT rowid FROM tickets INDEXED BY `+idx.name+` WHERE `+idx.where+`) AND `+
+				strings.Join(conds, " AND ")+` ORDER BY last_key, first_key LIMIT ?`, args...)
+		}
 	}
 	for i := range out {
 		if err != nil {
@@ -86,6 +104,19 @@ func (db *DB) Lookup(ctx context.Context, query string, limit int) ([]core.Ticke
 	return out, nil
 }
 
+// The partial indexes of names of several words (migration 0003: the same
+// expressions), and the words of a holder's names as one string, each word
+// after a space: a word of the query is at the start of a word of the names
+// when " word" is in it.
+const (
+	lastWordsWhere  = `(instr(last_key, ' ') OR instr(last_key, '-') OR instr(last_key, ''''))`
+	firstWordsWhere = `(instr(first_key, ' ') OR instr(first_key, '-') OR instr(first_key, ''''))`
+	nameWords       = `' ' || replace(replace(coalesce(first_key, '') || ' ' || coalesce(last_key, ''), '-', ' '), '''', ' ')`
+)
+
+// wordSeparators split a name into words as nameWords does.
+var wordSeparators = strings.NewReplacer("-", " ", "'", " ")
+
 // historyOf is a ticket's controls, oldest first.
 func historyOf(ctx context.Context, tx *sql.Tx, barcode string) ([]core.Control, error) {
 	rows, err := tx.QueryContext(ctx, historySQL, barcode)
@@ -93,7 +124,7 @@ func historyOf(ctx context.Context, tx *sql.Tx, barcode string) ([]core.Control,
 		return nil, err
 	}
 	defer rows.Close()
-	var cs []core.Control
+	cs := []core.Control{} // JSON says [] for none, not null
 	for rows.Next() {
 		var c core.Control
 		if err := scanControl(rows, &c); err != nil {
@@ -148,8 +179,9 @@ func (db *DB) AuditLog(ctx context.Context, since time.Time, limit int) ([]Audit
 	return out, fail(rows.Err(), "read the audit log")
 }
 
-// fold is how names are compared: lower case, Latin accents removed, outer
-// spaces trimmed. SQLite's own lower() only knows ASCII.
+// fold is how names are compared: lower case, Latin accents removed,
+// apostrophes of every kind (’ ‘ ʼ ` ´) one ASCII apostrophe, outer spaces
+// trimmed. SQLite's own lower() only knows ASCII.
 func fold(s string) string {
 	if s == "" {
 		return ""
@@ -162,7 +194,7 @@ func fold(s string) string {
 		}
 	}
 	if ascii {
-		return strings.TrimSpace(strings.ToLower(s))
+		return strings.TrimSpace(strings.ReplaceAll(strings.ToLower(s), "`", "'"))
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -184,7 +216,7 @@ var foldMap = func() map[rune]string {
 		"a=àáâãäåāăą", "ae=æ", "c=çćĉċč", "d=ďđð", "e=èéêëēĕėęě", "g=ĝğġģ",
 		"h=ĥħ", "i=ìíîïĩīĭįı", "j=ĵ", "k=ķ", "l=ĺļľŀł", "n=ñńņň",
 		"o=òóôõöøōŏő", "oe=œ", "r=ŕŗř", "s=śŝşšș", "ss=ß", "t=ţťŧț",
-		"u=ùúûüũūŭůűų", "w=ŵ", "y=ýÿŷ", "z=źżž", "th=þ",
+		"u=ùúûüũūŭůűų", "w=ŵ", "y=ýÿŷ", "z=źżž", "th=þ", "'=’‘ʼ`´",
 	} {
 		base, runes, _ := strings.Cut(e, "=")
 		for _, r := range runes {

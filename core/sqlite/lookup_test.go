@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -83,6 +84,58 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// TestLookupNamesOfSeveralWords: compound surnames and apostrophes, as
+// the field test met them: "Da Silva", "Tomás Da Silva" and "Silva" find
+// Tomás Da Silva; "O’Brien" (typographic apostrophe) and "Brien" find
+// O'Brien, and "O'Brien" finds a holder S-360 sent as "O’Brien".
+func TestLookupNamesOfSeveralWords(t *testing.T) {
+	db, _ := openTest(t)
+	holder := func(first, last string) func(*core.Ticket) {
+		return func(t *core.Ticket) { t.Holder = core.Holder{FirstName: first, LastName: last} }
+	}
+	apply(t, db,
+		tk("2001", holder("Tomás", "Da Silva")),
+		tk("2002", holder("Ana", "Silva")),
+		tk("2003", holder("Liam", "O'Brien")),
+		tk("2004", holder("Niamh", "O’Brien")),
+		tk("2005", holder("Jean-Luc", "Müller-Lüdenscheidt")),
+		tk("2006", holder("Marie", "Dasilva")),
+	)
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"Da Silva", []string{"2001"}},
+		{"Tomás Da Silva", []string{"2001"}},
+		{"tomas silva", []string{"2001"}},
+		{"Silva", []string{"2001", "2002"}},
+		{"Silva Ana", []string{"2002"}},
+		{"da", []string{"2001", "2006"}},
+		{"O’Brien", []string{"2003", "2004"}},
+		{"O'Brien", []string{"2003", "2004"}},
+		{"o`brien liam", []string{"2003"}},
+		{"Brien", []string{"2003", "2004"}},
+		{"Lüdenscheidt", []string{"2005"}},
+		{"luc mull", []string{"2005"}},
+		{"Silva Liam", nil},
+	} {
+		rs, err := db.Lookup(ctx, tc.query, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := barcodes(rs)
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %v, want %v", tc.query, got, tc.want)
+		}
+		for _, r := range rs {
+			if r.Controls == nil {
+				t.Errorf("%q: controls nil, want an empty list", tc.query)
+			}
+		}
+	}
+}
+
 func TestAudit(t *testing.T) {
 	db, _ := openTest(t)
 	for i, q := range []string{"Lovelace", "T26-1", "7415"} {
@@ -101,7 +154,7 @@ func TestAudit(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	for in, want := range map[string]string{"Müller": "muller", " ÉLODIE ": "elodie", "Łukasz": "lukasz",
-		"Straße": "strasse", "O'Brien": "o'brien", "Ærø": "aero", "": ""} {
+		"Straße": "strasse", "O'Brien": "o'brien", "O’Brien": "o'brien", "D‘Alembert": "d'alembert", "O`Neil": "o'neil", "Ærø": "aero", "": ""} {
 		if got := fold(in); got != want {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
 		}

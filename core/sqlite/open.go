@@ -13,10 +13,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -61,11 +63,12 @@ type DB struct {
 type Option func(*options)
 
 type options struct {
-	readOnly bool
-	readers  int
-	cacheKiB int // writer's page cache
-	mmapMiB  int
-	maxPages int // 0: SQLite's default (no practical limit)
+	readOnly  bool
+	immutable bool // read-only medium without room for -shm (SQLite's immutable=1)
+	readers   int
+	cacheKiB  int // writer's page cache
+	mmapMiB   int
+	maxPages  int // 0: SQLite's default (no practical limit)
 }
 
 // ReadOnly opens an existing database without ever writing to it (SQLite
@@ -143,7 +146,51 @@ func Open(path string, opts ...Option) (*DB, error) {
 	} else if _, err := os.Stat(abs); err != nil {
 		return nil, core.Wrap(core.ENotFound, err, "The ticket database %s does not exist", abs)
 	}
+	db, err := open(abs, o)
+	if err != nil && !o.readOnly && cannotWrite(abs) {
+		// A read-only medium (a write-protected stick, a copy on a disc, a
+		// folder or file that may not be written): what it holds can still
+		// be read, by reports and the dispute desk, and every scan answers
+		// NOT RECORDED in words instead of the command failing. SQLite needs
+		// the -shm file beside a WAL database, which a read-only folder
+		// cannot get: then the file is opened as immutable.
+		o.readOnly = true
+		if db, err = open(abs, o); err != nil {
+			o.immutable = true
+			db, err = open(abs, o)
+		}
+	}
+	return db, err
+}
 
+// cannotWrite reports whether path, or the folder SQLite writes its
+// -wal and -shm files into beside it, cannot be written.
+func cannotWrite(path string) bool {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return readOnlyErr(err)
+	}
+	f.Close()
+	probe, err := os.CreateTemp(filepath.Dir(path), ".s360gate-probe-*")
+	if err != nil {
+		return readOnlyErr(err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return false
+}
+
+func readOnlyErr(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// ReadOnly reports whether the store was opened read-only (ReadOnly, or a
+// medium that cannot be written): every write fails in words.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// open opens the file at abs with o.
+func open(abs string, o options) (*DB, error) {
+	var err error
 	db := &DB{path: abs, readOnly: o.readOnly, cacheKiB: o.cacheKiB}
 	if db.w, err = sql.Open("sqlite", dsn(abs, &o, o.cacheKiB, false)); err != nil {
 		return nil, fail(err, "open the ticket database")
@@ -251,6 +298,9 @@ func dsn(path string, o *options, cacheKiB int, reader bool) string {
 	}
 	if o.readOnly {
 		q.Set("mode", "ro")
+		if o.immutable {
+			q.Set("immutable", "1")
+		}
 	} else if reader {
 		// A reader that tried to write would be a bug: make it an error.
 		q.Add("_pragma", "query_only(1)")

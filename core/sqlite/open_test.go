@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"s360gate/core"
+	"s360gate/core/internal/readonly"
 )
 
 func TestOpenNew(t *testing.T) {
@@ -252,4 +253,68 @@ func TestDiskFull(t *testing.T) {
 	wantCode(t, err, core.EUnavailable)
 	db.w.Exec(`PRAGMA max_page_count = 1000000000`)
 	wantVerdict(t, scan(t, db, "1", checkpoint("A"), day), core.Admit, core.ReasonOK)
+}
+
+// TestMigrate0003: a store of schema 2 (holders stored with typographic
+// apostrophes, a sync state) gets the zone columns, its search keys folded
+// as fold does now, and the indexes of names of several words, which the
+// search uses.
+func TestMigrate0003(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateTo(ctx, old, false, ms[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO tickets (barcode, state, holder_first_name, holder_last_name, first_key, last_key, updated_at)
+		VALUES ('1', 'VALID', 'Niamh', 'O’Brien', 'niamh', 'o’brien', 0), ('2', 'VALID', 'Tomás', 'Da Silva', 'tomas', 'da silva', 0);
+		UPDATE sync_state SET last_cycle = 42 WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.SyncState(ctx)
+	if err != nil || st.LastCycle.UnixMicro() != 42 || st.TimeZone != "" {
+		t.Fatalf("state %+v %v", st, err)
+	}
+	for q, want := range map[string]string{"O'Brien": "1", "Brien": "1", "Silva": "2"} {
+		if rs, err := db.Lookup(ctx, q, 0); err != nil || len(rs) != 1 || rs[0].Ticket.Barcode != want {
+			t.Errorf("%q after the upgrade: %v %v", q, barcodes(rs), err)
+		}
+	}
+}
+
+// TestReadOnlyMedium: a folder (and its database) that cannot be written,
+// as on a write-protected stick: Open reads it (immutable when SQLite
+// cannot make its -shm file there) and every write says why.
+func TestReadOnlyMedium(t *testing.T) {
+	db, path := openTest(t)
+	apply(t, db, tk("1"))
+	db.Close()
+	readonly.Dir(t, filepath.Dir(path))
+	db, err := Open(path)
+	if err != nil {
+		t.Fatalf("a read-only medium is not read: %v", err)
+	}
+	defer db.Close()
+	if !db.ReadOnly() {
+		t.Fatal("not flagged read-only")
+	}
+	if tk, err := db.Ticket(ctx, "1"); err != nil || tk.Barcode != "1" {
+		t.Fatalf("read: %+v %v", tk, err)
+	}
+	v, err := db.Scan(ctx, core.ScanRequest{Code: "1", Checkpoint: checkpoint("A"), Now: day})
+	if ce := wantCode(t, err, core.EUnavailable); !strings.Contains(ce.Message, "cannot be written") || v.Outcome != "" {
+		t.Fatalf("scan: %v, verdict %+v", ce, v)
+	}
 }

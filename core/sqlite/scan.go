@@ -70,9 +70,10 @@ func (db *DB) helpdesk(ctx context.Context, req core.ScanRequest) (core.Verdict,
 
 // decide loads what the decision needs within tx and runs core.Decide. The
 // code is resolved as a barcode, then as a container (RFID card) holding
-// several tickets. A taxNumber is not accepted at the gate: it is printed
-// in clear on the ticket, so anybody could type it; the dispute desk finds
-// tickets by it through Lookup.
+// several tickets, then as a taxNumber (any case): the number printed on a
+// ticket whose barcode no longer scans is how a steward lets its holder
+// in. The control is recorded against the ticket's barcode, so a ticket
+// typed in once and scanned later (or the other way round) is already used.
 func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequest) (core.Verdict, time.Time, error) {
 	var ticket *core.Ticket
 	if req.Code != "" {
@@ -83,6 +84,9 @@ func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequ
 			ticket = &t
 		case errors.Is(err, sql.ErrNoRows):
 			ts, err := queryTickets(ctx, tx.StmtContext(ctx, st.byContainer), req.Code)
+			if err == nil && len(ts) == 0 {
+				ts, err = queryTickets(ctx, tx.StmtContext(ctx, st.byTaxNumber), req.Code)
+			}
 			if err != nil {
 				return core.Verdict{}, time.Time{}, err
 			}
@@ -111,10 +115,16 @@ func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequ
 		}
 	}
 	var last int64
-	if err := tx.StmtContext(ctx, st.lastSync).QueryRowContext(ctx).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var zone string
+	if err := tx.StmtContext(ctx, st.lastSync).QueryRowContext(ctx).Scan(&last, &zone); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return core.Verdict{}, time.Time{}, err
 	}
 	lastSync := fromMicros(last)
+	if req.Checkpoint.Zone == nil {
+		// The venue's zone is the one the sync engine stored: every
+		// station and command decides in it without being told.
+		req.Checkpoint.Zone = core.LoadZone(zone)
+	}
 	v := core.Decide(core.Decision{
 		Scanned:    req.Code,
 		Ticket:     ticket,
@@ -159,7 +169,17 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		c, err := core.Override(&denied, reason, now)
+		var ticket *core.Ticket
+		if denied.Barcode != "" {
+			var t core.Ticket
+			err := scanTicket(tx.StmtContext(ctx, db.st.decideW.ticket).QueryRowContext(ctx, denied.Barcode), &t)
+			if err == nil {
+				ticket = &t
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		c, err := core.Override(&denied, ticket, reason, now)
 		if err != nil {
 			return err
 		}
@@ -167,16 +187,7 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		if err := insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, denied.ID); err != nil {
 			return err
 		}
-		v = core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Message: c.Message, Scanned: c.Scanned, Control: &c}
-		if c.Barcode != "" {
-			var t core.Ticket
-			err := scanTicket(tx.StmtContext(ctx, db.st.decideW.ticket).QueryRowContext(ctx, c.Barcode), &t)
-			if err == nil {
-				v.Ticket = &t
-			} else if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
+		v = core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Message: c.Message, Scanned: c.Scanned, Control: &c, Ticket: ticket}
 		return nil
 	}()
 	if err := db.commit(tx, err, doing); err != nil {

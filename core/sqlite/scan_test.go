@@ -39,8 +39,14 @@ func TestScanReasons(t *testing.T) {
 	if v.Control == nil || v.Control.Barcode != "" || v.Control.Upload != core.UploadLocal || v.Control.Scanned != "999" {
 		t.Fatalf("unknown control %+v", v.Control)
 	}
-	// A taxNumber is printed in clear: the gate does not take it.
-	wantVerdict(t, scan(t, db, "TX-108", cpA, time.Time{}), core.Deny, core.ReasonUnknown)
+	// The taxNumber printed on a ticket (typed by a steward when the
+	// barcode does not scan) resolves to its ticket, in any case, and the
+	// control is recorded against the barcode.
+	v = scan(t, db, "tx-100", cpA, time.Time{})
+	wantVerdict(t, v, core.Deny, core.ReasonAlreadyUsed)
+	if v.Control.Barcode != "100" || v.Control.Scanned != "tx-100" || v.Ticket.Barcode != "100" {
+		t.Fatalf("taxNumber control %+v", v.Control)
+	}
 	wantVerdict(t, scan(t, db, "", cpA, time.Time{}), core.Deny, core.ReasonUnknown)
 
 	v = scan(t, db, "101", cpA, time.Time{})

@@ -36,6 +36,7 @@ type inserts struct {
 type decideStmts struct {
 	ticket      *sql.Stmt
 	byContainer *sql.Stmt
+	byTaxNumber *sql.Stmt
 	history     *sql.Stmt
 	lastSync    *sql.Stmt
 }
@@ -44,9 +45,12 @@ const (
 	ticketByBarcodeSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE barcode = ?`
 	// rowid order is S-360's order of first arrival: a stable choice.
 	ticketsByContainerSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE container_id = ? ORDER BY rowid`
+	// tax_number is COLLATE NOCASE: typed as printed, in any case
+	ticketsByTaxNumberSQL = `SELECT ` + ticketCols + ` FROM tickets WHERE tax_number = ? ORDER BY rowid`
 	historySQL            = `SELECT ` + controlCols + ` FROM controls WHERE barcode = ? ORDER BY at, rowid`
-	lastSyncSQL           = `SELECT max(coalesce(last_export_ok, 0), coalesce(last_upload_ok, 0)) FROM sync_state WHERE id = 1`
-	putCursorSQL          = `INSERT INTO cursors (key, cursor, updated_at) VALUES (?, ?, ?)
+	// the last contact with S-360, and the venue's zone (core.Checkpoint.Zone)
+	lastSyncSQL  = `SELECT max(coalesce(last_export_ok, 0), coalesce(last_upload_ok, 0)), time_zone FROM sync_state WHERE id = 1`
+	putCursorSQL = `INSERT INTO cursors (key, cursor, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`
 )
 
@@ -79,6 +83,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	}{{db.w, &st.decideW}, {db.r, &st.decideR}} {
 		d.set.ticket = p(d.on, ticketByBarcodeSQL)
 		d.set.byContainer = p(d.on, ticketsByContainerSQL)
+		d.set.byTaxNumber = p(d.on, ticketsByTaxNumberSQL)
 		d.set.history = p(d.on, historySQL)
 		d.set.lastSync = p(d.on, lastSyncSQL)
 	}
@@ -87,8 +92,8 @@ func (db *DB) prepare(ctx context.Context) error {
 
 func (st *stmts) close() {
 	for _, s := range []*sql.Stmt{st.updateTicket, st.updateTicketAt, st.barcodeAt, st.insertedSince, st.putCursor, st.insertControl, st.controlByID, st.ticket,
-		st.decideW.ticket, st.decideW.byContainer, st.decideW.history, st.decideW.lastSync,
-		st.decideR.ticket, st.decideR.byContainer, st.decideR.history, st.decideR.lastSync} {
+		st.decideW.ticket, st.decideW.byContainer, st.decideW.byTaxNumber, st.decideW.history, st.decideW.lastSync,
+		st.decideR.ticket, st.decideR.byContainer, st.decideR.byTaxNumber, st.decideR.history, st.decideR.lastSync} {
 		if s != nil {
 			s.Close()
 		}

@@ -50,14 +50,17 @@ func (db *DB) CallsSince(ctx context.Context, t time.Time) ([]core.Call, error) 
 // SyncState is what the sync engine remembers between runs.
 func (db *DB) SyncState(ctx context.Context) (core.SyncState, error) {
 	var s core.SyncState
-	var cycle, export, upload, errAt int64
+	var cycle, export, upload, errAt, zoneAt int64
 	err := db.r.QueryRowContext(ctx, `SELECT coalesce(last_cycle, 0), coalesce(last_export_ok, 0),
-		coalesce(last_upload_ok, 0), last_error, coalesce(last_error_at, 0), export_complete
-		FROM sync_state WHERE id = 1`).Scan(&cycle, &export, &upload, &s.LastError, &errAt, &s.ExportComplete)
+		coalesce(last_upload_ok, 0), last_error, coalesce(last_error_at, 0), export_complete,
+		time_zone, coalesce(time_zone_at, 0)
+		FROM sync_state WHERE id = 1`).Scan(&cycle, &export, &upload, &s.LastError, &errAt, &s.ExportComplete,
+		&s.TimeZone, &zoneAt)
 	if err != nil {
 		return core.SyncState{}, fail(err, "read the sync state")
 	}
 	s.LastCycle, s.LastExportOK, s.LastUploadOK, s.LastErrorAt = fromMicros(cycle), fromMicros(export), fromMicros(upload), fromMicros(errAt)
+	s.TimeZoneAt = fromMicros(zoneAt)
 	return s, nil
 }
 
@@ -69,12 +72,13 @@ func (db *DB) SaveSyncState(ctx context.Context, s core.SyncState) error {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO sync_state (id, last_cycle, last_export_ok, last_upload_ok,
-		last_error, last_error_at, export_complete) VALUES (1, ?, ?, ?, ?, ?, ?)
+		last_error, last_error_at, export_complete, time_zone, time_zone_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET last_cycle = excluded.last_cycle,
 		last_export_ok = excluded.last_export_ok, last_upload_ok = excluded.last_upload_ok,
 		last_error = excluded.last_error, last_error_at = excluded.last_error_at,
-		export_complete = excluded.export_complete`,
+		export_complete = excluded.export_complete, time_zone = excluded.time_zone,
+		time_zone_at = excluded.time_zone_at`,
 		micros(s.LastCycle), micros(s.LastExportOK), micros(s.LastUploadOK), s.LastError,
-		micros(s.LastErrorAt), s.ExportComplete)
+		micros(s.LastErrorAt), s.ExportComplete, s.TimeZone, micros(s.TimeZoneAt))
 	return db.commit(tx, err, doing)
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +34,8 @@ func TestSyncState(t *testing.T) {
 		t.Fatalf("fresh state %+v %v", s, err)
 	}
 	want := core.SyncState{LastCycle: day, LastExportOK: day.Add(time.Second), LastUploadOK: day.Add(2 * time.Second),
-		LastError: "HTTP 509", LastErrorAt: day.Add(3 * time.Second), ExportComplete: true}
+		LastError: "HTTP 509", LastErrorAt: day.Add(3 * time.Second), ExportComplete: true,
+		TimeZone: "Europe/Zurich", TimeZoneAt: day.Add(4 * time.Second)}
 	if err := db.SaveSyncState(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,8 @@ func TestSyncState(t *testing.T) {
 	defer db.Close()
 	got, err := db.SyncState(ctx)
 	if err != nil || !got.LastCycle.Equal(want.LastCycle) || !got.LastUploadOK.Equal(want.LastUploadOK) ||
-		got.LastError != want.LastError || !got.ExportComplete || !got.LastSuccess().Equal(want.LastUploadOK) {
+		got.LastError != want.LastError || !got.ExportComplete || !got.LastSuccess().Equal(want.LastUploadOK) ||
+		got.TimeZone != "Europe/Zurich" || !got.TimeZoneAt.Equal(want.TimeZoneAt) || got.Zone() == nil {
 		t.Fatalf("state %+v %v", got, err)
 	}
 	if err := db.SaveSyncState(ctx, core.SyncState{}); err != nil {
@@ -53,5 +56,32 @@ func TestSyncState(t *testing.T) {
 	}
 	if got, _ := db.SyncState(ctx); got != (core.SyncState{}) {
 		t.Fatalf("cleared state %+v", got)
+	}
+}
+
+// TestScanInTheStoredZone: a scan's decision runs in the venue's zone the
+// sync engine stored, though the caller (gate, scan, desk) did not say:
+// "already used at" is the venue's hour.
+func TestScanInTheStoredZone(t *testing.T) {
+	db, _ := openTest(t)
+	apply(t, db, tk("1"))
+	if err := db.SaveSyncState(ctx, core.SyncState{TimeZone: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	first := day.Add(5 * time.Minute)
+	cp := checkpoint("A")
+	if _, err := db.Scan(ctx, core.ScanRequest{Code: "1", Checkpoint: cp, Now: first}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := db.Scan(ctx, core.ScanRequest{Code: "1", Checkpoint: cp, Now: first.Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokyo := core.LoadZone("Asia/Tokyo")
+	if want := "Already used at " + core.FormatIn(first, tokyo, "15:04"); v.Reason != core.ReasonAlreadyUsed || !strings.HasPrefix(v.Message, want+",") {
+		t.Fatalf("verdict %s %q, want %q…", v.Reason, v.Message, want)
+	}
+	if !strings.HasPrefix(v.Message, "Already used at "+first.In(tokyo).Format("15:04")) {
+		t.Fatalf("not the venue's hour: %q", v.Message)
 	}
 }

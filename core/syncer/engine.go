@@ -167,7 +167,7 @@ func (e *Engine) UpdateSettings(s core.Settings) {
 	e.update(func(st *core.SyncStatus) {
 		e.settings = s
 		st.Environment = s.Environment
-		st.NextAllowed = nextAllowed(s, e.state.LastCycle, e.now())
+		st.NextAllowed = nextAllowed(s, e.state.LastCycle, e.now(), e.state.Zone())
 	})
 }
 
@@ -204,6 +204,7 @@ func (e *Engine) RunCycle(ctx context.Context) (CycleReport, error) {
 	e.log.WithFields(logrus.Fields{"environment": s.Environment, "season": s.Season, "products": s.Products}).Info("sync cycle starting")
 	t0 := time.Now() // durations on the monotonic clock, whatever Now is
 
+	e.checkZone(ctx)
 	e.setPhase("export", true)
 	rep.ExportErr = e.export(ctx, s, &rep)
 	rep.ExportTook = time.Since(t0)
@@ -237,13 +238,19 @@ func (e *Engine) admit(ctx context.Context, s core.Settings, rep *CycleReport) e
 	if err != nil {
 		return e.fail(ctx, e.storeErr(ctx, err, "Cannot read the sync state from the disk"))
 	}
+	zone := state.Zone()
 	if state.LastCycle.After(now) {
-		// The clock was set back since the last cycle. Count that cycle as
-		// having started now: S-360's rule holds in real time, and the
-		// station is never locked out for longer than one interval.
+		// The clock ran fast during the last cycle and was corrected since
+		// (or was set back). Count that cycle as having started now, and
+		// store it so: S-360's rule holds in real time, the station waits
+		// one interval at most, and the next allowed time it is told holds
+		// at the next try instead of moving on with the clock.
 		state.LastCycle = now
+		if err := e.store.SaveSyncState(ctx, state); err != nil {
+			e.log.WithError(err).Warn("cannot record the corrected time of the last sync")
+		}
 	}
-	if ref := refusal(s, state.LastCycle, now); ref != nil {
+	if ref := refusal(s, state.LastCycle, now, zone); ref != nil {
 		e.setState(state, ref.Next)
 		return ref
 	}
@@ -251,7 +258,7 @@ func (e *Engine) admit(ctx context.Context, s core.Settings, rep *CycleReport) e
 	if err := e.store.SaveSyncState(ctx, state); err != nil {
 		return e.fail(ctx, core.Wrap(core.EUnavailable, err, "Cannot record the sync on the disk, so S-360 was not called"))
 	}
-	e.setState(state, nextAllowed(s, now, now))
+	e.setState(state, nextAllowed(s, now, now, zone))
 	rep.Started = now
 	return nil
 }
@@ -285,7 +292,7 @@ func (e *Engine) finish(ctx context.Context, s core.Settings, rep *CycleReport, 
 	if serr := e.store.SaveSyncState(bg, state); serr != nil {
 		e.log.WithError(serr).Error("cannot save the sync state")
 	}
-	e.setState(state, nextAllowed(s, state.LastCycle, end))
+	e.setState(state, nextAllowed(s, state.LastCycle, end, state.Zone()))
 	if rerr := e.Refresh(bg); rerr != nil {
 		e.log.WithError(rerr).Warn("cannot refresh the sync status")
 	}

@@ -28,6 +28,7 @@ type fakeRemote struct {
 	failAll   map[string]error
 	onExport  func(req core.ExportRequest) // called before answering
 	tz        string
+	tzCalls   int
 	lastBatch []core.Control
 }
 
@@ -109,9 +110,16 @@ func (r *fakeRemote) ImportControls(ctx context.Context, cs []core.Control) erro
 	return nil
 }
 
+func (r *fakeRemote) zoneCalls() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tzCalls
+}
+
 func (r *fakeRemote) TestConnection(context.Context) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.tzCalls++
 	if err := r.injected("getTimeZone"); err != nil {
 		return "", err
 	}

@@ -342,6 +342,17 @@ func TestIntegrationBlacklistedAfterAdmit(t *testing.T) {
 	if err != nil || v.Outcome != core.Deny {
 		t.Fatalf("blacklisted ticket at the gate: %+v %v", v, err)
 	}
+	// Its denial (and a supervisor's override of it) costs S-360 no
+	// import call: S-360 is known to refuse it.
+	if _, err := w.db.Override(context.Background(), v.Control.ID, "holder shows a receipt", black.At.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if rep := w.cycle(); rep.Uploaded+rep.Rejected != 0 || rep.Pending != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if n := w.sim.Stats().Requests["importControlledTicket"]; n != imports {
+		t.Fatalf("controls of the blacklisted ticket were sent (%d → %d calls)", imports, n)
+	}
 }
 
 // Controls reach S-360 exactly once across shutdowns and restarts.

@@ -17,28 +17,34 @@ import (
 // performances, which are the event's, so event-day mode changes how often
 // the engine calls, not what it asks for.
 
-// eventDay reports whether the settings put now on event day.
-func eventDay(s core.Settings, now time.Time) bool {
+// eventDay reports whether the settings put now on event day at the venue
+// (zone: the institution's; nil: the laptop's).
+func eventDay(s core.Settings, now time.Time, zone *time.Location) bool {
 	ev := s.Event()
-	return core.IsEventDay(s.EventDay, &ev, now)
+	return core.IsEventDay(s.EventDay, &ev, now, zone)
 }
 
 // nextAllowed is when the next cycle may start after one started at last;
-// zero means at once.
-func nextAllowed(s core.Settings, last, now time.Time) time.Time {
-	return core.NextCycle(s.Environment, eventDay(s, now), last)
+// zero means at once. A last cycle later than now (recorded while the clock
+// ran fast, since corrected) counts as started now: the station waits one
+// interval at most, never until the clock catches up.
+func nextAllowed(s core.Settings, last, now time.Time, zone *time.Location) time.Time {
+	if last.After(now) {
+		last = now
+	}
+	return core.NextCycle(s.Environment, eventDay(s, now, zone), last)
 }
 
 // refusal is nil when a cycle may start at now, else the refusal naming
 // when it may.
-func refusal(s core.Settings, last, now time.Time) *core.PolicyRefusal {
-	next := nextAllowed(s, last, now)
+func refusal(s core.Settings, last, now time.Time, zone *time.Location) *core.PolicyRefusal {
+	next := nextAllowed(s, last, now, zone)
 	if next.IsZero() || !now.Before(next) {
 		return nil
 	}
 	why := string(s.Environment) + ": at most one sync an hour before event day"
-	if eventDay(s, now) {
+	if eventDay(s, now, zone) {
 		why = string(s.Environment) + ": at most one sync a minute on event day"
 	}
-	return &core.PolicyRefusal{Next: next, Why: why}
+	return &core.PolicyRefusal{Next: next, Why: why, Zone: zone}
 }

@@ -64,7 +64,10 @@ func (e *Engine) Run(ctx context.Context) error {
 // due is when Run's next scheduled cycle is.
 func (e *Engine) due(s core.Settings, last, now time.Time) time.Time {
 	if s.Environment.Limited() {
-		return nextAllowed(s, last, now)
+		e.mu.Lock()
+		zone := e.state.Zone()
+		e.mu.Unlock()
+		return nextAllowed(s, last, now, zone)
 	}
 	if last.IsZero() {
 		return now

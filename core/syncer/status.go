@@ -45,7 +45,7 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	e.mu.Lock()
 	s := e.settings
 	e.mu.Unlock()
-	e.setState(state, nextAllowed(s, state.LastCycle, e.now()))
+	e.setState(state, nextAllowed(s, state.LastCycle, e.now(), state.Zone()))
 	e.update(func(st *core.SyncStatus) { st.Tickets = tc })
 	return e.refreshControls(ctx)
 }
@@ -87,6 +87,7 @@ func (e *Engine) setState(state core.SyncState, next time.Time) {
 		st.LastUploadOK = state.LastUploadOK
 		st.LastError = state.LastError
 		st.LastErrorAt = state.LastErrorAt
+		st.TimeZone = state.TimeZone
 		st.NextAllowed = next
 	})
 }
