@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,17 +14,21 @@ import (
 	"s360gate/core/syncer"
 )
 
-// scanP99Limit bounds the 99th percentile of a scan's latency while the
-// station syncs with a misbehaving S-360. The product target is 2 ms at the
-// gate, on release builds, and BenchmarkScan (core/sqlite) owns it. Here the
-// bound is generous on purpose: CI runs this package with -race, which slows
-// the pure-Go SQLite about twentyfold, on a shared 2-core machine where the
-// simulator, the client and the engine compete with the scanner for the
-// CPU. What this test guards is the shape: scans never wait for S-360
-// (timeouts, back-off, hangs), only, briefly, for the disk, so a scan that
-// queued behind a whole S-360 request or a whole page of tickets (hundreds
-// of milliseconds here) shows as a blown p99.
-const scanP99Limit = 50 * time.Millisecond
+// What this test guards of the scans is the shape, not their speed (the
+// 2 ms target at the gate is BenchmarkScan's and `s360gate bench`'s): scans
+// never wait for S-360. A scan that queued behind a hung request would end
+// only when the client gives up on it, two seconds later. So every scan
+// that started within the first second of a hang must have ended before
+// the client gave up; a scan that takes a whole second on its own is far
+// beyond any load this machine sees, while one held by the hang cannot
+// meet it.
+const (
+	clientTimeout = 2 * time.Second
+	hangMargin    = time.Second
+)
+
+// scanSpan is one scan in real (monotonic) time.
+type scanSpan struct{ start, end time.Time }
 
 // scanner scans at a steady rate until stop is closed, recording each
 // verdict's latency.
@@ -35,6 +40,8 @@ type scanner struct {
 	next  func() string
 
 	lat     latencies
+	spanMu  sync.Mutex
+	spans   []scanSpan
 	scans   atomic.Int64
 	admits  atomic.Int64
 	errs    []error
@@ -56,7 +63,11 @@ func (s *scanner) run() {
 		code := s.next()
 		t0 := time.Now()
 		v, err := s.db.Scan(context.Background(), core.ScanRequest{Code: code, Checkpoint: s.cp, Now: s.now()})
-		s.lat.add(time.Since(t0))
+		t1 := time.Now()
+		s.lat.add(t1.Sub(t0))
+		s.spanMu.Lock()
+		s.spans = append(s.spans, scanSpan{t0, t1})
+		s.spanMu.Unlock()
 		s.scans.Add(1)
 		if err != nil {
 			s.errMu.Lock()
@@ -86,7 +97,7 @@ func (s *scanner) halt() {
 //
 // In the end the store equals S-360's list, every control is uploaded,
 // S-360 holds each once and acknowledged each exactly once, every kind of
-// fault was met, and the scans' p99 stayed under scanP99Limit.
+// fault was met, and no scan waited for a hung request (see clientTimeout).
 func TestFaultsMisbehavingS360(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a sync through a faulty S-360 with hangs; skipped with -short")
@@ -192,8 +203,37 @@ func TestFaultsMisbehavingS360(t *testing.T) {
 	cnt, p50, p99, worst := sc.lat.summary()
 	t.Logf("store equals S-360 (%d tickets); %d controls uploaded once; %d scans (%d admitted): p50 %v, p99 %v, max %v",
 		n, up, cnt, sc.admits.Load(), p50, p99, worst)
-	if p99 > scanP99Limit {
-		t.Errorf("scan p99 %v while syncing, over %v", p99, scanP99Limit)
+	checkScansNeverWaitedForAHang(t, srv, sc)
+}
+
+// checkScansNeverWaitedForAHang: every scan that started in the first
+// hangMargin of a hung request ended before the client gave up on it.
+func checkScansNeverWaitedForAHang(t *testing.T, srv *simServer, sc *scanner) {
+	t.Helper()
+	calls, _, _ := srv.snapshot()
+	sc.spanMu.Lock()
+	spans := slices.Clone(sc.spans)
+	sc.spanMu.Unlock()
+	checked := 0
+	for _, c := range calls {
+		if c.Kind != "dropped" || c.Took < clientTimeout-100*time.Millisecond {
+			continue
+		}
+		gaveUp := c.Started.Add(clientTimeout)
+		for _, sp := range spans {
+			if sp.start.Before(c.Started) || sp.start.After(c.Started.Add(hangMargin)) {
+				continue
+			}
+			checked++
+			if sp.end.After(gaveUp) {
+				t.Errorf("a scan started %v into a hung %s request ended only %v after the client gave up: it waited for S-360",
+					sp.start.Sub(c.Started), c.Method, sp.end.Sub(gaveUp))
+				return
+			}
+		}
+	}
+	if checked == 0 {
+		t.Errorf("no scan ran while S-360 hung: the test checked nothing")
 	}
 }
 
@@ -202,7 +242,7 @@ func TestFaultsMisbehavingS360(t *testing.T) {
 func hangs(calls []wireCall) int {
 	n := 0
 	for _, c := range calls {
-		if c.Kind == "dropped" && c.Took >= 1900*time.Millisecond {
+		if c.Kind == "dropped" && c.Took >= clientTimeout-100*time.Millisecond {
 			n++
 		}
 	}

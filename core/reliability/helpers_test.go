@@ -116,6 +116,7 @@ type wireCall struct {
 	Status    int           // 0: no complete answer (connection dropped)
 	Kind      string        // ok, business, malformed, dropped, 401, 509, 5xx, http
 	Took      time.Duration // real time the handler ran
+	Started   time.Time     // real (monotonic) time the handler began
 	Delivered bool          // a complete, well-formed "success" answer reached the socket
 }
 
@@ -207,7 +208,7 @@ func (s *simServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &teeWriter{w: w}
 	defer func() {
 		p := recover() // the sim aborts the connection with a panic (cut answers, hangs)
-		s.record(method, at, run, body, tw, p == nil, time.Since(t0))
+		s.record(method, at, run, body, tw, p == nil, t0)
 		if p != nil {
 			panic(p)
 		}
@@ -250,8 +251,8 @@ func (t *teeWriter) Flush() {
 	}
 }
 
-func (s *simServer) record(method string, at time.Time, run int, req []byte, tw *teeWriter, completed bool, took time.Duration) {
-	c := wireCall{Method: method, At: at, Run: run, Took: took}
+func (s *simServer) record(method string, at time.Time, run int, req []byte, tw *teeWriter, completed bool, t0 time.Time) {
+	c := wireCall{Method: method, At: at, Run: run, Took: time.Since(t0), Started: t0}
 	answer := tw.buf.Bytes()
 	if strings.Contains(strings.ToLower(tw.w.Header().Get("Content-Encoding")), "gzip") && len(answer) > 0 {
 		if zr, err := gzip.NewReader(bytes.NewReader(answer)); err == nil {
@@ -793,7 +794,7 @@ func storePath(dir string) string { return filepath.Join(dir, "station.db") }
 func virtualClient(t *testing.T, srv *simServer, cfg s360sim.Config, clk *vclock) *s360.Client {
 	t.Helper()
 	client, err := s360.New(s360.Config{Endpoint: srv.endpoint(), Institution: cfg.Institution, Operator: cfg.Operator,
-		Password: cfg.Password, Timeout: 2 * time.Second, Now: clk.Now, Sleep: clk.Sleep, Log: quietLog()})
+		Password: cfg.Password, Timeout: clientTimeout, Now: clk.Now, Sleep: clk.Sleep, Log: quietLog()})
 	if err != nil {
 		t.Fatal(err)
 	}
