@@ -98,12 +98,3 @@ func TestAudit(t *testing.T) {
 		t.Fatalf("audit since %+v", log)
 	}
 }
-
-func TestFold(t *testing.T) {
-	for in, want := range map[string]string{"Müller": "muller", " ÉLODIE ": "elodie", "Łukasz": "lukasz",
-		"Straße": "strasse", "O'Brien": "o'brien", "Ærø": "aero", "": ""} {
-		if got := fold(in); got != want {
-			t.Errorf("fold(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
