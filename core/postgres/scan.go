@@ -121,38 +121,39 @@ type decision struct {
 }
 
 // readDecision sends begin (a BEGIN statement), the lock on the code if
-// lock, and the reads of a decision in one batch. The code is resolved as a
-// barcode, then as a container (RFID card) holding several tickets. A
-// taxNumber is not accepted at the gate: it is printed in clear on the
-// ticket, so anybody could type it; the dispute desk finds tickets by it.
+// lock (with the last sync's time, read in the same statement: it needs no
+// lock), and the reads of a decision, in one batch of four statements. The
+// code is resolved as a barcode, then as a container (RFID card) holding
+// several tickets. A taxNumber is not accepted at the gate: it is printed
+// in clear on the ticket, so anybody could type it; the dispute desk finds
+// tickets by it.
 func readDecision(ctx context.Context, conn *pgxpool.Conn, begin string, req *core.ScanRequest, lock bool) (*decision, error) {
 	b := &pgx.Batch{}
 	b.Queue(begin)
 	if lock {
-		b.Queue(`SELECT pg_advisory_xact_lock($1)`, lockKey(req.Code))
+		b.Queue(`SELECT pg_advisory_xact_lock($1)::text, `+lastSyncCols, lockKey(req.Code))
+	} else {
+		b.Queue(`SELECT '', ` + lastSyncCols)
 	}
-	b.Queue(ticketByBarcodeSQL, req.Code)
-	b.Queue(ticketsByContainerSQL, req.Code)
+	// The ticket of that barcode first, then a container's in S-360's order.
+	b.Queue(`SELECT `+ticketCols+` FROM tickets WHERE barcode = $1 OR container_id = $1
+		ORDER BY barcode = $1 DESC, arrival`, req.Code)
 	b.Queue(historySQL, req.Code)
-	b.Queue(`SELECT last_export_ok, last_upload_ok FROM sync_state WHERE id = 1`)
 	br := conn.SendBatch(ctx, b)
 	d := &decision{}
 	err := func() error {
 		if _, err := br.Exec(); err != nil {
 			return err
 		}
-		if lock {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
-		}
-		var t core.Ticket
-		err := scanTicket(br.QueryRow(), &t)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		var exp, up pgtype.Timestamptz
+		if err := br.QueryRow().Scan(new(string), &exp, &up); err != nil {
 			return err
 		}
-		found := err == nil
-		box, err := collectTickets(br.Query())
+		d.lastSync = timeOf(exp)
+		if u := timeOf(up); u.After(d.lastSync) {
+			d.lastSync = u
+		}
+		ts, err := collectTickets(br.Query())
 		if err != nil {
 			return err
 		}
@@ -160,20 +161,12 @@ func readDecision(ctx context.Context, conn *pgxpool.Conn, begin string, req *co
 		if err != nil {
 			return err
 		}
-		var exp, up pgtype.Timestamptz
-		if err := br.QueryRow().Scan(&exp, &up); err != nil {
-			return err
-		}
-		d.lastSync = timeOf(exp)
-		if u := timeOf(up); u.After(d.lastSync) {
-			d.lastSync = u
-		}
 		switch {
-		case req.Code == "":
-		case found:
-			d.ticket, d.history = &t, history
+		case req.Code == "" || len(ts) == 0:
+		case ts[0].Barcode == req.Code:
+			d.ticket, d.history = &ts[0], history
 		default:
-			d.ticket = core.PickFromContainer(box, &req.Checkpoint.Event)
+			d.ticket = core.PickFromContainer(ts, &req.Checkpoint.Event)
 			d.fromContainer = d.ticket != nil
 		}
 		return nil
@@ -183,6 +176,11 @@ func readDecision(ctx context.Context, conn *pgxpool.Conn, begin string, req *co
 	}
 	return d, nil
 }
+
+// lastSyncCols are the last successful exchanges with S-360, as columns of
+// a statement without FROM (so that it always returns its one row).
+const lastSyncCols = `(SELECT last_export_ok FROM sync_state WHERE id = 1),
+	(SELECT last_upload_ok FROM sync_state WHERE id = 1)`
 
 // decide runs core.Decide on what was read.
 func (d *decision) decide(req *core.ScanRequest) core.Verdict {
