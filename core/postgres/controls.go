@@ -12,8 +12,8 @@ import (
 )
 
 // Controls streams the controls f selects to fn, oldest first (newest first
-// with f.Newest), stopping at fn's first error, which is returned as is.
-// It serves CSV/JSON exports and the live feed (Newest, Limit).
+// with f.Newest; controls of one instant in the order they were recorded),
+// stopping at fn's first error, which is returned as is.
 func (db *DB) Controls(ctx context.Context, f core.ControlFilter, fn func(core.Control) error) error {
 	var where []string
 	var args []any
@@ -124,11 +124,10 @@ func (db *DB) markRejected(ctx context.Context, epoch int64, ids []string, detai
 	return fail(err, "record S-360's refusal")
 }
 
-// ControlCounts feeds the gate's counters. Admitted counts people let in
-// (supervisor overrides included, exits not); Denied counts denials by
-// reason; both since the given time. Pending and Rejected are upload
-// states and count every control in them, whenever it was made: they are a
-// backlog, not a rate.
+// ControlCounts feeds the gate's counters, venue-wide, as core/sqlite's:
+// admissions (overrides included, exits not) and denials by reason since
+// the given time; the pending and rejected backlog whenever made. One
+// snapshot for all of them.
 func (db *DB) ControlCounts(ctx context.Context, since time.Time) (core.ControlCounts, error) {
 	cc := core.ControlCounts{Denied: map[core.Reason]int{}}
 	const doing = "count the controls"

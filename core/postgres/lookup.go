@@ -12,14 +12,11 @@ import (
 	"s360gate/core"
 )
 
-// Lookup is the dispute desk's search, with the venue's whole history. It
-// returns, without duplicates and in this order: the ticket whose taxNumber
-// is the query (any case), the one whose barcode is the query, those in the
-// container it names, then those whose holder matches it by name: every
-// word of the query must be the start of the holder's first or last name
-// (case and accents ignored, so "mull" finds Müller). Each comes with its
-// controls, oldest first. limit <= 0 means 50. The same search as
-// core/sqlite's, on the same folded keys.
+// Lookup is the dispute desk's search, with the venue's whole history: the
+// same search as core/sqlite's (taxNumber in any case, barcode, container,
+// then every word the start of a first or last name, case and accents
+// ignored), on the same folded keys (core.FoldName), and the same order;
+// the store contract checks both. limit <= 0 means 50.
 func (db *DB) Lookup(ctx context.Context, query string, limit int) ([]core.TicketRecord, error) {
 	q := strings.TrimSpace(query)
 	if q == "" {

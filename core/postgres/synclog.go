@@ -22,7 +22,8 @@ func (db *DB) RecordCall(ctx context.Context, c core.Call) error {
 	return fail(err, "record the S-360 call")
 }
 
-// CallsSince lists the venue's calls at or after t, oldest first.
+// CallsSince lists the venue's calls at or after t, oldest first (every
+// station's: seed a new syncer's limiter with them).
 func (db *DB) CallsSince(ctx context.Context, t time.Time) ([]core.Call, error) {
 	rows, err := db.pool.Query(ctx, `SELECT method, at, ok, detail, duration, budgeted FROM calls
 		WHERE $1::timestamptz IS NULL OR at >= $1 ORDER BY at, n`, nt(t))
