@@ -59,14 +59,13 @@ func (l *Lease) Remaining() time.Duration {
 
 // LeaseInfo is the lease as anyone reads it (venue status, candidates).
 type LeaseInfo struct {
-	Epoch    int64     `json:"epoch"` // 0: never taken
-	Station  string    `json:"station,omitempty"`
-	Held     bool      `json:"held"` // taken and not expired
-	Since    time.Time `json:"since,omitzero"`
-	Renewed  time.Time `json:"renewed,omitzero"`
-	Expires  time.Time `json:"expires,omitzero"`
-	DBNow    time.Time `json:"dbNow"` // the database's clock when read
-	instance string
+	Epoch   int64     `json:"epoch"` // 0: never taken
+	Station string    `json:"station,omitempty"`
+	Held    bool      `json:"held"` // taken and not expired
+	Since   time.Time `json:"since,omitzero"`
+	Renewed time.Time `json:"renewed,omitzero"`
+	Expires time.Time `json:"expires,omitzero"`
+	DBNow   time.Time `json:"dbNow"` // the database's clock when read
 }
 
 // ErrLeaseLost is in the chain of a renewal refused because another
@@ -148,9 +147,9 @@ func (db *DB) ReleaseLease(ctx context.Context, l *Lease) error {
 func (db *DB) CurrentLease(ctx context.Context) (LeaseInfo, error) {
 	var li LeaseInfo
 	var since, renewed, expires pgtype.Timestamptz
-	err := db.pool.QueryRow(ctx, `SELECT epoch, station, instance, acquired_at, renewed_at, expires_at, now(),
+	err := db.pool.QueryRow(ctx, `SELECT epoch, station, acquired_at, renewed_at, expires_at, now(),
 		station <> '' AND expires_at > now() FROM lease WHERE id = 1`).
-		Scan(&li.Epoch, &li.Station, &li.instance, &since, &renewed, &expires, &li.DBNow, &li.Held)
+		Scan(&li.Epoch, &li.Station, &since, &renewed, &expires, &li.DBNow, &li.Held)
 	if err != nil {
 		return LeaseInfo{}, fail(err, "read who the syncer is")
 	}

@@ -66,8 +66,8 @@ func MaxConns(n int) Option {
 	}
 }
 
-// Station names the station this process is, for the calls it records.
-func Station(name string) Option { return func(o *options) { o.station = name } }
+// AsStation names the station this process is, for the calls it records.
+func AsStation(name string) Option { return func(o *options) { o.station = name } }
 
 // TrustedLAN lets the store talk to a database on another machine without
 // TLS: only for a venue network the supervisor says is trusted.

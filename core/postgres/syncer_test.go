@@ -66,7 +66,7 @@ func TestSyncerEngineHandover(t *testing.T) {
 		return syncer.New(syncer.Options{Settings: settings, Remote: r, Store: db.Syncer(l), Log: log})
 	}
 
-	a := openTest(t, Station("GATE_A"))
+	a := openTest(t, AsStation("GATE_A"))
 	la := acquire(t, a, "GATE_A")
 	rep, err := station(a, la).RunCycle(ctx)
 	if err != nil || !rep.Drained {
@@ -99,7 +99,7 @@ func TestSyncerEngineHandover(t *testing.T) {
 
 	// A stalls; its lease lapses; B takes over.
 	expire(t, a)
-	b := fresh2(t, a, Station("GATE_B"))
+	b := fresh2(t, a, AsStation("GATE_B"))
 	lb := acquire(t, b, "GATE_B")
 	rep, err = station(b, lb).RunCycle(ctx)
 	if err != nil || rep.Tickets != 0 || rep.Uploaded != 5 {

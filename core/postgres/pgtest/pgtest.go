@@ -160,7 +160,8 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "s360gate-pg-")
+	removeStale(tempRoot())
+	dir, err := os.MkdirTemp(tempRoot(), "s360gate-pg-")
 	if err != nil {
 		return nil, err
 	}
@@ -324,6 +325,44 @@ func (s *Server) Stop() error {
 		}
 	}
 	return os.RemoveAll(s.dir)
+}
+
+// tempRoot is where clusters go: $TMPDIR, unless running as root with a
+// $TMPDIR the postgres user cannot reach (e.g. under /root), then /tmp.
+func tempRoot() string {
+	dir := os.TempDir()
+	if os.Geteuid() != 0 {
+		return dir
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return dir
+		}
+	}
+}
+
+// removeStale deletes the clusters of test binaries that were killed
+// before they could stop theirs (their postgres stopped with them: see
+// Pdeathsig): no postmaster.pid naming a live process, and an hour old, so
+// that a cluster another binary is creating right now is left alone.
+func removeStale(root string) {
+	dirs, _ := filepath.Glob(filepath.Join(root, "s360gate-pg-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || time.Since(fi.ModTime()) < time.Hour {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			line, _, _ := strings.Cut(string(b), "\n")
+			if pid, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && syscall.Kill(pid, 0) == nil {
+				continue // its server still runs
+			}
+		}
+		os.RemoveAll(d)
+	}
 }
 
 // freePort asks the kernel for a free loopback port.
