@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -190,12 +189,6 @@ func TestBigStore(t *testing.T) {
 	elapsed := time.Since(start)
 	slices.Sort(lat)
 	t.Logf("Scan on %d tickets: p50 %v p99 %v max %v, %.0f scans/s", n, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], 5000/elapsed.Seconds())
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ioWritten is wchar from /proc/self/io (0 where there is none).
