@@ -44,6 +44,9 @@ type runner struct {
 	gui     GUI
 	dataDir string
 	verbose bool
+	// notices are what loadSettings told on stderr, for the desktop app's
+	// log (nobody reads its stderr).
+	notices []string
 }
 
 // command is one subcommand.

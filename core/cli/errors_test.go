@@ -131,7 +131,7 @@ func TestUsageErrors(t *testing.T) {
 func TestRefusalsWithoutStation(t *testing.T) {
 	h := newHarness(t)
 	t.Setenv(config.PasswordEnv, "")
-	empty := t.TempDir()
+	empty := privateDir(t)
 	r := h.run(nil, "sync", "--once", "--data-dir", empty)
 	wantOneLine(t, r, 2, "start `s360gate sim`")
 	r = h.run(nil, "sync", "--once", "--data-dir", empty, "--environment", "sandbox", "--endpoint", "https://x.example.com/a")
@@ -142,7 +142,7 @@ func TestRefusalsWithoutStation(t *testing.T) {
 		t.Errorf("refused commands wrote into the data directory: %v", entries)
 	}
 
-	damaged := t.TempDir()
+	damaged := privateDir(t)
 	if err := os.WriteFile(filepath.Join(damaged, config.FileName), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
