@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/s360sim"
 )
@@ -187,8 +188,15 @@ func TestHelpAndVersion(t *testing.T) {
 			}
 		}
 	}
-	if r := h.run(nil, "version"); r.code != 0 || !strings.HasPrefix(r.out, "s360gate ") {
-		t.Errorf("version: %d %q", r.code, r.out)
+	// `version` and `--version` print the same: version, commit, date.
+	v := h.run(nil, "version")
+	if v.code != 0 || v.stderr != "" || !strings.HasPrefix(v.out, buildinfo.Get().String()+"\n") || !strings.Contains(v.out, "\ncommit ") {
+		t.Errorf("version: %d %q %q", v.code, v.out, v.stderr)
+	}
+	for _, args := range [][]string{{"--version"}, {"--data-dir", t.TempDir(), "--version"}} {
+		if r := h.run(nil, args...); r.code != 0 || r.out != v.out {
+			t.Errorf("%v: %d %q, want %q", args, r.code, r.out, v.out)
+		}
 	}
 	if r := h.run(nil, "sim", "--help", "--data-dir", "x"); r.code != 0 || !strings.Contains(r.out, "-tickets") {
 		t.Errorf("sim --help: %d %q %q", r.code, r.out, r.stderr)
