@@ -29,8 +29,8 @@ func controlCell(cols []controlColumn, c *core.Control, col int, now time.Time) 
 // newControlTable shows rows() in cols. importance, when not nil, colours a
 // cell (a DENY red, a rejection in S-360's words red).
 func newControlTable(cols []controlColumn, rows func() []core.Control, now func() time.Time,
-	importance func(c *core.Control, col int) widget.Importance) *widget.Table {
-	t := widget.NewTable(
+	importance func(c *core.Control, col int) widget.Importance) *keyTable {
+	t := newKeyTable(
 		func() (int, int) { return len(rows()), len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")

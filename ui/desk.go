@@ -42,13 +42,13 @@ type DeskScreen struct {
 	// which the race detector would flag against the test's reads).
 	do func(func())
 
-	mode    *widget.Select
-	query   *widget.Entry
+	mode    *choice
+	query   *field
 	search  *widget.Button
 	message *widget.Label // hint, "Searching…", not found, fallback note
 
 	results []core.TicketRecord
-	list    *widget.List
+	list    *keyList
 	detail  *deskDetail
 
 	seq int // the latest search; older answers are dropped
@@ -58,9 +58,9 @@ type DeskScreen struct {
 // NewDeskScreen builds the dispute desk.
 func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s := &DeskScreen{w: w, d: d, do: deskDo}
-	s.mode = widget.NewSelect(deskModes, nil)
+	s.mode = newChoice(deskModes, nil)
 	s.mode.SetSelected(deskModeTax)
-	s.query = widget.NewEntry()
+	s.query = newField()
 	s.query.SetPlaceHolder("taxNumber from the paper ticket, e.g. T26-00012")
 	s.query.OnSubmitted = func(string) { s.Search() }
 	s.mode.OnChanged = func(m string) { s.query.SetPlaceHolder(deskPlaceholder(m)) }
@@ -69,7 +69,7 @@ func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s.message = widget.NewLabel("Type the taxNumber printed on the ticket and press Enter, or scan the ticket.")
 	s.message.Wrapping = fyne.TextWrapWord
 
-	s.list = widget.NewList(
+	s.list = newKeyList(
 		func() int { return len(s.results) },
 		deskResultRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -90,6 +90,9 @@ func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s.obj = container.NewBorder(container.NewVBox(bar, s.message), nil, nil, nil, split)
 	return s
 }
+
+// say shows a sentence in the desk's message line.
+func (s *DeskScreen) say(text string) { deskSay(s.message, text) }
 
 // Object is the tab's content.
 func (s *DeskScreen) Object() fyne.CanvasObject { return s.obj }

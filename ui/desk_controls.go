@@ -67,7 +67,7 @@ func deskControlCell(c *core.Control, col int, now time.Time) string {
 	return controlCell(deskColumns, c, col, now)
 }
 
-func newDeskControlTable(rows func() []core.Control, now func() time.Time) *widget.Table {
+func newDeskControlTable(rows func() []core.Control, now func() time.Time) *keyTable {
 	return newControlTable(deskColumns, rows, now, func(c *core.Control, col int) widget.Importance {
 		switch {
 		case c.Upload == core.UploadRejected && col >= 7:

@@ -59,7 +59,7 @@ type deskDetail struct {
 
 	controls      []core.Control
 	controlsTitle *widget.Label
-	table         *widget.Table
+	table         *keyTable
 	ticket        fyne.CanvasObject
 
 	current string // barcode shown
@@ -102,7 +102,6 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 			form = holderForm
 		}
 		v := widget.NewLabel("")
-		v.Selectable = true // staff copy numbers into mails and S-360
 		v.Wrapping = fyne.TextWrapWord
 		dd.fields[f.key] = v
 		form.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: i < 2}))

@@ -116,12 +116,12 @@ func entryOfView(v *verdictView, at time.Time, code string, scan bool) feedEntry
 // feed is the live list of recent scans, newest first.
 type feed struct {
 	ring *ring
-	list *widget.List
+	list *keyList
 }
 
 func newFeed() *feed {
 	f := &feed{ring: newRing(feedCap)}
-	f.list = widget.NewList(f.ring.Len, newFeedRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+	f.list = newKeyList(f.ring.Len, newFeedRow, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < f.ring.Len() {
 			fillFeedRow(o, f.ring.Newest(id))
 		}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -41,7 +40,7 @@ type gateView struct {
 
 	readyDot    *canvas.Circle
 	readyText   *canvas.Text
-	entry       *scanEntry
+	entry       *field
 	overrideBtn *widget.Button
 	mute        *widget.Button
 	direction   *widget.Button
@@ -84,7 +83,7 @@ func newGateView(m *Main) *gateView {
 	g.readyText = canvas.NewText(readyWords, theme.Color(theme.ColorNameForeground))
 	g.readyText.TextSize = theme.Size(sizeStatus)
 	g.readyText.TextStyle = fyne.TextStyle{Bold: true}
-	g.entry = newScanEntry()
+	g.entry = newField()
 	g.entry.SetPlaceHolder("Barcode or taxNumber + Enter")
 	g.entry.OnSubmitted = g.submitManual
 	check := widget.NewButtonWithIcon("Check", theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
@@ -177,7 +176,6 @@ func (g *gateView) apply(s *core.Settings) {
 	} else {
 		g.direction.SetText("Switch to EXIT…")
 	}
-	g.entry.tabSubmits = strings.EqualFold(strings.TrimSpace(s.ScannerTerminator), "tab")
 	g.tools.Refresh() // the buttons' words changed width
 	if g.shown == kindIdle {
 		g.panel.set(idleView(s), s.Direction == core.DirectionOut)

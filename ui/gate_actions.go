@@ -19,7 +19,7 @@ func (g *gateView) askOverride() {
 	if denied == nil || denied.Control == nil {
 		return
 	}
-	reason := widget.NewEntry()
+	reason := newField()
 	reason.SetPlaceHolder("Why is this person let in? e.g. \"ticket re-issued at the box office\"")
 	reason.Validator = func(s string) error {
 		if len(strings.TrimSpace(s)) < core.OverrideReasonMin {

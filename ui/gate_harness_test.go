@@ -103,12 +103,13 @@ func (failingStore) Scan(context.Context, core.ScanRequest) (core.Verdict, error
 }
 
 type gateFixture struct {
-	t     *testing.T
-	db    *sqlite.DB
-	cfg   *gateConfig
-	m     *Main
-	w     fyne.Window
-	sound *soundLog
+	t       *testing.T
+	keyTime time.Time // the capture's clock: keystrokes are timed by the test
+	db      *sqlite.DB
+	cfg     *gateConfig
+	m       *Main
+	w       fyne.Window
+	sound   *soundLog
 }
 
 type gateOption func(*Deps, *gateConfig)
@@ -155,9 +156,14 @@ func newGateFixture(t *testing.T, opts ...gateOption) *gateFixture {
 	}
 	t.Cleanup(func() { deskDo = prev })
 	f.w, f.m = NewMainWindow(fyne.CurrentApp(), d)
+	f.keyTime = time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
 	f.ui(func() {
 		f.m.sound = f.sound
 		f.w.Resize(fyne.NewSize(1280, 800))
+		// The capture's time is the test's: a key typed "by hand" comes
+		// 150 ms after the last, whatever the machine's speed.
+		f.m.capture.clock = func() time.Time { return f.keyTime }
+		f.m.capture.schedule = func(time.Duration) {}
 	})
 	t.Cleanup(func() {
 		f.m.Close()
@@ -201,15 +207,80 @@ func (f *gateFixture) eventually(what string, cond func() bool) {
 	pollUntil(f.t, 10*time.Second, what, f.ui, cond)
 }
 
-// scan types code and Enter on the window, as a USB scanner does, with no
-// widget focused, and waits for the verdict to be on screen.
+// Typing speeds: a USB scanner, and a supervisor.
+const (
+	scanKeyGap = 5 * time.Millisecond
+	handKeyGap = 150 * time.Millisecond
+)
+
+// scan types code and Enter into the window as a USB scanner does, into
+// whatever has the focus, and waits for the verdict to be on screen.
 func (f *gateFixture) scan(code string) {
 	f.t.Helper()
-	f.waitShown(func() {
-		c := f.w.Canvas()
-		test.TypeOnCanvas(c, code)
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	})
+	f.waitShown(func() { f.scanKeys(code, fyne.KeyReturn) })
+}
+
+// scanKeys types code then the terminator at scanner speed; call under f.ui.
+func (f *gateFixture) scanKeys(code string, term fyne.KeyName) {
+	f.settleKeys() // a scanner's burst starts after a pause
+	f.typeKeys(code, scanKeyGap)
+	f.pressKey(term, scanKeyGap)
+}
+
+// handType types text like a person into whatever has the focus and lets
+// the capture hand it on; call under f.ui.
+func (f *gateFixture) handType(text string) {
+	f.typeKeys(text, handKeyGap)
+	f.settleKeys()
+}
+
+// typeKeys types text gap apart into the focused widget, or the canvas
+// when nothing is focused, firing the capture's timer when it is due.
+func (f *gateFixture) typeKeys(text string, gap time.Duration) {
+	c := f.w.Canvas()
+	for _, r := range text {
+		f.advanceKeys(gap)
+		if fo := c.Focused(); fo != nil {
+			fo.TypedRune(r)
+		} else {
+			c.OnTypedRune()(r)
+		}
+	}
+}
+
+// pressKey presses a named key gap after the last one.
+func (f *gateFixture) pressKey(name fyne.KeyName, gap time.Duration) {
+	f.advanceKeys(gap)
+	c := f.w.Canvas()
+	ev := &fyne.KeyEvent{Name: name}
+	if fo := c.Focused(); fo != nil {
+		fo.TypedKey(ev)
+	} else {
+		c.OnTypedKey()(ev)
+	}
+}
+
+// advanceKeys lets d pass on the capture's clock, firing its timer on time.
+func (f *gateFixture) advanceKeys(d time.Duration) {
+	end := f.keyTime.Add(d)
+	for {
+		due := f.m.capture.asm.Deadline()
+		if due.IsZero() || due.After(end) {
+			break
+		}
+		f.keyTime = due
+		f.m.capture.fire()
+	}
+	f.keyTime = end
+}
+
+// settleKeys lets a second pass: every held key is decided.
+func (f *gateFixture) settleKeys() { f.advanceKeys(time.Second) }
+
+// typeInto types text by hand into e (focusing it first); call under f.ui.
+func (f *gateFixture) typeInto(e *field, text string) {
+	f.w.Canvas().Focus(e)
+	f.handType(text)
 }
 
 // waitShown does act and waits until the feed has one more line (every
@@ -285,9 +356,9 @@ func findButton(c fyne.Canvas, text string) *widget.Button {
 }
 
 // formEntry is the dialog's entry labelled label.
-func (sd *supervisorDialog) formEntry(label string) *widget.Entry {
+func (sd *supervisorDialog) formEntry(label string) *field {
 	for _, it := range sd.items {
-		if e, ok := it.Widget.(*widget.Entry); ok && it.Text == label {
+		if e, ok := it.Widget.(*field); ok && it.Text == label {
 			return e
 		}
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"s360gate/core"
@@ -59,6 +60,16 @@ func (g *gateView) submit(raw string) {
 		vw := errorView(err, now)
 		g.show(&vw, &s, now, sc.Code, false)
 	}
+}
+
+// unread shows a scanner's burst that never ended (no terminator): it
+// cannot be read as a code, and must not be glued onto the next one.
+func (g *gateView) unread(raw string) {
+	s := g.m.settings()
+	now := g.m.now()
+	vw := unreadView(errors.New("The scanner's code did not end with Enter or Tab: check the scanner's terminator, then scan the ticket again."), raw, now)
+	g.lastDeny = nil
+	g.show(&vw, &s, now, raw, false)
 }
 
 // submitManual is the manual field's Enter (and its Check button).

@@ -183,9 +183,9 @@ func TestGateWindowCaptureWithoutFocus(t *testing.T) {
 func TestGateManualEntry(t *testing.T) {
 	f := newGateFixture(t)
 	f.waitShown(func() {
-		test.Type(f.m.gate.entry, " "+gcChild+" ")
-		f.w.Canvas().Focus(f.m.gate.entry)
-		f.m.gate.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		f.typeInto(f.m.gate.entry, " "+gcChild+" ")
+		f.pressKey(fyne.KeyReturn, handKeyGap)
+		f.settleKeys()
 	})
 	if word, _, _ := f.shown(); word != "ADMIT — CHECK" {
 		t.Fatalf("manual entry gave %q", word)
@@ -206,11 +206,7 @@ func TestGateScannerSetupFromSettings(t *testing.T) {
 	f := newGateFixture(t, func(_ *Deps, c *gateConfig) {
 		c.s.ScannerTerminator, c.s.ScannerPrefix, c.s.ScannerSuffix = "tab", "#", "$"
 	})
-	f.waitShown(func() {
-		c := f.w.Canvas()
-		test.TypeOnCanvas(c, "#"+gcValid+"$")
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyTab})
-	})
+	f.waitShown(func() { f.scanKeys("#"+gcValid+"$", fyne.KeyTab) })
 	if word, _, msg := f.shown(); word != "ADMIT" {
 		t.Fatalf("prefixed, Tab-terminated scan gave %q %q", word, msg)
 	}
@@ -244,8 +240,8 @@ func TestGateOverrideNeedsReasonAndPIN(t *testing.T) {
 	// A reason and a wrong PIN: refused, plainly, nothing recorded.
 	f.ui(func() {
 		sd := f.m.gate.dialog
-		test.Type(sd.formEntry("Reason"), "re-issued at the box office")
-		test.Type(sd.pin, "1111")
+		f.typeInto(sd.formEntry("Reason"), "re-issued at the box office")
+		f.typeInto(sd.pin, "1111")
 		test.Tap(admit)
 		if !sd.note.Visible() || sd.note.Text != "Wrong PIN — nothing was changed. Try again." {
 			t.Errorf("wrong PIN note %q (visible %v)", sd.note.Text, sd.note.Visible())
@@ -260,7 +256,7 @@ func TestGateOverrideNeedsReasonAndPIN(t *testing.T) {
 
 	// The right PIN: the new ADMIT is shown and recorded.
 	f.waitShown(func() {
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(admit)
 	})
 	word, sub, msg := f.shown()
@@ -304,7 +300,7 @@ func TestGateOverrideWithoutPINSaysSo(t *testing.T) {
 		}
 	})
 	f.waitShown(func() {
-		test.Type(f.m.gate.dialog.formEntry("Reason"), "refund cancelled by phone")
+		f.typeInto(f.m.gate.dialog.formEntry("Reason"), "refund cancelled by phone")
 		test.Tap(findButton(f.w.Canvas(), "Admit"))
 	})
 	if word, _, _ := f.shown(); word != "ADMIT" {
@@ -391,9 +387,7 @@ func TestGateScanOnDeskTabGoesToTheDesk(t *testing.T) {
 	f := newGateFixture(t)
 	f.ui(func() {
 		f.m.tabs.Select(f.m.deskTab)
-		c := f.w.Canvas()
-		test.TypeOnCanvas(c, gcCancelled)
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		f.scanKeys(gcCancelled, fyne.KeyReturn)
 		if f.m.desk.query.Text != gcCancelled {
 			t.Errorf("desk query %q", f.m.desk.query.Text)
 		}
@@ -422,7 +416,7 @@ func TestGateDirectionSwitchBehindPIN(t *testing.T) {
 		}
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
 		sd := f.m.gate.dialog
-		test.Type(sd.pin, "0000")
+		f.typeInto(sd.pin, "0000")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 		if sd.note.Text != "Wrong PIN — nothing was changed. Try again." {
 			t.Errorf("wrong PIN: %q", sd.note.Text)
@@ -432,7 +426,7 @@ func TestGateDirectionSwitchBehindPIN(t *testing.T) {
 		t.Fatal("a wrong PIN changed the direction")
 	}
 	f.ui(func() {
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 	})
 	if f.cfg.get().Direction != core.DirectionOut {
@@ -484,9 +478,7 @@ func TestGateProcessingThenReadyAndHold(t *testing.T) {
 	f := newGateFixture(t, func(d *Deps, _ *gateConfig) { d.Store = blockingStore{d.Store, release} })
 	f.ui(func() {
 		f.m.gate.holdAdmit = 50 * time.Millisecond
-		c := f.w.Canvas()
-		test.TypeOnCanvas(c, gcValid)
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		f.scanKeys(gcValid, fyne.KeyReturn)
 		if f.m.gate.readyText.Text != "Processing…" {
 			t.Errorf("while the store works: %q", f.m.gate.readyText.Text)
 		}

@@ -90,7 +90,7 @@ func (g *pinGuard) try(hash, pin, wrong string) (bool, string) {
 type supervisorDialog struct {
 	form  *dialog.FormDialog
 	items []*widget.FormItem
-	pin   *widget.Entry // nil when no PIN is set
+	pin   *field        // nil when no PIN is set
 	note  *widget.Label // the wrong-PIN message
 }
 
@@ -111,7 +111,7 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 	all := []*widget.FormItem{{Widget: introLabel}}
 	all = append(all, items...)
 	if hash != "" {
-		sd.pin = widget.NewPasswordEntry()
+		sd.pin = newPasswordField()
 		sd.pin.SetPlaceHolder("Supervisor PIN")
 		sd.pin.Validator = func(s string) error {
 			if s == "" {

@@ -84,7 +84,7 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	f.ui(func() {
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
 		for range 3 {
-			test.Type(f.m.gate.dialog.pin, "0000")
+			f.typeInto(f.m.gate.dialog.pin, "0000")
 			test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 		}
 		if n := f.m.gate.dialog.note.Text; !strings.Contains(n, "Two more wrong PINs") {
@@ -114,7 +114,7 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	clock.add(5 * time.Second)
 	f.ui(func() {
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 		if n := f.m.gate.dialog.note.Text; n != "Too many wrong PINs: try again in 25 s. Nothing was changed." {
 			t.Errorf("right PIN during the wait, at the gate: %q", n)
@@ -126,7 +126,7 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	// After the wait the right PIN works.
 	clock.add(25 * time.Second)
 	f.ui(func() {
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 	})
 	if f.cfg.get().Direction != core.DirectionOut {

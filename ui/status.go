@@ -48,7 +48,7 @@ type StatusScreen struct {
 	progMsg    *widget.Label
 	rejTitle   *widget.Label
 	rejected   []core.Control
-	rejTable   *widget.Table
+	rejTable   *keyTable
 	split      *fyne.Container // the status over the rejected controls
 	obj        fyne.CanvasObject
 
