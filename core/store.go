@@ -153,8 +153,11 @@ type ControlStore interface {
 
 // ControlCounts feed the gate's counters and the sync status.
 type ControlCounts struct {
+	// Admitted and Denied count scans of people coming in; Exited counts
+	// scans at an exit, whatever their outcome (nobody is kept in).
 	Admitted int            `json:"admitted"`
 	Denied   map[Reason]int `json:"denied"`
+	Exited   int            `json:"exited"`
 	Pending  int            `json:"pending"`
 	Rejected int            `json:"rejected"`
 }

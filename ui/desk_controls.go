@@ -36,6 +36,13 @@ var deskColumns = []controlColumn{
 
 func deskVerdictCell(c *core.Control, _ time.Time) string {
 	v := string(c.Outcome)
+	if c.Direction == core.DirectionOut {
+		// Leaving is not being admitted, and nobody is kept in.
+		v = "EXIT"
+		if c.Outcome != core.Admit {
+			v = "EXIT (no entry)"
+		}
+	}
 	if c.Override {
 		v += " (override)"
 	}
@@ -72,6 +79,8 @@ func newDeskControlTable(rows func() []core.Control, now func() time.Time) *keyT
 		switch {
 		case c.Upload == core.UploadRejected && col >= 7:
 			return widget.DangerImportance
+		case col == 4 && c.Direction == core.DirectionOut:
+			return widget.MediumImportance
 		case col == 4 && c.Outcome == core.Deny:
 			return widget.DangerImportance
 		case col == 4 && c.Outcome == core.Admit:

@@ -283,3 +283,18 @@ func TestDeskAnyModeShowsEverythingFound(t *testing.T) {
 		return strings.HasPrefix(s.message.Text, `No ticket held by "Nobody"`)
 	})
 }
+
+// An exit is not an admission, nor a denial, in a ticket's history.
+func TestDeskHistorySaysExit(t *testing.T) {
+	out := core.Control{Direction: core.DirectionOut, Outcome: core.Admit, Reason: core.ReasonExit}
+	never := core.Control{Direction: core.DirectionOut, Outcome: core.Deny, Reason: core.ReasonNotInside}
+	in := core.Control{Direction: core.DirectionIn, Outcome: core.Admit}
+	for _, c := range []struct {
+		c    core.Control
+		want string
+	}{{out, "EXIT"}, {never, "EXIT (no entry)"}, {in, "ADMIT"}} {
+		if got := deskVerdictCell(&c.c, testNow); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.c, got, c.want)
+		}
+	}
+}

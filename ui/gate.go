@@ -21,8 +21,9 @@ import (
 // How long a verdict stays before the panel returns to READY. A verdict left
 // on screen is a risk: the next person in line could be waved through on the
 // previous person's green. An ADMIT is over when the person has passed; a
-// DENY or an error is being discussed, so it stays longer. The details stay
-// until the next scan either way.
+// DENY or an error is being discussed, so it stays longer. The details go
+// with the panel: READY beside "Already used at…" and the last holder would
+// be read as the next person's.
 const (
 	holdAdmit = 5 * time.Second
 	holdOther = 10 * time.Second
@@ -47,6 +48,7 @@ type gateView struct {
 
 	header   *fyne.Container
 	details  *fyne.Container
+	scroll   *container.Scroll // the details: each verdict starts at its top
 	tools    *fyne.Container
 	feed     *feed
 	counters *counters
@@ -109,7 +111,8 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 	g.header = container.NewBorder(nil, nil, ready, check, g.entry)
 
 	g.details = container.NewVBox(g.when, g.message, g.actions, g.prompts, g.facts)
-	center := container.New(&splitV{ratio: 0.56}, g.panel, container.NewVScroll(g.details))
+	g.scroll = container.NewVScroll(g.details)
+	center := container.New(&splitV{ratio: 0.56}, g.panel, g.scroll)
 	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, center)
 
 	title := widget.NewLabelWithStyle("Recent scans", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -171,6 +174,8 @@ func (c gateColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (g *gateView) apply(s *core.Settings) {
 	g.muted = s.Mute
 	g.renderMute()
+	g.counters.setExit(s.Direction == core.DirectionOut)
+	g.counters.render(g.feed.ring.perMinute(g.m.now()))
 	if s.Direction == core.DirectionOut {
 		g.direction.SetText("Switch to ENTRY…")
 	} else {
@@ -248,6 +253,23 @@ func (g *gateView) showDetails(v *verdictView, at time.Time) {
 		g.actions.Hide()
 	}
 	g.details.Refresh() // rows were added and removed: lay out again
+	// The reason and the prompts come first: a new verdict is read from
+	// the top, not where the last one was scrolled to.
+	g.scroll.ScrollToTop()
+}
+
+// clearDetails empties the part under the panel when it returns to READY.
+func (g *gateView) clearDetails() {
+	g.when.SetText("")
+	g.message.Segments = nil
+	g.message.Refresh()
+	g.prompts.RemoveAll()
+	g.facts.RemoveAll()
+	g.overrideBtn.Hide()
+	g.actions.Hide()
+	g.lastDeny = nil
+	g.details.Refresh()
+	g.scroll.ScrollToTop()
 }
 
 // promptBox is one instruction on amber, dark text: unmissable, and the
@@ -264,6 +286,10 @@ func promptBox(text string) fyne.CanvasObject {
 
 // tick runs every second: the verdict's hold, the pace, the day's counters.
 func (g *gateView) tick(now time.Time) {
+	if g.shown != kindIdle && g.m.w.Canvas().Overlays().Top() != nil {
+		// A supervisor is acting on this verdict (override): it stays.
+		g.shownAt = time.Now()
+	}
 	if g.shown != kindIdle {
 		hold := g.holdOther
 		if g.shown == kindAdmit {
@@ -273,6 +299,7 @@ func (g *gateView) tick(now time.Time) {
 			s := g.m.settings()
 			g.shown = kindIdle
 			g.panel.set(idleView(&s), s.Direction == core.DirectionOut)
+			g.clearDetails()
 		}
 	}
 	if d := now.YearDay(); d != g.day && g.day != 0 {

@@ -116,7 +116,7 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 		return
 	}
 	vw := viewOf(v, &j.settings, j.req.Now)
-	g.counters.add(v.Outcome, v.Reason)
+	g.counters.add(v.Outcome, v.Reason, vw.Kind == kindExit || vw.Word == "EXIT")
 	if vw.Overridable {
 		g.lastDeny = v
 	}

@@ -44,6 +44,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 		box:   canvas.NewRectangle(color.Transparent),
 		l1:    canvas.NewLine(color.Transparent),
 		l2:    canvas.NewLine(color.Transparent),
+		l3:    canvas.NewLine(color.Transparent),
 		dot:   canvas.NewCircle(color.Transparent),
 		q:     canvas.NewText("?", color.Transparent),
 	}
@@ -51,7 +52,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 	r.word2.TextStyle = fyne.TextStyle{Bold: true}
 	r.q.TextStyle = fyne.TextStyle{Bold: true}
 	r.bg.CornerRadius = 12
-	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q, r.word, r.word2, r.sub}
+	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub}
 	r.Refresh()
 	return r
 }
@@ -63,7 +64,7 @@ type verdictRenderer struct {
 	ring, dot           *canvas.Circle
 	oct, tri            *canvas.Polygon
 	box                 *canvas.Rectangle
-	l1, l2              *canvas.Line
+	l1, l2, l3          *canvas.Line
 	objects             []fyne.CanvasObject
 	fgCol, bgCol        color.Color
 }
@@ -183,11 +184,12 @@ func (r *verdictRenderer) placeWords(b verdictBlock, top float32) {
 
 // layoutIcon draws the verdict's shape: a circle with a tick (ADMIT), a
 // stop-sign octagon with a cross (DENY), a warning triangle with "!" (CHECK),
-// a square with "!" (NOT RECORDED), a circle with "?" (NOT READ). The shape
+// a square with "!" (NOT RECORDED), a circle with "?" (NOT READ), a circle
+// with an arrow out (EXIT). The shape
 // is filled with the text colour and the mark cut out in the panel colour,
 // like a road sign: recognisable without colour, and from afar.
 func (r *verdictRenderer) layoutIcon(at fyne.Position, s float32) {
-	for _, o := range []fyne.CanvasObject{r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q} {
+	for _, o := range []fyne.CanvasObject{r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q} {
 		o.Hide()
 	}
 	if s <= 0 {
@@ -218,6 +220,12 @@ func (r *verdictRenderer) layoutIcon(at fyne.Position, s float32) {
 		shape(r.ring)
 		line(r.l1, 0.26, 0.52, 0.44, 0.70)
 		line(r.l2, 0.40, 0.70, 0.76, 0.32)
+	case kindExit:
+		r.ring.FillColor = r.fgCol
+		shape(r.ring)
+		line(r.l1, 0.24, 0.5, 0.74, 0.5)
+		line(r.l2, 0.54, 0.3, 0.76, 0.52)
+		line(r.l3, 0.54, 0.7, 0.76, 0.48)
 	case kindDeny:
 		r.oct.FillColor = r.fgCol
 		shape(r.oct)

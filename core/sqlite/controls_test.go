@@ -157,3 +157,25 @@ func TestControlsSurviveReopen(t *testing.T) {
 	}
 	wantVerdict(t, scan(t, db2, "1", checkpoint("A"), time.Time{}), core.Deny, core.ReasonAlreadyUsed)
 }
+
+// An exit is not an admission, and the exit of a ticket never seen coming
+// in is not a denial: both count as exits.
+func TestControlCountsExits(t *testing.T) {
+	db, _ := openTest(t)
+	apply(t, db, tk("1"), tk("2"))
+	in, out := checkpoint("A"), checkpoint("A")
+	out.Station.Direction = core.DirectionOut
+	at := func(m int) time.Time { return day.Add(time.Duration(m) * time.Minute) }
+	wantVerdict(t, scan(t, db, "1", in, at(1)), core.Admit, core.ReasonOK)
+	wantVerdict(t, scan(t, db, "1", out, at(2)), core.Admit, core.ReasonExit)
+	wantVerdict(t, scan(t, db, "2", out, at(3)), core.Deny, core.ReasonNotInside)
+	scan(t, db, "nope", out, at(4))
+	wantVerdict(t, scan(t, db, "2", in, at(5)), core.Admit, core.ReasonOK)
+	cc, err := db.ControlCounts(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cc.Admitted != 2 || cc.Exited != 3 || len(cc.Denied) != 0 {
+		t.Fatalf("counts %+v", cc)
+	}
+}
