@@ -120,25 +120,43 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	}
 	staleAfter := time.Duration(s.StalenessMinutes) * time.Minute
 	stale := last.IsZero() || (staleAfter > 0 && now.Sub(last) > staleAfter)
+	// The words and colour follow the Sync tab's (connectionOf): never a
+	// green "Syncing…" over a tab that says Offline.
 	dot, word := colOnline, "Online"
-	switch {
-	case st.Running:
-		word = "Syncing…"
-	case !st.Online:
+	switch connectionOf(&st) {
+	case connNotYet:
+		dot, word = colMutedText, "Not connected yet"
+		if st.Running {
+			word = "Connecting…"
+		}
+	case connOffline:
 		dot, word = colOffline, "Offline"
-	case stale:
-		dot = colStale
+	default:
+		if st.Running {
+			word = "Syncing…"
+		}
+		if stale {
+			dot = colStale
+		}
 	}
 	if b.syncDot.FillColor != dot {
 		b.syncDot.FillColor = dot
 		b.syncDot.Refresh()
 	}
 	changed := setText(b.online, word)
-	pending := "all uploaded"
-	if st.Pending > 0 {
+	pending, pendingCol := "all uploaded", colMutedText
+	switch n := rejectedCount(&st); {
+	case st.Pending > 0:
 		pending = fmt.Sprintf("%s to upload", itoa(st.Pending))
+	case n > 0:
+		// Not "all uploaded": S-360 refused some (blacklisted tickets).
+		pending, pendingCol = fmt.Sprintf("%s refused by S-360", itoa(n)), colOffline
 	}
 	changed = setText(b.pending, pending) || changed
+	if b.pending.Color != pendingCol {
+		b.pending.Color = pendingCol
+		b.pending.Refresh()
+	}
 	synced := "never synced"
 	if !last.IsZero() {
 		synced = "last sync " + last.Local().Format("15:04") + " (" + ago(now.Sub(last)) + ")"

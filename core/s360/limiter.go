@@ -98,6 +98,15 @@ func (c *Client) NextSlot(method string) time.Time {
 	return q[0].Add(c.lim.window)
 }
 
+// Budget is how many requests a minute, per method, the client allows
+// itself (the sync status shows it while an export waits for it).
+func (c *Client) Budget() int {
+	if c.cfg.Unlimited {
+		return 0
+	}
+	return c.lim.budget
+}
+
 // wait blocks until a slot of method is free and takes it. It gives up at
 // once, without sleeping, when ctx would end before the slot frees.
 func (c *Client) wait(ctx context.Context, method string) error {
