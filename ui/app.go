@@ -9,8 +9,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
 	"s360gate/assets"
@@ -52,7 +54,9 @@ type Main struct {
 	mu sync.Mutex
 
 	top         *topBar
+	unsaved     *fyne.Container // "Settings not saved" bar, on the other tabs
 	tabs        *container.AppTabs
+	settingsItm *container.TabItem
 	gateTab     *container.TabItem
 	deskTab     *container.TabItem
 	gate        *gateView
@@ -97,15 +101,19 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	// (long or wrapped text sits in scroll containers), so that none can
 	// push the gate's window off a laptop screen.
 	m.deskTab = container.NewTabItem("Dispute desk", withCatcher(m.desk.Object()))
+	m.settingsItm = container.NewTabItem("Settings", withCatcher(m.settingsTab.Object()))
 	m.tabs = container.NewAppTabs(m.gateTab, m.deskTab,
-		container.NewTabItem("Sync", withCatcher(m.status.Object())),
-		container.NewTabItem("Settings", withCatcher(m.settingsTab.Object())))
+		container.NewTabItem("Sync", withCatcher(m.status.Object())), m.settingsItm)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		// Whatever had the focus is on the tab just left.
 		m.capture.flush()
 		m.w.Canvas().Unfocus()
+		m.followUnsaved()
 	}
-	m.w.SetContent(container.NewBorder(m.top.obj, nil, nil, nil, m.tabs))
+	m.unsaved = newUnsavedBar(func() { m.tabs.Select(m.settingsItm) })
+	m.settingsTab.onRestart = m.offerRestart
+	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
+	m.w.SetCloseIntercept(m.confirmClose)
 	m.w.Resize(fyne.NewSize(1280, 800))
 
 	m.capture = newCapture(scannerOptions(&s))
@@ -321,6 +329,77 @@ func (m *Main) restoreFocus() {
 	}
 }
 
+// followUnsaved says, on every tab but Settings, that the Settings form
+// holds changes not saved: a scan may have pulled the supervisor away from
+// it, and they must not be lost silently.
+func (m *Main) followUnsaved() {
+	edited := m.settingsTab.Edited()
+	title := "Settings"
+	if edited {
+		title = "Settings •"
+	}
+	if m.settingsItm.Text != title {
+		m.settingsItm.Text = title
+		m.tabs.Refresh()
+	}
+	if edited && m.tabs.Selected() != m.settingsItm {
+		m.unsaved.Show()
+	} else {
+		m.unsaved.Hide()
+	}
+}
+
+func newUnsavedBar(open func()) *fyne.Container {
+	text := widget.NewLabel("Settings has changes that are not saved: open Settings to save or undo them.")
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	text.Wrapping = fyne.TextWrapWord
+	btn := widget.NewButton("Open Settings", open)
+	bar := container.NewStack(canvas.NewRectangle(colCheck),
+		container.NewBorder(nil, nil, nil, container.NewCenter(btn), text))
+	bar.Hide()
+	return bar
+}
+
+// confirmClose is the window's close button: unsaved settings are not
+// thrown away without asking.
+func (m *Main) confirmClose() {
+	if !m.settingsTab.Edited() {
+		m.w.Close()
+		return
+	}
+	d := dialog.NewConfirm("Settings not saved",
+		"The Settings form has changes that are not saved. Close s360gate and lose them?",
+		func(lose bool) {
+			if lose {
+				m.w.Close()
+				return
+			}
+			m.tabs.Select(m.settingsItm)
+		}, m.w)
+	d.SetConfirmText("Close, lose the changes")
+	d.SetDismissText("Back to Settings")
+	d.Show()
+}
+
+// offerRestart follows settings stored for the next start (another
+// environment keeps another ticket list): the top bar says so at once, and
+// one click restarts.
+func (m *Main) offerRestart(st core.Settings, words string) {
+	m.top.pendingEnv(st.Environment)
+	if m.d.Restart == nil {
+		return
+	}
+	d := dialog.NewConfirm("Restart s360gate", words, func(now bool) {
+		if now {
+			m.d.Restart()
+			m.w.Close()
+		}
+	}, m.w)
+	d.SetConfirmText("Restart now")
+	d.SetDismissText("Later")
+	d.Show()
+}
+
 // applySettings follows saved settings everywhere they show.
 func (m *Main) applySettings(s core.Settings) {
 	m.w.SetTitle("s360gate — " + s.Station)
@@ -331,6 +410,7 @@ func (m *Main) applySettings(s core.Settings) {
 	m.top.renderSync(&s, m.now())
 	m.gate.apply(&s)
 	m.capture.setOptions(scannerOptions(&s))
+	m.followUnsaved()
 }
 
 // save stores settings changed on the gate tab; what says what failed.

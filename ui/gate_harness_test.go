@@ -49,6 +49,9 @@ type gateConfig struct {
 	mu    sync.Mutex
 	s     core.Settings
 	saves int
+	// restartFor: saving another environment is stored for the next
+	// start, as the real app does (EConflict).
+	restartFor bool
 }
 
 func (c *gateConfig) get() core.Settings {
@@ -63,6 +66,10 @@ func (c *gateConfig) save(s core.Settings) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.restartFor && s.Environment != c.s.Environment {
+		c.saves++
+		return core.Errorf(core.EConflict, "Saved. Close and reopen s360gate to switch to %s: each environment keeps its own ticket list.", s.Environment)
+	}
 	c.s, c.saves = s, c.saves+1
 	return nil
 }
@@ -167,7 +174,15 @@ func newGateFixture(t *testing.T, opts ...gateOption) *gateFixture {
 	})
 	t.Cleanup(func() {
 		f.m.Close()
-		f.ui(f.w.Close)
+		f.ui(func() {
+			// Unless a test closed it: the test driver panics on a
+			// second Close.
+			for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+				if w == f.w {
+					f.w.Close()
+				}
+			}
+		})
 	})
 	return f
 }

@@ -23,6 +23,7 @@ type topBar struct {
 	dirBg         *canvas.Rectangle
 	dir           *canvas.Text
 	env           *canvas.Text
+	running, next core.Environment // in use; saved for the next start
 	demo          fyne.CanvasObject
 
 	syncDot                 *canvas.Circle
@@ -90,13 +91,31 @@ func (b *topBar) apply(s *core.Settings, demo bool) {
 		b.dirBg.FillColor = colEntry
 	}
 	b.dirBg.Refresh()
-	setText(b.env, strings.ToUpper(string(s.Environment)))
+	b.running = s.Environment
+	setText(b.env, b.envWords())
 	if demo || s.Environment == core.EnvSim {
 		b.demo.Show()
 	} else {
 		b.demo.Hide()
 	}
 	b.obj.Refresh() // texts changed size: lay the bar out again
+}
+
+// pendingEnv says the settings saved are for another environment, used
+// after a restart: the bar must not go on showing the old one alone.
+func (b *topBar) pendingEnv(env core.Environment) {
+	b.next = env
+	if setText(b.env, b.envWords()) {
+		b.obj.Refresh()
+	}
+}
+
+func (b *topBar) envWords() string {
+	w := strings.ToUpper(string(b.running))
+	if b.next != "" && b.next != b.running {
+		w += " → " + strings.ToUpper(string(b.next)) + " after restart"
+	}
+	return w
 }
 
 // applySync shows the engine's status.

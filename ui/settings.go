@@ -49,6 +49,9 @@ type SettingsScreen struct {
 	w       fyne.Window
 	d       Deps
 	onSaved func(core.Settings)
+	// onRestart, when set, is told of settings stored for the next start
+	// (another environment or ticket list), with the store's words.
+	onRestart func(st core.Settings, words string)
 	do      func(func()) // fyne.Do; a serialising runner in tests
 
 	// stored is the last saved settings: the baseline for what the form

@@ -184,6 +184,9 @@ func (s *SettingsScreen) Save() {
 					// settings it runs (so no onSaved).
 					s.load(st)
 					s.setSummary(widget.WarningImportance, core.ErrorMessage(err))
+					if s.onRestart != nil {
+						s.onRestart(st, core.ErrorMessage(err))
+					}
 					return
 				}
 				s.setSummary(widget.DangerImportance, "Not saved: "+core.ErrorMessage(err))
@@ -199,7 +202,7 @@ func (s *SettingsScreen) Save() {
 }
 
 // settingsSavedWithNotice tells a save that went through with something to
-// say (SaveSettings' EConflict, e.g. "Saved. Close and reopen s360gate to
+// say (SaveSettings' EConflict, e.g. "Saved. s360gate must start again to
 // switch to sandbox…") from a refusal.
 func settingsSavedWithNotice(err error) bool {
 	var e *core.Error
