@@ -52,7 +52,7 @@ type SettingsScreen struct {
 	// onRestart, when set, is told of settings stored for the next start
 	// (another environment or ticket list), with the store's words.
 	onRestart func(st core.Settings, words string)
-	do      func(func()) // fyne.Do; a serialising runner in tests
+	do        func(func()) // fyne.Do; a serialising runner in tests
 
 	// stored is the last saved settings: the baseline for what the form
 	// does not show (the password, the PIN hash).
