@@ -498,6 +498,10 @@ func (m *Main) clock() {
 				s, now := m.settings(), m.now()
 				m.gate.tick(now)
 				m.top.renderSync(&s, now)
+				if d := m.gate.dialog; d != nil {
+					d.tick()
+				}
+				m.settingsTab.tick()
 			})
 		}
 	}

@@ -389,3 +389,13 @@ func (sd *supervisorDialog) hasText(s string) bool {
 	}
 	return false
 }
+
+// findDemoCard finds a demo card by its title.
+func findDemoCard(c fyne.Canvas, title string) *demoCard {
+	for _, o := range test.LaidOutObjects(c.Content()) {
+		if d, ok := o.(*demoCard); ok && d.title == title {
+			return d
+		}
+	}
+	return nil
+}

@@ -315,12 +315,14 @@ func TestGateDemoTicketScansLikeAScanner(t *testing.T) {
 			t.Error("no DEMO banner with demo tickets")
 		}
 	})
+	// The whole card is clickable: a click on its note scans it too.
 	f.waitShown(func() {
-		b := findButton(f.w.Canvas(), "Scan: Child")
-		if b == nil {
-			t.Fatal("no demo button")
+		card := findDemoCard(f.w.Canvas(), "Scan: Child")
+		if card == nil {
+			t.Fatal("no demo card")
 		}
-		test.Tap(b)
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(card)
+		test.TapCanvas(f.w.Canvas(), at.AddXY(card.Size().Width/2, card.Size().Height-8))
 	})
 	if word, _, _ := f.shown(); word != "ADMIT — CHECK" {
 		t.Errorf("demo child gave %q", word)

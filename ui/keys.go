@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -330,3 +331,29 @@ func (k *keyCatcher) TypedRune(r rune)           { sinkRune(k, r) }
 func (k *keyCatcher) TypedKey(ev *fyne.KeyEvent) { sinkKey(k, ev) }
 func (k *keyCatcher) AcceptsTab() bool           { return true }
 func (k *keyCatcher) typed(rune, fyne.KeyName)   {}
+
+// wheelRelay lies over a scrolled form and hands every mouse-wheel event
+// to the form's scroll, whatever is under the pointer. It only takes the
+// wheel: clicks, drags and hovering find the widgets under it.
+type wheelRelay struct {
+	widget.BaseWidget
+	to *container.Scroll
+}
+
+func newWheelRelay() *wheelRelay {
+	w := &wheelRelay{}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *wheelRelay) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(&fyne.Container{})
+}
+
+func (w *wheelRelay) MinSize() fyne.Size { return fyne.Size{} }
+
+func (w *wheelRelay) Scrolled(ev *fyne.ScrollEvent) {
+	if w.to != nil {
+		w.to.Scrolled(ev)
+	}
+}

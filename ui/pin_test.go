@@ -133,3 +133,53 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 		t.Fatal("the right PIN after the wait did not switch the station")
 	}
 }
+
+// The lock-out's "try again in 30 s" counts down while it is shown.
+func TestPINLockoutCountsDown(t *testing.T) {
+	f := newGateFixture(t, withPIN("4711"))
+	clock := &fakeClock{t: gateNow}
+	f.ui(func() {
+		f.m.pins.now = clock.now
+		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
+		for range pinMaxFails {
+			f.typeInto(f.m.gate.dialog.pin, "0000")
+			test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
+		}
+	})
+	note := func() string {
+		var s string
+		f.ui(func() { s = f.m.gate.dialog.note.Text })
+		return s
+	}
+	if n := note(); !strings.Contains(n, "try again in 30 s") {
+		t.Fatalf("after five wrong PINs: %q", n)
+	}
+	clock.add(7 * time.Second)
+	f.ui(func() { f.m.gate.dialog.tick() })
+	if n := note(); n != "Too many wrong PINs: try again in 23 s. Nothing was changed." {
+		t.Errorf("7 s later: %q", n)
+	}
+	clock.add(23 * time.Second)
+	f.ui(func() { f.m.gate.dialog.tick() })
+	if n := note(); !strings.HasPrefix(n, "PINs are accepted again") {
+		t.Errorf("after the wait: %q", n)
+	}
+
+	// The Settings' PIN line counts down too.
+	st := f.m.settingsTab
+	f.ui(func() {
+		test.Tap(findButton(f.w.Canvas(), "Cancel"))
+		st.gate.SetText("B")
+		for range pinMaxFails {
+			st.pinAuth.SetText("1111")
+			st.Save()
+		}
+	})
+	clock.add(10 * time.Second)
+	f.ui(func() {
+		st.tick()
+		if got := st.errs["pin"].Text; got != "Too many wrong PINs: try again in 20 s." {
+			t.Errorf("Settings, 10 s later: %q", got)
+		}
+	})
+}

@@ -91,6 +91,8 @@ type SettingsScreen struct {
 	saveBtn   *widget.Button
 	revertBtn *widget.Button
 	summary   *widget.Label
+	page      *container.Scroll
+	pinLocked bool // the PIN line says PINs are refused for a while
 	saving    bool
 	obj       fyne.CanvasObject
 }
@@ -252,10 +254,17 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		widget.NewCard("Scanner & sound", "", scanner),
 		widget.NewCard("Supervisor PIN", "", pin),
 	)
+	// Fyne's entries scroll their own text with the mouse wheel, so the
+	// page stopped scrolling whenever the pointer was over a field (most
+	// of the page). A relay laid over the whole form takes every wheel
+	// event and scrolls the page.
+	relay := newWheelRelay()
+	s.page = container.NewVScroll(container.NewStack(body, relay))
+	relay.to = s.page
 	s.pinAuthRow = container.NewBorder(nil, nil, widget.NewLabel("Supervisor PIN"), nil, s.field("pin", s.pinAuth))
 	bar := container.NewVBox(widget.NewSeparator(), s.summary,
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.revertBtn, s.saveBtn), s.pinAuthRow))
-	return container.NewBorder(nil, bar, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(nil, bar, nil, nil, s.page)
 }
 
 // settingsBinding ties one widget of the form to the settings.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -172,4 +173,27 @@ func TestEnvironmentChangeOffersARestart(t *testing.T) {
 	if restarts != 1 {
 		t.Errorf("%d restarts", restarts)
 	}
+}
+
+// The mouse wheel scrolls the Settings page over its fields too.
+func TestSettingsWheelScrollsOverFields(t *testing.T) {
+	f := newGateFixture(t)
+	st := f.m.settingsTab
+	f.ui(func() {
+		f.w.Resize(fyne.NewSize(1024, 700))
+		f.m.tabs.Select(f.m.settingsItm)
+	})
+	f.ui(func() {
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(st.operator)
+		test.Scroll(f.w.Canvas(), at.AddXY(20, 10), 0, -120)
+		if st.page.Offset.Y <= 0 {
+			t.Errorf("the page did not scroll (offset %v)", st.page.Offset)
+		}
+		at = fyne.CurrentApp().Driver().AbsolutePositionForObject(st.gateRules)
+		before := st.page.Offset.Y
+		test.Scroll(f.w.Canvas(), at.AddXY(20, 10), 0, -120)
+		if st.page.Offset.Y <= before {
+			t.Errorf("the page did not scroll over a multi-line field (offset %v)", st.page.Offset)
+		}
+	})
 }

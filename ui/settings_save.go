@@ -123,6 +123,7 @@ func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 		if msg != "" {
 			errs = append(errs, core.FieldError{Field: "pin", Message: msg})
 		}
+		s.pinLocked = s.pins.blocked() != ""
 	}
 	pin, again := s.pinNew.Text, s.pinRepeat.Text
 	switch {
@@ -261,4 +262,18 @@ func (s *SettingsScreen) setSummary(imp widget.Importance, text string) {
 	s.summary.Importance = imp
 	deskSay(s.summary, text)
 	s.summary.Refresh()
+}
+
+// tick counts a PIN wait down on the PIN's line, every second.
+func (s *SettingsScreen) tick() {
+	if !s.pinLocked {
+		return
+	}
+	l := s.errs["pin"]
+	if msg := s.pins.blocked(); msg != "" {
+		l.SetText(msg)
+		return
+	}
+	s.pinLocked = false
+	l.SetText("PINs are accepted again: enter the supervisor PIN and save.")
 }
