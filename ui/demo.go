@@ -68,9 +68,9 @@ func (c *demoCard) Tapped(*fyne.PointEvent) {
 
 func (c *demoCard) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
-func (c *demoCard) MouseIn(*desktop.MouseEvent) { c.hover(theme.ColorNameHover) }
+func (c *demoCard) MouseIn(*desktop.MouseEvent)    { c.hover(theme.ColorNameHover) }
 func (c *demoCard) MouseMoved(*desktop.MouseEvent) {}
-func (c *demoCard) MouseOut()                    { c.hover(theme.ColorNameButton) }
+func (c *demoCard) MouseOut()                      { c.hover(theme.ColorNameButton) }
 
 func (c *demoCard) hover(n fyne.ThemeColorName) {
 	if c.bg != nil {
