@@ -134,6 +134,9 @@ type Gate interface {
 type ControlFilter struct {
 	Since   time.Time
 	Barcode string
+	// Scanned is the code as scanned: for a code that is in no ticket
+	// (Barcode empty), whose controls the dispute desk still shows.
+	Scanned string
 	Upload  UploadState
 	Limit   int  // 0: all
 	Newest  bool // newest first

@@ -285,7 +285,11 @@ func (l *keyList) typed(r rune, name fyne.KeyName) {
 // keyTable is the app's table (control histories).
 type keyTable struct {
 	widget.Table
+	widths map[int]float32 // as fitted (fitColumns)
 }
+
+// columnWidth is a column's width as last fitted (0: never).
+func (t *keyTable) columnWidth(col int) float32 { return t.widths[col] }
 
 func newKeyTable(length func() (int, int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *keyTable {
 	t := &keyTable{}

@@ -37,7 +37,7 @@ func TestEveryTabFitsASmallLaptop(t *testing.T) {
 	f.ui(func() {
 		f.m.status.apply(longStatus(3))
 		f.m.settingsTab.setSummary(0, strings.Repeat("Not saved: a long refusal from SaveSettings. ", 6))
-		f.m.desk.showResults("T26-99999", deskModeTax, nil, nil, true, true)
+		f.m.desk.showResults(deskAnswer{q: "T26-99999", mode: deskModeTax, unaudited: true, empty: true})
 	})
 	limit := fyne.NewSize(1024, 700)
 	f.ui(func() {

@@ -361,7 +361,7 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	} else {
 		s.rejTitle.SetText(fmt.Sprintf("Controls rejected by S-360: %s — these tickets were blacklisted after export; every gate now denies them. Check them at the dispute desk.", deskThousands(len(st.Rejected))))
 		s.rejTable.Show()
-		s.rejTable.Refresh()
+		fitColumns(s.rejTable, statusRejectedColumns, s.rejected, now)
 	}
 	s.relayout()
 }

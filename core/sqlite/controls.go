@@ -53,6 +53,9 @@ func (db *DB) Controls(ctx context.Context, f core.ControlFilter, fn func(core.C
 	if f.Barcode != "" {
 		where, args = append(where, "barcode = ?"), append(args, f.Barcode)
 	}
+	if f.Scanned != "" {
+		where, args = append(where, "scanned = ?"), append(args, f.Scanned)
+	}
 	switch f.Upload {
 	case "":
 	case core.UploadPending, core.UploadDone, core.UploadRejected, core.UploadLocal:

@@ -126,6 +126,10 @@ func TestControlsFilter(t *testing.T) {
 	if got := ids(collect(t, db, core.ControlFilter{Barcode: "1"})); len(got) != 2 || got[1] != all[2] {
 		t.Fatalf("barcode %v", got)
 	}
+	// A code in no ticket is found by what was scanned.
+	if got := ids(collect(t, db, core.ControlFilter{Scanned: "x"})); len(got) != 1 || got[0] != all[3] {
+		t.Fatalf("scanned %v", got)
+	}
 	// Denials are reported to S-360 too (FAIL).
 	if got := collect(t, db, core.ControlFilter{Upload: core.UploadPending, Barcode: "2"}); len(got) != 2 || got[1].Reason != core.ReasonAlreadyUsed {
 		t.Fatalf("pending of 2: %+v", got)
