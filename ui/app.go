@@ -114,7 +114,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.settingsTab.onRestart = m.offerRestart
 	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
 	m.w.SetCloseIntercept(m.confirmClose)
-	m.w.Resize(fyne.NewSize(1280, 800))
+	fitScreen(m.w)
 
 	m.capture = newCapture(scannerOptions(&s))
 	m.capture.onScan, m.capture.onUnread, m.capture.onTyped = m.routeScan, m.routeUnread, m.deliver

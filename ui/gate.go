@@ -33,7 +33,6 @@ type gateView struct {
 	m *Main
 
 	panel   *verdictPanel
-	when    *widget.Label // "Scan at 18:42:05": the details outlive the panel
 	message *widget.RichText
 	prompts *fyne.Container
 	facts   *fyne.Container
@@ -49,6 +48,7 @@ type gateView struct {
 	header   *fyne.Container
 	details  *fyne.Container
 	scroll   *container.Scroll // the details: each verdict starts at its top
+	center   *fyne.Container   // the verdict over the details
 	tools    *fyne.Container
 	feed     *feed
 	counters *counters
@@ -70,7 +70,6 @@ type gateView struct {
 func newGateView(m *Main) *gateView {
 	g := &gateView{m: m, queue: make(chan scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
 	g.panel = newVerdictPanel()
-	g.when = widget.NewLabel("") // full contrast: an old verdict must not pass for a new one
 	g.message = widget.NewRichText()
 	g.message.Wrapping = fyne.TextWrapWord
 	g.prompts = container.NewVBox()
@@ -110,10 +109,12 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 		container.New(&fixedWidth{w + theme.Padding()}, container.NewVBox(layout.NewSpacer(), g.readyText, layout.NewSpacer())))
 	g.header = container.NewBorder(nil, nil, ready, check, g.entry)
 
-	g.details = container.NewVBox(g.when, g.message, g.actions, g.prompts, g.facts)
+	// No "Scan at" line: the panel's sub line has the time, and the
+	// details leave with the panel.
+	g.details = container.NewVBox(g.message, g.actions, g.prompts, g.facts)
 	g.scroll = container.NewVScroll(g.details)
-	center := container.New(&splitV{ratio: 0.56}, g.panel, g.scroll)
-	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, center)
+	g.center = container.New(&splitV{ratio: 0.56, least: 0.5, need: g.mustSee}, g.panel, g.scroll)
+	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, g.center)
 
 	title := widget.NewLabelWithStyle("Recent scans", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// Station controls sit with the station's numbers, away from the scan
@@ -224,8 +225,7 @@ func (g *gateView) renderReady() {
 }
 
 // showDetails fills the part under the panel.
-func (g *gateView) showDetails(v *verdictView, at time.Time) {
-	g.when.SetText("Scan at " + at.Local().Format("15:04:05"))
+func (g *gateView) showDetails(v *verdictView) {
 	g.message.Segments = []widget.RichTextSegment{&widget.TextSegment{
 		Text:  v.Message,
 		Style: widget.RichTextStyle{SizeName: sizeReason, TextStyle: fyne.TextStyle{Bold: true}},
@@ -253,6 +253,7 @@ func (g *gateView) showDetails(v *verdictView, at time.Time) {
 		g.actions.Hide()
 	}
 	g.details.Refresh() // rows were added and removed: lay out again
+	g.center.Refresh()  // the split follows what must be seen
 	// The reason and the prompts come first: a new verdict is read from
 	// the top, not where the last one was scrolled to.
 	g.scroll.ScrollToTop()
@@ -260,7 +261,6 @@ func (g *gateView) showDetails(v *verdictView, at time.Time) {
 
 // clearDetails empties the part under the panel when it returns to READY.
 func (g *gateView) clearDetails() {
-	g.when.SetText("")
 	g.message.Segments = nil
 	g.message.Refresh()
 	g.prompts.RemoveAll()
@@ -269,6 +269,7 @@ func (g *gateView) clearDetails() {
 	g.actions.Hide()
 	g.lastDeny = nil
 	g.details.Refresh()
+	g.center.Refresh()
 	g.scroll.ScrollToTop()
 }
 
@@ -309,13 +310,44 @@ func (g *gateView) tick(now time.Time) {
 	g.counters.render(g.feed.ring.perMinute(now))
 }
 
+// mustSee is the height, at width w, of what must be read without
+// scrolling under the verdict: the time, the reason, the override button
+// and every prompt (the seat and the like may be scrolled to).
+func (g *gateView) mustSee(w float32) float32 {
+	h := float32(0)
+	n := 0
+	for _, o := range []fyne.CanvasObject{g.message, g.actions, g.prompts} {
+		if !o.Visible() {
+			continue
+		}
+		if o == g.message {
+			// Wrapped text measures its height at the width it has.
+			g.message.Resize(fyne.NewSize(w, g.message.Size().Height))
+		}
+		h += o.MinSize().Height
+		n++
+	}
+	return h + float32(n)*theme.Padding()
+}
+
 // splitV gives the first object ratio of the height (at least its minimum)
-// and the rest to the second: the verdict gets the lion's share however
-// much text is under it.
-type splitV struct{ ratio float32 }
+// and the rest to the second: the verdict gets the lion's share. When what
+// must be seen under it (need) does not fit in the rest, the verdict gives
+// way, down to least of the height: at 1366×768 an ID-check prompt must not
+// fall below the fold.
+type splitV struct {
+	ratio, least float32
+	need         func(width float32) float32
+}
 
 func (l *splitV) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	top := max(size.Height*l.ratio, objs[0].MinSize().Height)
+	top := size.Height * l.ratio
+	if l.need != nil {
+		if rest := size.Height - top - theme.Padding(); rest < l.need(size.Width) {
+			top = max(size.Height-theme.Padding()-l.need(size.Width), size.Height*l.least)
+		}
+	}
+	top = max(top, objs[0].MinSize().Height)
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(fyne.NewSize(size.Width, top))
 	gap := theme.Padding()

@@ -127,7 +127,7 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 func (g *gateView) show(vw *verdictView, s *core.Settings, at time.Time, code string, scan bool) {
 	g.shown, g.shownAt = vw.Kind, time.Now()
 	g.panel.set(*vw, s.Direction == core.DirectionOut)
-	g.showDetails(vw, at)
+	g.showDetails(vw)
 	g.feed.push(entryOfView(vw, at, code, scan))
 	g.counters.render(g.feed.ring.perMinute(g.m.now()))
 	g.renderReady()
