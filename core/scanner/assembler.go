@@ -10,19 +10,21 @@ import (
 // A USB HID scanner is a keyboard: the window cannot know which device a key
 // came from, only when it came. A scanner types a whole code in a burst, a
 // few milliseconds a key, and ends it with Enter or Tab (or a configured
-// suffix); nobody types four keys and Enter that fast. So every keystroke
-// the window receives, whichever widget has the focus, is held for a moment
-// (Hold) to see whether another follows at once:
+// suffix); nobody types five keys that fast. So every keystroke the window
+// receives, whichever widget has the focus, is held for a moment (Hold) to
+// see whether another follows at once:
 //
-//   - keys that keep coming closer than Hold form a burst; a burst of at
-//     least MinScanRunes characters at scanner speed (average gap below
-//     ScannerGap) that ends in Enter, Tab or the suffix is a scan. Its
-//     keystrokes never reach a field, and terminators right behind it (the
-//     LF of CR LF, an Enter after the suffix) are part of it;
-//   - a burst that stops without a terminator is a scanner's code that was
-//     not ended (wrong terminator setting, a partial read) when it is long
-//     and fast enough to be one: it is Unread, never kept to be glued onto
-//     the next scan, never typed into a field;
+//   - keys that keep coming closer than Hold form a burst. Once its first
+//     five characters came at scanner speed (average gap below
+//     ScannerGap) the burst is the scanner's: it waits up to TermWait for
+//     its terminator (a scanner's Enter may trail its code), and none of
+//     its keys will ever reach a field;
+//   - a burst of at least MinScanRunes characters at scanner speed that
+//     ends in Enter, Tab or the suffix is a scan. Terminators right behind
+//     it (the LF of CR LF, an Enter after the suffix) are part of it;
+//   - a scanner's burst that cannot be read as a scan (no terminator within
+//     TermWait: a wrong terminator setting, a partial read) is Unread,
+//     never kept to be glued onto the next scan, never typed into a field;
 //   - everything else is a person typing: the held keys are handed on, in
 //     order, to where they were typed, as soon as the moment has passed.
 //
@@ -37,6 +39,8 @@ const (
 	// Hold is how long a keystroke waits for the next one before it is
 	// handed on as a person's.
 	Hold = 40 * time.Millisecond
+	// TermWait is how long a scanner's burst waits for its terminator.
+	TermWait = 300 * time.Millisecond
 	// ScannerGap: a burst whose keystrokes come on average closer than
 	// this was typed by a scanner (a 24-digit ticket in well under half a
 	// second; the fastest hand typist averages over 80 ms a key).
@@ -52,9 +56,9 @@ const (
 	// MinScanRunes is the fewest characters a terminated burst needs to be
 	// a scan; a person's rollover ("1" and Enter together) is not one.
 	MinScanRunes = 3
-	// minUnread is the fewest characters an unterminated burst needs to be
-	// an unread scan rather than a person's quick keys.
-	minUnread = 4
+	// scannerRunes is how many characters at scanner speed make a burst
+	// the scanner's.
+	scannerRunes = 5
 )
 
 // Keystroke is one key as the window received it. To says where it was
@@ -154,6 +158,10 @@ func (a *Assembler[T]) Key(name string, at time.Time, to T) []Event[T] {
 		out = append(out, Event[T]{Kind: Typed, Key: k})
 	case len(a.held) > 0 && a.isScan(at):
 		out = append(out, a.scan())
+	case a.scannerLike():
+		// The scanner's, but not a scan (it slowed down): not a person's.
+		out = append(out, a.resolve()...)
+		a.scanEnd = true
 	default:
 		out = append(out, a.release()...)
 		out = append(out, Event[T]{Kind: Typed, Key: k})
@@ -176,11 +184,11 @@ func (a *Assembler[T]) Expire(due, now time.Time) []Event[T] {
 		a.due = time.Time{}
 		return nil
 	}
-	quiet := a.gap(now)
+	quiet, wait := a.gap(now), a.wait()
 	switch {
-	case quiet >= MaxWait:
-	case quiet < Hold:
-		a.due = a.last.Add(Hold)
+	case quiet >= wait+MaxWait:
+	case quiet < wait:
+		a.due = a.last.Add(wait)
 		return nil
 	case now.Sub(due) > Late:
 		a.due = now.Add(Recheck)
@@ -225,16 +233,39 @@ func (a *Assembler[T]) gap(at time.Time) time.Duration {
 // first (its timer was kept from running).
 func (a *Assembler[T]) begin(at time.Time) []Event[T] {
 	a.scanEnd = false
-	if len(a.held) > 0 && a.gap(at) > MaxWait {
+	if len(a.held) > 0 && a.gap(at) > a.wait()+MaxWait {
 		return a.resolve()
 	}
 	return nil
 }
 
+// wait is how long the held keys wait for the next: a person's a moment,
+// a scanner's burst its terminator.
+func (a *Assembler[T]) wait() time.Duration {
+	if a.scannerLike() {
+		return TermWait
+	}
+	return Hold
+}
+
+// scannerLike: the burst's first scannerRunes characters, not one key
+// repeated, came at scanner speed. From then on it is the scanner's.
+func (a *Assembler[T]) scannerLike() bool {
+	if len(a.held) < scannerRunes {
+		return false
+	}
+	first := a.held[:scannerRunes]
+	same := true
+	for _, k := range first[1:] {
+		same = same && k.Rune == first[0].Rune
+	}
+	return !same && first[scannerRunes-1].At.Sub(first[0].At) < ScannerGap*(scannerRunes-1)
+}
+
 func (a *Assembler[T]) end(at time.Time, out []Event[T]) []Event[T] {
 	a.last = at
 	if len(a.held) > 0 {
-		a.due = at.Add(Hold)
+		a.due = at.Add(a.wait())
 	} else {
 		a.due = time.Time{}
 	}
@@ -262,7 +293,7 @@ func (a *Assembler[T]) resolve() []Event[T] {
 	if len(a.held) == 0 {
 		return nil
 	}
-	if len(a.held)+a.dropped >= minUnread && a.varied() && a.fast(a.last) {
+	if a.scannerLike() {
 		e := Event[T]{Kind: Unread, Raw: a.text()}
 		a.clear()
 		return []Event[T]{e}
@@ -287,15 +318,6 @@ func (a *Assembler[T]) scan() Event[T] {
 	return e
 }
 
-// varied: not one key repeated (a key held down repeats fast too).
-func (a *Assembler[T]) varied() bool {
-	for _, k := range a.held[1:] {
-		if k.Rune != a.held[0].Rune {
-			return true
-		}
-	}
-	return false
-}
 
 func (a *Assembler[T]) endsWithSuffix() bool {
 	suf := []rune(a.suffix)

@@ -229,10 +229,11 @@ func TestStallInsideAScanKeepsItWhole(t *testing.T) {
 		t.Errorf("%q reached the field", kb.typed["f"])
 	}
 
-	// A loop that is always late still hands a person's key on, by MaxWait.
+	// A loop that is always late still hands a person's key on, by
+	// Hold+MaxWait.
 	kb = newKeyboard(t, Options{}).into("f")
 	kb.late = 2 * Late
-	kb.typeText("a", handGap).advance(MaxWait - time.Millisecond)
+	kb.typeText("a", handGap).advance(Hold + MaxWait - time.Millisecond)
 	if kb.typed["f"] != "" {
 		t.Fatal("handed on before MaxWait although the timer was late")
 	}
@@ -242,14 +243,30 @@ func TestStallInsideAScanKeepsItWhole(t *testing.T) {
 	}
 }
 
-// A scanner that really pauses longer than Hold, with the loop free, is
-// cut there: the first part is SCAN NOT READ, the rest its own scan.
-func TestRealPauseCutsTheBurst(t *testing.T) {
-	kb := newKeyboard(t, Options{})
-	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:], 120*time.Millisecond)
-	kb.key("Return", 120*time.Millisecond)
+// A scanner's burst waits up to TermWait for its terminator: a scanner (or
+// xdotool) whose Enter trails the code, or that pauses once, is one scan.
+func TestScannerPauseWithinTermWaitIsOneScan(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket, scanGap).key("Return", 90*time.Millisecond)
+	kb.typeText(ticket[:10], scanGap).advance(time.Second)
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:11], 150*time.Millisecond).typeText(ticket[11:], scanGap).key("Tab", scanGap)
+	kb.want("scan:"+ticket, "unread:"+ticket[:10], "scan:"+ticket)
+}
+
+// Past TermWait the scanner's burst is SCAN NOT READ, and what follows is
+// its own; a scanner's burst that slows to a person's pace is not read
+// either, and none of it reaches the field.
+func TestScannerBurstCutAfterTermWait(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:], TermWait+time.Millisecond)
 	if len(kb.log) == 0 || kb.log[0] != "unread:"+ticket[:10] {
 		t.Fatalf("log %q", kb.log)
+	}
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:], 120*time.Millisecond).key("Return", 120*time.Millisecond)
+	kb.want("unread:" + ticket)
+	if kb.typed["f"] != "" {
+		t.Errorf("%q reached the field", kb.typed["f"])
 	}
 }
 
