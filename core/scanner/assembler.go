@@ -318,7 +318,6 @@ func (a *Assembler[T]) scan() Event[T] {
 	return e
 }
 
-
 func (a *Assembler[T]) endsWithSuffix() bool {
 	suf := []rune(a.suffix)
 	if len(a.held) < len(suf)+MinScanRunes {
