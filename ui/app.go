@@ -117,7 +117,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	fitScreen(m.w)
 
 	m.capture = newCapture(scannerOptions(&s))
-	m.capture.onScan, m.capture.onUnread, m.capture.onTyped = m.routeScan, m.routeUnread, m.deliver
+	m.capture.onScan, m.capture.onUnread, m.capture.onTyped, m.capture.onRetract = m.routeScan, m.routeUnread, m.deliver, m.retract
 	m.capture.schedule = func(d time.Duration) {
 		m.timerMu.Lock()
 		defer m.timerMu.Unlock()
@@ -264,6 +264,27 @@ func (m *Main) deliver(k scanner.Keystroke[keySink]) {
 		to = t
 	}
 	to.typed(k.Rune, name)
+}
+
+// retract takes back keys handed on as a person's that were the start of a
+// scan after all (a starved system delivered them apart from the rest):
+// from the end of the field they went to, if they are still there.
+func (m *Main) retract(keys []scanner.Keystroke[keySink]) {
+	where := func(k scanner.Keystroke[keySink]) keySink {
+		if _, ok := k.To.(*keyCatcher); ok || k.To == nil {
+			return m.typingTarget()
+		}
+		return k.To
+	}
+	for i := 0; i < len(keys); {
+		to, text := where(keys[i]), ""
+		for ; i < len(keys) && where(keys[i]) == to; i++ {
+			text += string(keys[i].Rune)
+		}
+		if f, ok := to.(*field); ok {
+			f.takeBack(text)
+		}
+	}
 }
 
 // typingTarget is the field that takes typing with nothing focused.

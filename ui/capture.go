@@ -33,9 +33,10 @@ type capture struct {
 	schedule func(d time.Duration)
 	due      time.Time // the deadline fire was scheduled for
 
-	onScan   func(raw string)
-	onUnread func(raw string)
-	onTyped  func(k scanner.Keystroke[keySink])
+	onScan    func(raw string)
+	onUnread  func(raw string)
+	onTyped   func(k scanner.Keystroke[keySink])
+	onRetract func(ks []scanner.Keystroke[keySink])
 }
 
 func newCapture(o scanner.Options) *capture {
@@ -88,6 +89,10 @@ func (c *capture) take(evs []scanner.Event[keySink]) {
 		case scanner.Typed:
 			if c.onTyped != nil {
 				c.onTyped(e.Key)
+			}
+		case scanner.Retract:
+			if c.onRetract != nil {
+				c.onRetract(e.Keys)
 			}
 		}
 	}

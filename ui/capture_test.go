@@ -227,3 +227,31 @@ func TestHandTypingReachesTheFocusedField(t *testing.T) {
 		t.Errorf("typing recorded %d controls", n)
 	}
 }
+
+// A starved system delivers a scan's first keys apart from the rest: they
+// went into the manual field as a person's, and are taken back from it
+// when the rest is the scanner's. The scan is whole, the field empty.
+func TestScanWhoseStartCameAloneIsWhole(t *testing.T) {
+	f := newGateFixture(t)
+	f.waitShown(func() {
+		f.settleKeys()
+		f.typeKeys(gcValid[:3], scanKeyGap)
+		f.advanceKeys(90 * time.Millisecond) // the rest is late: the start goes to the field
+		if f.m.gate.entry.Text != gcValid[:3] {
+			t.Fatalf("field %q: the test proves nothing", f.m.gate.entry.Text)
+		}
+		f.typeKeys(gcValid[3:], scanKeyGap)
+		f.pressKey(fyne.KeyReturn, scanKeyGap)
+	})
+	if word, _, _ := f.shown(); word != "ADMIT" {
+		t.Fatalf("%q", word)
+	}
+	f.ui(func() {
+		if f.m.gate.entry.Text != "" {
+			t.Errorf("field %q", f.m.gate.entry.Text)
+		}
+	})
+	if cs := gateControls(t, f); len(cs) != 1 || cs[0].Scanned != gcValid {
+		t.Errorf("recorded %+v", cs)
+	}
+}

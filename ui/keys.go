@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -178,6 +179,17 @@ func (f *field) typed(r rune, name fyne.KeyName) {
 		return
 	}
 	f.Entry.TypedKey(&fyne.KeyEvent{Name: name})
+}
+
+// takeBack removes text from the end of the field, if it is there.
+func (f *field) takeBack(text string) {
+	if text == "" || !strings.HasSuffix(f.Text, text) {
+		return
+	}
+	f.SetText(strings.TrimSuffix(f.Text, text))
+	f.CursorRow = strings.Count(f.Text, "\n")
+	f.CursorColumn = len([]rune(f.Text[strings.LastIndex(f.Text, "\n")+1:]))
+	f.Refresh()
 }
 
 // checkBox is the app's check box.

@@ -29,7 +29,13 @@ import (
 //     order, to where they were typed, as soon as the moment has passed.
 //
 // A person's key therefore arrives Hold late, which nobody notices; a
-// scanner's keys arrive a frame apart at most. One catch: a GUI's event loop
+// scanner's keys arrive a frame apart at most. When they do not (the first
+// few keys of a scan came, then the rest only after Hold: a starved
+// system), the first keys were handed on as a person's; when the rest then
+// turns out to be the scanner's, within TermWait, those keys are taken back
+// (Retract) and the scan is whole.
+//
+// One more catch: a GUI's event loop
 // that is busy drawing delivers nothing, then everything at once. The timer
 // that ends the moment runs on that loop too, and when it runs late keys may
 // be waiting behind it; so a late timer only looks again a little later
@@ -81,13 +87,17 @@ const (
 	// Unread: a scanner's burst that cannot be read as a scan (it never
 	// ended); Event.Raw is what came.
 	Unread
+	// Retract: Event.Keys, handed on as a person's a moment ago, were the
+	// start of a scan after all: take them back from where they went.
+	Retract
 )
 
 // Event is one outcome of the Assembler, in the order things happened.
 type Event[T any] struct {
 	Kind EventKind
-	Key  Keystroke[T] // Typed
-	Raw  string       // Scanned, Unread
+	Key  Keystroke[T]   // Typed
+	Raw  string         // Scanned, Unread
+	Keys []Keystroke[T] // Retract
 }
 
 // Assembler sorts a window's keystrokes into scans and a person's typing
@@ -101,6 +111,10 @@ type Assembler[T any] struct {
 	last    time.Time // the last keystroke of any kind; zero before the first
 	due     time.Time // when the held keys are looked at again
 	scanEnd bool      // the last keystroke ended a scan
+	mine    bool      // the held burst is the scanner's (see scannerLike)
+	// recent is the last burst handed on as a person's, runes only: the
+	// start of a scan if the scanner's rest comes within TermWait.
+	recent []Keystroke[T]
 }
 
 // NewAssembler makes an Assembler for the scanner set up as o. Enter and Tab
@@ -133,6 +147,17 @@ func (a *Assembler[T]) Rune(r rune, at time.Time, to T) []Event[T] {
 	} else {
 		a.held = append(a.held, Keystroke[T]{Rune: r, At: at, To: to})
 	}
+	if !a.mine && a.scannerLike() {
+		a.mine = true
+		// Taken back only if they came at scanner speed themselves (two
+		// keys or more): a person's last key is never glued to a scan.
+		if n := len(a.recent); n >= 2 && a.held[0].At.Sub(a.recent[n-1].At) <= TermWait &&
+			a.recent[n-1].At.Sub(a.recent[0].At) < ScannerGap*time.Duration(n-1) {
+			out = append(out, Event[T]{Kind: Retract, Keys: a.recent})
+			a.held = append(a.recent, a.held...)
+		}
+		a.recent = nil
+	}
 	if a.suffix != "" && a.endsWithSuffix() && a.isScan(at) {
 		out = append(out, a.scan())
 	}
@@ -156,6 +181,7 @@ func (a *Assembler[T]) Key(name string, at time.Time, to T) []Event[T] {
 	case !isTerminator(name):
 		out = append(out, a.resolve()...)
 		out = append(out, Event[T]{Kind: Typed, Key: k})
+		a.recent = nil
 	case len(a.held) > 0 && a.isScan(at):
 		out = append(out, a.scan())
 	case a.scannerLike():
@@ -165,6 +191,7 @@ func (a *Assembler[T]) Key(name string, at time.Time, to T) []Event[T] {
 	default:
 		out = append(out, a.release()...)
 		out = append(out, Event[T]{Kind: Typed, Key: k})
+		a.recent = nil
 	}
 	return a.end(at, out)
 }
@@ -208,6 +235,7 @@ func (a *Assembler[T]) Flush() []Event[T] {
 // Reset forgets the held keys (e.g. when the window closes).
 func (a *Assembler[T]) Reset() {
 	a.clear()
+	a.recent = nil
 	a.due = time.Time{}
 }
 
@@ -251,6 +279,9 @@ func (a *Assembler[T]) wait() time.Duration {
 // scannerLike: the burst's first scannerRunes characters, not one key
 // repeated, came at scanner speed. From then on it is the scanner's.
 func (a *Assembler[T]) scannerLike() bool {
+	if a.mine {
+		return true
+	}
 	if len(a.held) < scannerRunes {
 		return false
 	}
@@ -307,6 +338,7 @@ func (a *Assembler[T]) release() []Event[T] {
 	for _, k := range a.held {
 		out = append(out, Event[T]{Kind: Typed, Key: k})
 	}
+	a.recent = append(a.recent[:0:0], a.held...)
 	a.clear()
 	return out
 }
@@ -315,6 +347,7 @@ func (a *Assembler[T]) scan() Event[T] {
 	e := Event[T]{Kind: Scanned, Raw: a.text()}
 	a.clear()
 	a.scanEnd = true
+	a.recent = nil
 	return e
 }
 
@@ -335,6 +368,7 @@ func (a *Assembler[T]) clear() {
 	clear(a.held) // drop the targets: they may be widgets
 	a.held = a.held[:0]
 	a.dropped = 0
+	a.mine = false
 }
 
 func (a *Assembler[T]) text() string {

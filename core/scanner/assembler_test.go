@@ -30,6 +30,12 @@ func (kb *keyboard) take(evs []Event[string]) {
 			kb.log = append(kb.log, "scan:"+e.Raw)
 		case Unread:
 			kb.log = append(kb.log, "unread:"+e.Raw)
+		case Retract:
+			s := ""
+			for _, k := range e.Keys {
+				s += string(k.Rune)
+			}
+			kb.log = append(kb.log, "retract:"+e.Keys[0].To+":"+s)
 		case Typed:
 			s := string(e.Key.Rune)
 			if e.Key.Rune == 0 {
@@ -322,4 +328,23 @@ func TestResetForgetsHeldKeys(t *testing.T) {
 	}
 	kb.typeText("456", handGap).key("Return", handGap)
 	kb.want("typed::456<Return>")
+}
+
+// A starved system delivers a scan's first keys, then the rest only after
+// Hold: the first keys went to the field as a person's, and are taken back
+// when the rest turns out to be the scanner's. The scan is whole.
+func TestScanStartHandedOnIsTakenBack(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("manual")
+	kb.typeText(ticket[:3], scanGap).typeText(ticket[3:4], 90*time.Millisecond).typeText(ticket[4:], scanGap)
+	kb.key("Return", scanGap)
+	kb.settle()
+	want := []string{"typed:manual:" + ticket[:3], "retract:manual:" + ticket[:3], "scan:" + ticket}
+	if strings.Join(kb.log, "|") != strings.Join(want, "|") {
+		t.Fatalf("got  %q\nwant %q", kb.log, want)
+	}
+
+	// A person's last key before a scan is never taken back, nor glued.
+	kb = newKeyboard(t, Options{}).into("manual")
+	kb.typeText("T26-00", handGap).advance(80 * time.Millisecond).typeText(ticket, scanGap).key("Return", scanGap)
+	kb.want("typed:manual:T26-00", "scan:"+ticket)
 }
