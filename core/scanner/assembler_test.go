@@ -345,6 +345,6 @@ func TestScanStartHandedOnIsTakenBack(t *testing.T) {
 
 	// A person's last key before a scan is never taken back, nor glued.
 	kb = newKeyboard(t, Options{}).into("manual")
-	kb.typeText("T26-00", handGap).advance(80 * time.Millisecond).typeText(ticket, scanGap).key("Return", scanGap)
+	kb.typeText("T26-00", handGap).advance(80*time.Millisecond).typeText(ticket, scanGap).key("Return", scanGap)
 	kb.want("typed:manual:T26-00", "scan:"+ticket)
 }

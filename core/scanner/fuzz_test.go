@@ -112,6 +112,12 @@ func FuzzAssembler(f *testing.F) {
 						t.Fatalf("keystroke %d handed on after %d (fed %d)", e.Key.To, last, fed)
 					}
 					last = e.Key.To
+				case Retract: // only keys handed on, the last ones
+					for i, k := range e.Keys {
+						if want := last - len(e.Keys) + 1 + i; k.To != want {
+							t.Fatalf("took back %d, want %d", k.To, want)
+						}
+					}
 				default:
 					if n := utf8.RuneCountInString(e.Raw); n == 0 || n > MaxLineBytes {
 						t.Fatalf("scan of %d runes", n)
