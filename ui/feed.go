@@ -140,7 +140,9 @@ func newFeed() *feed {
 func (f *feed) push(e feedEntry) {
 	f.ring.Push(e)
 	f.list.Refresh()
-	f.list.ScrollToTop()
+	if f.list.GetScrollOffset() != 0 {
+		f.list.ScrollToTop()
+	}
 }
 
 // A feed row: a colour chip with the verdict word, the time and the code
@@ -175,13 +177,26 @@ func fillFeedRow(o fyne.CanvasObject, e feedEntry) {
 	word := badge.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
 	at := left.Objects[1].(*widget.Label)
 
+	// Only what changed is refreshed: every scan refills every row.
 	bg, fg := e.Kind.colours(false)
-	chip.FillColor, word.Color, word.Text = bg, fg, e.Word
-	chip.Refresh()
-	word.Refresh()
-	at.SetText(e.At.Local().Format("15:04:05"))
-	reason.SetText(e.Text)
-	code.SetText(e.Tail)
+	if chip.FillColor != bg {
+		chip.FillColor = bg
+		chip.Refresh()
+	}
+	if word.Text != e.Word || word.Color != fg {
+		word.Color, word.Text = fg, e.Word
+		word.Refresh()
+	}
+	setLabel(at, e.At.Local().Format("15:04:05"))
+	setLabel(reason, e.Text)
+	setLabel(code, e.Tail)
+}
+
+// setLabel changes a label's text only when it differs.
+func setLabel(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
 }
 
 // counters are the gate's totals since midnight: admitted, denied by reason,

@@ -57,7 +57,8 @@ type gateView struct {
 	holdAdmit  time.Duration // see holdAdmit; a field so tests can shorten it
 	holdOther  time.Duration
 	queue      chan scanJob
-	pending    int  // scans sent to the store, not answered yet
+	pending    int       // scans sent to the store, not answered yet
+	busySince  time.Time // when the oldest of them was sent
 	background bool // the window is not the active one: scans go elsewhere
 	muted      bool
 	shown      panelKind
@@ -210,7 +211,7 @@ const (
 func (g *gateView) renderReady() {
 	col, text := colOnline, readyWords
 	switch {
-	case g.pending > 0:
+	case g.pending > 0 && time.Since(g.busySince) >= busyAfter:
 		col, text = colStale, busyWords
 	case g.background:
 		col, text = colOffline, awayWords
@@ -232,19 +233,8 @@ func (g *gateView) showDetails(v *verdictView) {
 	}}
 	g.message.Refresh()
 
-	g.prompts.RemoveAll()
-	for _, p := range v.Prompts {
-		g.prompts.Add(promptBox(p))
-	}
-	g.facts.RemoveAll()
-	for _, f := range v.Facts {
-		l := widget.NewLabel(f.Label)
-		l.SizeName, l.Alignment = sizeFact, fyne.TextAlignTrailing
-		val := widget.NewLabel(f.Value)
-		val.SizeName, val.TextStyle, val.Wrapping = sizeFact, fyne.TextStyle{Bold: true}, fyne.TextWrapWord
-		g.facts.Add(l)
-		g.facts.Add(val)
-	}
+	g.setPrompts(v.Prompts)
+	g.setFacts(v.Facts)
 	if v.Overridable {
 		g.overrideBtn.Show()
 		g.actions.Show()
@@ -259,12 +249,66 @@ func (g *gateView) showDetails(v *verdictView) {
 	g.scroll.ScrollToTop()
 }
 
+// setPrompts shows the prompt boxes, reusing those made for earlier
+// verdicts: a new widget costs a verdict's redraw (its renderer, its
+// texts' shaping) and the gate shows a few every second.
+func (g *gateView) setPrompts(texts []string) {
+	for len(g.prompts.Objects) < len(texts) {
+		g.prompts.Objects = append(g.prompts.Objects, promptBox(""))
+	}
+	for i, o := range g.prompts.Objects {
+		if i >= len(texts) {
+			o.Hide()
+			continue
+		}
+		rt := promptBoxText(o)
+		if seg := rt.Segments[0].(*widget.TextSegment); seg.Text != texts[i] {
+			seg.Text = texts[i]
+			rt.Refresh()
+		}
+		o.Show()
+	}
+}
+
+// promptBoxText is a prompt box's text.
+func promptBoxText(box fyne.CanvasObject) *widget.RichText {
+	return box.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*widget.RichText)
+}
+
+// setFacts shows the labelled lines, reusing their labels (see setPrompts).
+func (g *gateView) setFacts(facts []fact) {
+	for len(g.facts.Objects) < 2*len(facts) {
+		l := widget.NewLabel("")
+		l.SizeName, l.Alignment = sizeFact, fyne.TextAlignTrailing
+		val := widget.NewLabel("")
+		val.SizeName, val.TextStyle, val.Wrapping = sizeFact, fyne.TextStyle{Bold: true}, fyne.TextWrapWord
+		g.facts.Objects = append(g.facts.Objects, l, val)
+	}
+	for i := 0; i < len(g.facts.Objects); i += 2 {
+		l, val := g.facts.Objects[i].(*widget.Label), g.facts.Objects[i+1].(*widget.Label)
+		if i/2 >= len(facts) {
+			l.Hide()
+			val.Hide()
+			continue
+		}
+		f := facts[i/2]
+		if l.Text != f.Label {
+			l.SetText(f.Label)
+		}
+		if val.Text != f.Value {
+			val.SetText(f.Value)
+		}
+		l.Show()
+		val.Show()
+	}
+}
+
 // clearDetails empties the part under the panel when it returns to READY.
 func (g *gateView) clearDetails() {
 	g.message.Segments = nil
 	g.message.Refresh()
-	g.prompts.RemoveAll()
-	g.facts.RemoveAll()
+	g.setPrompts(nil)
+	g.setFacts(nil)
 	g.overrideBtn.Hide()
 	g.actions.Hide()
 	g.lastDeny = nil
@@ -276,6 +320,7 @@ func (g *gateView) clearDetails() {
 // promptBox is one instruction on amber, dark text: unmissable, and the
 // same colour as the ADMIT — CHECK panel it belongs to.
 func promptBox(text string) fyne.CanvasObject {
+	// (setPrompts and promptText know its shape.)
 	bg := canvas.NewRectangle(colCheck)
 	bg.CornerRadius = 8
 	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{

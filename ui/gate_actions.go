@@ -49,8 +49,7 @@ func (g *gateView) askOverride() {
 func (g *gateView) override(controlID, reason string) {
 	s := g.m.settings()
 	now := g.m.now()
-	g.pending++
-	g.renderReady()
+	g.startPending()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), scanTimeout)
 		v, err := g.m.d.Store.Override(ctx, controlID, reason, now)

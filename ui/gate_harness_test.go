@@ -331,9 +331,8 @@ func (f *gateFixture) kind() panelKind {
 func (f *gateFixture) promptTexts() []string {
 	var out []string
 	f.ui(func() {
-		for _, o := range f.m.gate.prompts.Objects {
-			rt := o.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*widget.RichText)
-			out = append(out, rt.String())
+		for _, o := range visible(f.m.gate.prompts.Objects) {
+			out = append(out, promptBoxText(o).String())
 		}
 	})
 	return out
@@ -343,7 +342,7 @@ func (f *gateFixture) promptTexts() []string {
 func (f *gateFixture) factText(label string) string {
 	var v string
 	f.ui(func() {
-		objs := f.m.gate.facts.Objects
+		objs := visible(f.m.gate.facts.Objects)
 		for i := 0; i+1 < len(objs); i += 2 {
 			if objs[i].(*widget.Label).Text == label {
 				v = objs[i+1].(*widget.Label).Text
@@ -351,6 +350,17 @@ func (f *gateFixture) factText(label string) string {
 		}
 	})
 	return v
+}
+
+// visible are the objects shown (the gate reuses hidden ones).
+func visible(objs []fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, o := range objs {
+		if o.Visible() {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // findButton finds a visible button by its text, in the dialogs first.

@@ -156,11 +156,11 @@ func TestGateAt1366ShowsEveryPromptUnscrolled(t *testing.T) {
 	f.ui(func() { f.w.Resize(laptop1366) })
 	f.scan(gcChild)
 	f.ui(func() {
-		if n := len(f.m.gate.prompts.Objects); n != 2 {
+		if n := len(visible(f.m.gate.prompts.Objects)); n != 2 {
 			t.Fatalf("%d prompts, want the age and the ID check", n)
 		}
 		_, bottom := absRect(f.m.gate.scroll)
-		for _, p := range f.m.gate.prompts.Objects {
+		for _, p := range visible(f.m.gate.prompts.Objects) {
 			if _, end := absRect(p); end.Y > bottom.Y+0.5 || end.Y > laptop1366.Height {
 				t.Errorf("a prompt ends at %v, below the fold at %v (window %v)", end.Y, bottom.Y, laptop1366)
 			}
