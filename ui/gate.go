@@ -59,7 +59,7 @@ type gateView struct {
 	queue      chan scanJob
 	pending    int       // scans sent to the store, not answered yet
 	busySince  time.Time // when the oldest of them was sent
-	background bool // the window is not the active one: scans go elsewhere
+	background bool      // the window is not the active one: scans go elsewhere
 	muted      bool
 	shown      panelKind
 	shownAt    time.Time
