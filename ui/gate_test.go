@@ -613,3 +613,38 @@ func TestVerdictStaysWhileTheOverrideDialogIsOpen(t *testing.T) {
 		}
 	})
 }
+
+// Scan after scan, the gate reuses what it shows: the verdict's prompt
+// boxes and fact lines, the held keys, the dialogs a scan closed, the
+// counters' reasons. None of them grows with the number of scans.
+func TestGateStructuresStayBounded(t *testing.T) {
+	f := newGateFixture(t, withPIN("4711"))
+	codes := []string{gcValid, gcChild, gcUnknown, gcCancelled, gcWrongGate, "12"}
+	for i := range 60 {
+		f.scan(codes[i%len(codes)])
+		if i%10 == 3 { // a DENY (cancelled): open the override dialog, then scan
+			f.ui(func() { test.Tap(f.m.gate.overrideBtn) })
+		}
+	}
+	f.ui(func() {
+		g := f.m.gate
+		if n := len(g.facts.Objects); n > 2*8 {
+			t.Errorf("%d fact labels after 60 verdicts", n)
+		}
+		if n := len(g.prompts.Objects); n > 4 {
+			t.Errorf("%d prompt boxes after 60 verdicts", n)
+		}
+		if n := len(f.w.Canvas().Overlays().List()); n != 0 {
+			t.Errorf("%d overlays left", n)
+		}
+		if f.m.capture.asm.Held() != 0 {
+			t.Errorf("%d keys held", f.m.capture.asm.Held())
+		}
+		if n := len(g.counters.denied); n > len(core.DenyReasons) {
+			t.Errorf("%d deny reasons counted", n)
+		}
+		if g.feed.ring.Len() != 60 || len(g.feed.ring.buf) != feedCap {
+			t.Errorf("feed %d of %d", g.feed.ring.Len(), len(g.feed.ring.buf))
+		}
+	})
+}

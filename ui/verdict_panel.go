@@ -38,6 +38,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 		word:  canvas.NewText("", colOnDark),
 		word2: canvas.NewText("", colOnDark),
 		sub:   canvas.NewText("", colOnDark),
+		clock: canvas.NewText("", colOnDark),
 		ring:  canvas.NewCircle(color.Transparent),
 		oct:   &canvas.Polygon{Sides: 8, Angle: 22.5},
 		tri:   &canvas.Polygon{Sides: 3},
@@ -52,7 +53,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 	r.word2.TextStyle = fyne.TextStyle{Bold: true}
 	r.q.TextStyle = fyne.TextStyle{Bold: true}
 	r.bg.CornerRadius = 12
-	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub}
+	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub, r.clock}
 	r.Refresh()
 	return r
 }
@@ -61,6 +62,7 @@ type verdictRenderer struct {
 	p                   *verdictPanel
 	bg                  *canvas.Rectangle
 	word, word2, sub, q *canvas.Text
+	clock               *canvas.Text // the sub line's time, drawn apart (see placeSub)
 	ring, dot           *canvas.Circle
 	oct, tri            *canvas.Polygon
 	box                 *canvas.Rectangle
@@ -80,7 +82,8 @@ func (r *verdictRenderer) Refresh() {
 	r.bgCol, r.fgCol = r.p.kind.colours(r.p.exit)
 	r.bg.FillColor = r.bgCol
 	r.word.Color, r.word2.Color = r.fgCol, r.fgCol
-	r.sub.Text, r.sub.Color = r.p.sub, r.fgCol
+	r.sub.Text, r.clock.Text = splitClock(r.p.sub)
+	r.sub.Color, r.clock.Color = r.fgCol, r.fgCol
 	r.Layout(r.p.Size())
 	for _, o := range r.objects {
 		o.Refresh()
@@ -118,19 +121,36 @@ func (r *verdictRenderer) Layout(size fyne.Size) {
 		blockH := max(b.icon, b.wordsH)
 		top := (size.Height - blockH - pad/2 - sh) / 2
 		r.placeWords(b, top+(blockH-b.wordsH)/2)
-		r.sub.TextSize = ss
-		r.sub.Move(fyne.NewPos(pad, top+blockH+pad/2))
-		r.sub.Resize(fyne.NewSize(full, sh))
+		r.placeSub(fyne.NewPos(pad, top+blockH+pad/2), fyne.NewSize(full, sh), ss)
 		r.layoutIcon(fyne.NewPos(pad, top+(blockH-b.icon)/2), b.icon)
 		return
 	}
-	r.sub.TextSize = ss
 	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
 	top := (size.Height - b.wordsH - sh) / 2
 	r.placeWords(b, top)
-	r.sub.Move(fyne.NewPos(b.textX, top+b.wordsH))
-	r.sub.Resize(fyne.NewSize(b.textW, sh))
+	r.placeSub(fyne.NewPos(b.textX, top+b.wordsH), fyne.NewSize(b.textW, sh), ss)
 	r.layoutIcon(fyne.NewPos(pad, (size.Height-b.icon)/2), b.icon)
+}
+
+// placeSub puts the sub line at pos: its words, then its time right after
+// them. Each text drawn is a texture Fyne keeps for a minute after its last
+// use; with the time apart only a small one is new at every scan, not the
+// whole line (at a busy gate that is most of the app's memory growth).
+func (r *verdictRenderer) placeSub(pos fyne.Position, size fyne.Size, ts float32) {
+	r.sub.TextSize, r.clock.TextSize = ts, ts
+	r.sub.Move(pos)
+	r.sub.Resize(size)
+	w := fyne.MeasureText(r.sub.Text, ts, r.sub.TextStyle).Width
+	r.clock.Move(pos.AddXY(w, 0))
+	r.clock.Resize(fyne.NewSize(max(0, size.Width-w), size.Height))
+}
+
+// splitClock cuts "Let in · 19:05:02" into "Let in · " and "19:05:02".
+func splitClock(sub string) (words, clock string) {
+	if i := strings.LastIndex(sub, " · "); i >= 0 {
+		return sub[:i+len(" · ")], sub[i+len(" · "):]
+	}
+	return sub, ""
 }
 
 // verdictBlock is the icon and the word fitted to a width and height.
