@@ -56,7 +56,7 @@ type gateView struct {
 
 	holdAdmit  time.Duration // see holdAdmit; a field so tests can shorten it
 	holdOther  time.Duration
-	queue      chan scanJob
+	queue      chan *scanJob
 	pending    int       // scans sent to the store, not answered yet
 	busySince  time.Time // when the oldest of them was sent
 	background bool      // the window is not the active one: scans go elsewhere
@@ -69,7 +69,7 @@ type gateView struct {
 }
 
 func newGateView(m *Main) *gateView {
-	g := &gateView{m: m, queue: make(chan scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
+	g := &gateView{m: m, queue: make(chan *scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
 	g.panel = newVerdictPanel()
 	g.message = widget.NewRichText()
 	g.message.Wrapping = fyne.TextWrapWord
