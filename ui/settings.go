@@ -238,7 +238,7 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		item("Purge personal data", "purgeAfterDays", s.purge, "days after the event; 0 keeps it"),
 	)
 	scanner := widget.NewForm(
-		item("Scanner ends codes with", "scannerTerminator", s.terminator, ""),
+		item("Scanner ends codes with", "scannerTerminator", s.terminator, "this window takes Enter and Tab from a scanner either way; the headless scan command splits its input here"),
 		item("Prefix", "scannerPrefix", s.prefix, "characters the scanner sends before each code"),
 		item("Suffix", "scannerSuffix", s.suffix, "characters the scanner sends after each code"),
 		widget.NewFormItem("", s.mute),
