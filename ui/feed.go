@@ -139,6 +139,11 @@ func newFeed() *feed {
 
 func (f *feed) push(e feedEntry) {
 	f.ring.Push(e)
+	f.shown()
+}
+
+// shown brings the list up to date with the ring, newest on top.
+func (f *feed) shown() {
 	f.list.Refresh()
 	if f.list.GetScrollOffset() != 0 {
 		f.list.ScrollToTop()

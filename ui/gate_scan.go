@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"s360gate/core"
 )
 
@@ -189,14 +191,19 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 
 // show puts a verdict on screen, in the feed, and through the speaker.
 func (g *gateView) show(vw *verdictView, s *core.Settings, at time.Time, code string, scan bool) {
+	if !g.muted {
+		g.m.sound.play(vw.Kind.sound()) // queued: the audio goroutine plays it
+	}
 	g.shown, g.shownAt = vw.Kind, time.Now()
 	g.panel.set(*vw, s.Direction == core.DirectionOut)
 	g.showDetails(vw)
-	g.feed.push(entryOfView(vw, at, code, scan))
-	g.counters.render(g.feed.ring.perMinute(g.m.now()))
+	g.feed.ring.Push(entryOfView(vw, at, code, scan))
 	g.renderReady()
-	if !g.muted {
-		g.m.sound.play(vw.Kind.sound())
-	}
 	g.m.restoreFocus()
+	// The feed and the counters are drawn a frame after the verdict:
+	// fyne.Do from the UI goroutine runs after the frame being prepared.
+	fyne.Do(func() {
+		g.feed.shown()
+		g.counters.render(g.feed.ring.perMinute(g.m.now()))
+	})
 }
