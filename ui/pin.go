@@ -123,7 +123,9 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 
 	introLabel := widget.NewLabel(intro)
 	introLabel.Wrapping = fyne.TextWrapWord
-	all := []*widget.FormItem{{Widget: introLabel}}
+	// The key catcher first: a Tab-ended scan moves the focus before the
+	// capture sees it, and it must land on one of ours (keys.go).
+	all := []*widget.FormItem{{Widget: withCatcher(introLabel)}}
 	all = append(all, items...)
 	if hash != "" {
 		sd.pin = newPasswordField()

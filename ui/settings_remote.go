@@ -229,7 +229,7 @@ func (s *SettingsScreen) pickSeason(seasons []core.CatalogEntry) {
 		b.Alignment = widget.ButtonAlignLeading
 		list.Add(b)
 	}
-	d = dialog.NewCustom("Season", "Cancel", container.NewVScroll(list), s.w)
+	d = dialog.NewCustom("Season", "Cancel", withCatcher(container.NewVScroll(list)), s.w)
 	d.Resize(fyne.NewSize(520, 420))
 	d.Show()
 }
@@ -267,7 +267,7 @@ func (s *SettingsScreen) pickProducts(season string, products []core.CatalogEntr
 		content.Add(widget.NewLabelWithStyle("Performances (none ticked: all of them)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		content.Add(perfBox)
 	}
-	d := dialog.NewCustomConfirm("Products of "+season, "Use these", "Cancel", container.NewVScroll(content), func(ok bool) {
+	d := dialog.NewCustomConfirm("Products of "+season, "Use these", "Cancel", withCatcher(container.NewVScroll(content)), func(ok bool) {
 		if !ok {
 			return
 		}
