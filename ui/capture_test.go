@@ -45,11 +45,7 @@ func TestScanWhileASettingsFieldHasTheFocus(t *testing.T) {
 // dialog goes (nothing overridden), the scan is recorded and shown.
 func TestScanWhileTheOverrideDialogIsOpen(t *testing.T) {
 	f := newGateFixture(t, withPIN("4711"))
-	f.scan(gcCancelled)
-	f.ui(func() {
-		test.Tap(f.m.gate.overrideBtn)
-		f.typeInto(f.m.gate.dialog.formEntry("Reason"), "re-iss")
-	})
+	f.deniedThenOverride("re-iss")
 	f.scan(gcChild)
 	if word, _, _ := f.shown(); word != "ADMIT — CHECK" {
 		t.Fatalf("scan in the override dialog gave %q", word)
@@ -68,12 +64,8 @@ func TestScanWhileTheOverrideDialogIsOpen(t *testing.T) {
 // A scan into the PIN field is not a wrong PIN.
 func TestScanIntoThePINFieldIsNoWrongPIN(t *testing.T) {
 	f := newGateFixture(t, withPIN("4711"))
-	f.scan(gcCancelled)
-	f.ui(func() {
-		test.Tap(f.m.gate.overrideBtn)
-		f.typeInto(f.m.gate.dialog.formEntry("Reason"), "box office")
-		f.w.Canvas().Focus(f.m.gate.dialog.pin)
-	})
+	f.deniedThenOverride("box office")
+	f.ui(func() { f.w.Canvas().Focus(f.m.gate.dialog.pin) })
 	f.scan(gcValid)
 	if word, _, _ := f.shown(); word != "ADMIT" {
 		t.Fatalf("scan in the PIN field gave %q", word)
@@ -254,4 +246,15 @@ func TestScanWhoseStartCameAloneIsWhole(t *testing.T) {
 	if cs := gateControls(t, f); len(cs) != 1 || cs[0].Scanned != gcValid {
 		t.Errorf("recorded %+v", cs)
 	}
+}
+
+// deniedThenOverride scans a cancelled ticket, opens the override dialog
+// and types reason into it by hand.
+func (f *gateFixture) deniedThenOverride(reason string) {
+	f.t.Helper()
+	f.scan(gcCancelled)
+	f.ui(func() {
+		test.Tap(f.m.gate.overrideBtn)
+		f.typeInto(f.m.gate.dialog.formEntry("Reason"), reason)
+	})
 }
