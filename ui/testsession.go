@@ -34,10 +34,11 @@ type TestSessionScreen struct {
 	sess *testsession.Session
 
 	intro    *widget.Label
-	expect   *widget.Select
-	entry    *widget.Entry
+	expect   *choice
+	entry    *field
+	keys     *keyboard // the window's, when shown (ShowTestSession)
 	rows     []testsession.Result
-	table    *widget.Table
+	table    *keyTable
 	finish   *widget.Button
 	open     *widget.Button
 	again    *widget.Button
@@ -57,7 +58,9 @@ type TestSessionScreen struct {
 func ShowTestSession(d Deps) *TestSessionScreen {
 	w := fyne.CurrentApp().NewWindow("S-360 test session")
 	s := NewTestSessionScreen(w, d)
-	w.SetContent(s.Object())
+	w.SetContent(withCatcher(s.Object()))
+	s.attachKeyboard(fyne.Do)
+	w.SetOnClosed(s.keys.close)
 	w.Resize(fyne.NewSize(1100, 640))
 	w.Show()
 	w.Canvas().Focus(s.entry)
@@ -107,12 +110,12 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	s.intro = widget.NewLabel("")
 	s.intro.Wrapping = fyne.TextWrapWord
 	s.intro.SetText(s.introWords())
-	s.expect = widget.NewSelect(append([]string{tsNoExpectation}, testsession.Expectations()...), nil)
+	s.expect = newChoice(append([]string{tsNoExpectation}, testsession.Expectations()...), nil)
 	s.expect.SetSelected(tsNoExpectation)
-	s.entry = widget.NewEntry()
+	s.entry = newField()
 	s.entry.SetPlaceHolder("Scan a test ticket, or type its barcode or taxNumber, then Enter")
 	s.entry.OnSubmitted = s.Scan
-	s.table = widget.NewTable(
+	s.table = newKeyTable(
 		func() (int, int) { return len(s.rows), len(tsColumns) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -208,22 +211,65 @@ func (s *TestSessionScreen) introWords() string {
 		"as CSV and as a page to print."
 }
 
-// Scan decides and records one typed or scanned line ("CODE [EXPECTED]";
-// without EXPECTED, the chosen one).
+// attachKeyboard gives the window the gate's keyboard (keyboard.go): a
+// test ticket scanned while the expectation menu or any field has the
+// focus is a scan, recorded whole, and never typed into the field; hand
+// typing stays in the field (Enter submits it, see Scan). run runs a func
+// on the UI goroutine.
+func (s *TestSessionScreen) attachKeyboard(run func(func())) {
+	st := s.settings()
+	opts := scannerOptions(&st)
+	s.keys = newKeyboard(s.w, opts, run, func() keySink {
+		if s.entry.Disabled() {
+			return nil
+		}
+		return s.entry
+	}, func(raw string) {
+		s.dismissOverlays()
+		sc, err := opts.Normalize(raw)
+		if err != nil {
+			s.status.SetText("Scan not read: " + err.Error() + " Scan the ticket again.")
+			return
+		}
+		s.record(sc.Code)
+	}, func(string) {
+		s.dismissOverlays()
+		s.status.SetText("Scan not read: the scanner's code did not end (check the scanner's terminator). Scan the ticket again.")
+	})
+}
+
+// dismissOverlays closes the expectation menu when a scan comes: the scan
+// is recorded with the expectation chosen before it.
+func (s *TestSessionScreen) dismissOverlays() {
+	ov := s.w.Canvas().Overlays()
+	for _, o := range ov.List() {
+		ov.Remove(o)
+	}
+}
+
+// Scan decides and records one line typed into the field ("CODE
+// [EXPECTED]"; without EXPECTED, the chosen one), and empties the field.
 func (s *TestSessionScreen) Scan(text string) {
+	if s.record(text) {
+		s.entry.SetText("")
+	}
+}
+
+// record decides and records one line, in the order lines come; false when
+// there was nothing to record.
+func (s *TestSessionScreen) record(text string) bool {
 	if s.busy || s.finished || strings.TrimSpace(text) == "" {
-		return
+		return false
 	}
 	s.line++
 	l, skip, err := testsession.ParseLine(s.line, text)
 	if skip {
 		s.line--
-		return
+		return false
 	}
 	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation {
 		l.Expected = s.expect.Selected
 	}
-	s.entry.SetText("")
 	prev, done := s.scanned, make(chan struct{})
 	s.scanned = done
 	go func() {
@@ -247,6 +293,7 @@ func (s *TestSessionScreen) Scan(text string) {
 			s.status.SetText(deskThousands(len(s.rows)) + " scanned. " + tsScanWords(r))
 		})
 	}()
+	return true
 }
 
 // tsScanWords is one scan's verdict in a sentence.
