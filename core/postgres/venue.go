@@ -158,3 +158,11 @@ func (db *DB) SaveVenueSettings(ctx context.Context, v core.VenueSettings, by st
 		raw, by)
 	return fail(err, "save the venue's settings")
 }
+
+// ScansSince counts the controls station recorded at or after since
+// (the venue status's "scans today"; its heartbeat reports it).
+func (db *DB) ScansSince(ctx context.Context, station string, since time.Time) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM controls WHERE at >= $1 AND station = $2`, since, station).Scan(&n)
+	return n, fail(err, "count the station's scans")
+}
