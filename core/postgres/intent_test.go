@@ -87,4 +87,7 @@ func TestScansSince(t *testing.T) {
 	if n, _ := db.ScansSince(ctx, "NOBODY", time.Time{}); n != 0 {
 		t.Fatalf("another station's scans: %d", n)
 	}
+	if by, err := db.ScansByStation(ctx, storetest.Day.Add(-time.Hour)); err != nil || len(by) != 1 || by[station] != 4 {
+		t.Fatalf("ScansByStation = %v, %v", by, err)
+	}
 }
