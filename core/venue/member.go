@@ -191,11 +191,11 @@ func (m *Member) Run(ctx context.Context) error {
 		return ctx.Err()
 	}
 	for ctx.Err() == nil {
-		l, err := m.await(ctx)
+		l, lapsed, err := m.await(ctx)
 		if err != nil || l == nil {
 			continue
 		}
-		t, err := m.startTerm(ctx, l)
+		t, err := m.startTerm(ctx, l, lapsed)
 		if err != nil {
 			m.log.WithError(err).Error("cannot act as the venue's syncer; giving the turn up")
 			m.giveUp(l)
@@ -216,29 +216,33 @@ func (m *Member) Run(ctx context.Context) error {
 // try (with jitter, so that candidates do not ask in step); when it lapses
 // sooner, it sleeps until then and tries to take it. Another candidate may
 // be quicker.
-func (m *Member) await(ctx context.Context) (*postgres.Lease, error) {
+//
+// lapsed says the lease was taken from a holder that did not give it up
+// (see startTerm).
+func (m *Member) await(ctx context.Context) (l *postgres.Lease, lapsed bool, err error) {
 	li, err := query(m, ctx, func(ctx context.Context) (postgres.LeaseInfo, error) { return m.db.CurrentLease(ctx) })
 	if err != nil {
 		m.log.WithError(err).Debug("cannot read the syncer's lease")
-		return nil, core.Sleep(ctx, m.o.TryEvery)
+		return nil, false, core.Sleep(ctx, m.o.TryEvery)
 	}
 	if li.Held {
 		left := li.Expires.Sub(li.DBNow)
 		if left > m.o.TryEvery {
-			return nil, core.Sleep(ctx, m.o.TryEvery/2+rand.N(m.o.TryEvery/2))
+			return nil, false, core.Sleep(ctx, m.o.TryEvery/2+rand.N(m.o.TryEvery/2))
 		}
 		if err := core.Sleep(ctx, left); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	l, err := query(m, ctx, func(ctx context.Context) (*postgres.Lease, error) {
+	l, err = query(m, ctx, func(ctx context.Context) (*postgres.Lease, error) {
 		return m.db.TryAcquireLease(ctx, m.Name(), m.o.LeaseTTL)
 	})
 	if err != nil {
 		m.log.WithError(err).Debug("cannot take the syncer's lease")
-		return nil, core.Sleep(ctx, m.o.TryEvery)
+		return nil, false, core.Sleep(ctx, m.o.TryEvery)
 	}
-	return l, nil
+	// A holder that gives the lease up clears its station (ReleaseLease).
+	return l, li.Station != "", nil
 }
 
 // query runs one of the election's short queries with a time limit: a
@@ -273,12 +277,16 @@ func (m *Member) Once(ctx context.Context) (Report, error) {
 	}
 	var cycleErr error
 	if m.Candidate() {
+		before, err := m.db.CurrentLease(ctx)
+		if err != nil {
+			return rep, err
+		}
 		l, err := m.db.TryAcquireLease(ctx, m.Name(), m.o.LeaseTTL)
 		if err != nil {
 			return rep, err
 		}
 		if l != nil {
-			t, err := m.startTerm(ctx, l)
+			t, err := m.startTerm(ctx, l, before.Station != "")
 			if err != nil {
 				m.giveUp(l)
 				return rep, err

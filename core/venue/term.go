@@ -70,10 +70,21 @@ func (t *term) why() error {
 // end ends the turn for reason (the first reason wins).
 func (t *term) end(reason error) { t.cancel(reason) }
 
+// inFlight names the call a syncer that ended without giving its lease up
+// may have had under way (see startTerm).
+const inFlight = "(under way when the last syncer ended)"
+
 // startTerm begins a turn as the venue's syncer with lease l: it measures
 // the database's clock, reads the venue's S-360 settings, makes the client
 // and the engine on the fenced store, and starts keeping the lease.
-func (m *Member) startTerm(ctx context.Context, l *postgres.Lease) (*term, error) {
+//
+// lapsed says the syncer before did not give the lease up: it died, hung or
+// lost the network, perhaps in the middle of a call. A call is logged once
+// its answer is in, so that one was never logged, though S-360 counted it
+// (one at most: the engine's fetches and uploads never overlap). It is
+// logged now, as made now, for every later syncer's budget to count: one
+// request of the budget for a minute after such a handover.
+func (m *Member) startTerm(ctx context.Context, l *postgres.Lease, lapsed bool) (*term, error) {
 	ttl := l.TTL
 	t := &term{m: m, lease: l, base: time.Now(), renewed: make(chan struct{}), done: make(chan struct{}),
 		renewEvery: ttl * 3 / 10, stopMargin: ttl / 10, ackMargin: ttl / 5, importTimeout: ttl / 2,
@@ -92,6 +103,14 @@ func (m *Member) startTerm(ctx context.Context, l *postgres.Lease) (*term, error
 		return nil, err
 	}
 	t.venue = v
+	if lapsed {
+		c := core.Call{Method: inFlight, At: m.Now(), Budgeted: true,
+			Detail: "not made by this station: the budget counts the call the syncer before it may have had under way"}
+		if err := m.db.RecordCall(t.ctx, c); err != nil {
+			t.cancel(err)
+			return nil, err
+		}
+	}
 	s := m.o.Station.WithVenue(v)
 	t.store = &syncStore{SyncerStore: m.db.Syncer(l), t: t}
 	t.guard = &guard{t: t}
