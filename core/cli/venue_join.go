@@ -75,10 +75,13 @@ func (r *runner) venueJoin(args []string) int {
 		}
 		file.Password = p
 	}
-	_, already, err := r.venueLink()
+	was, already, err := r.venueLink()
 	if err != nil {
 		return r.failErr(err)
 	}
+	// Joining again (another gate, a password given) under the same name:
+	// the station heard of is this one.
+	rejoin := already && was.DB == o.db && st.file.Station == o.station
 	if !already {
 		if code, refused := r.pendingAlone(st.settings); refused {
 			return code
@@ -96,7 +99,7 @@ func (r *runner) venueJoin(args []string) int {
 	if _, _, err := db.VenueSettings(ctx); err != nil {
 		return r.failErr(err)
 	}
-	if stations, err := db.Stations(ctx); err == nil {
+	if stations, err := db.Stations(ctx); err == nil && !rejoin {
 		for _, s := range stations {
 			if s.Name == file.Station && s.Silent < 3*venue.HeartbeatEvery {
 				fmt.Fprintf(r.stderr, "s360gate: note: a station named %s was heard %s ago; if that is another computer, join this one under another --station\n",

@@ -166,6 +166,16 @@ func TestVenueStations(t *testing.T) {
 		}
 	}
 
+	// A second computer under a name already heard is warned; the same
+	// station joining again (another gate) is not.
+	if r := h.run(nil, "venue", "join", "--db", dsn, "--station", "GATE_B", "--data-dir", t.TempDir()); r.code != 0 ||
+		!strings.Contains(r.stderr, "note: a station named GATE_B was heard") {
+		t.Errorf("a second GATE_B: %d %q", r.code, r.stderr)
+	}
+	if r := h.run(nil, "venue", "join", "--db", dsn, "--station", "GATE_A", "--gate", "N1", "--data-dir", a); r.code != 0 || r.stderr != "" {
+		t.Errorf("GATE_A joining again: %d %q", r.code, r.stderr)
+	}
+
 	// The candidate syncs for the venue; a gate-only station says who does.
 	r = h.run(nil, "sync", "--once", "--data-dir", a)
 	if r.code != 0 || !strings.HasPrefix(r.out, "Synced for the venue as its S-360 client (GATE_A, epoch 1):") || !strings.Contains(r.out, "(list complete)") {
