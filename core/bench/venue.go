@@ -85,12 +85,28 @@ type VenueResult struct {
 	PageSize      int           `json:"page_size"`
 	StartedAt     time.Time     `json:"started_at"`
 	Seconds       float64       `json:"seconds"`
-	Export        Ingest        `json:"export"`
+	Export        VenueExport   `json:"export"`
 	RawCopy       Raw           `json:"raw_copy"`
 	ExportVsRaw   float64       `json:"export_vs_raw_copy"`
 	Scan          VenueScan     `json:"scan"`
 	Failover      VenueFailover `json:"failover"`
 	Targets       []Target      `json:"targets"`
+}
+
+// VenueExport is the first export into the venue's database: every page
+// fetched from the simulator, decoded, stored with COPY and its cursor
+// committed (fenced), by one sync cycle of the syncer's engine.
+type VenueExport struct {
+	Seconds      float64 `json:"seconds"`
+	Tickets      int     `json:"tickets"` // ticket rows stored (barcodes)
+	Items        int     `json:"items"`   // GREY items received
+	Pages        int     `json:"pages"`
+	TicketsPerS  float64 `json:"tickets_per_s"`
+	Drained      bool    `json:"drained"`
+	CycleSeconds float64 `json:"cycle_seconds"` // the whole cycle, status refresh included
+	// CPUSeconds is this process's CPU time over the cycle (simulator,
+	// client, engine; the database server's is not in it).
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // VenueScan is the stations scanning at once.
@@ -291,9 +307,7 @@ func (r *venueRun) export(ctx context.Context) error {
 	in.Seconds, in.CycleSeconds = rep.ExportTook.Seconds(), took.Seconds()
 	in.Tickets, in.Items, in.Pages, in.Drained = tc.Valid+tc.Invalid, rep.Tickets, rep.Pages, rep.Drained
 	in.TicketsPerS = float64(in.Tickets) / in.Seconds
-	in.ItemsPerS = float64(in.Items) / in.Seconds
 	in.CPUSeconds = (cpuTime() - cpu0).Seconds()
-	in.CPUPerTicketUS = in.CPUSeconds * 1e6 / float64(max(in.Tickets, 1))
 	r.pr.note("export: %s tickets (%s items, %d pages) stored into PostgreSQL in %.2f s = %s tickets/s",
 		thousands(in.Tickets), thousands(in.Items), in.Pages, in.Seconds, thousands(int(in.TicketsPerS)))
 	return nil
