@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"s360gate/core"
 	"s360gate/core/storetest"
 )
 
@@ -89,5 +90,32 @@ func TestScansSince(t *testing.T) {
 	}
 	if by, err := db.ScansByStation(ctx, storetest.Day.Add(-time.Hour)); err != nil || len(by) != 1 || by[station] != 4 {
 		t.Fatalf("ScansByStation = %v, %v", by, err)
+	}
+}
+
+// A syncer learns of the S-360 calls every other process records (another
+// station's lookup), never of its own twice.
+func TestCallsByOthers(t *testing.T) {
+	o := fresh(t)
+	a, b := o(t, AsStation("GATE_A")), o(t, AsStation("GATE_B"))
+	call := func(db *DB, m string) {
+		if err := db.RecordCall(ctx, core.Call{Method: m, At: storetest.Day, Budgeted: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call(a, "exportList")
+	mark, err := a.CallMark(ctx)
+	if err != nil || mark == 0 {
+		t.Fatalf("mark %d %v", mark, err)
+	}
+	call(b, "getControlledTicket")
+	call(a, "importControlledTicket")
+	call(b, "getControlledTicket")
+	calls, next, err := a.CallsByOthers(ctx, mark)
+	if err != nil || len(calls) != 2 || calls[0].Method != "getControlledTicket" || !calls[1].Budgeted || next <= mark {
+		t.Fatalf("calls by others %+v, mark %d→%d, %v", calls, mark, next, err)
+	}
+	if calls, _, _ := a.CallsByOthers(ctx, next); len(calls) != 0 {
+		t.Fatalf("read twice: %+v", calls)
 	}
 }

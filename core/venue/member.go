@@ -139,6 +139,7 @@ func (m *Member) Beat(ctx context.Context) error {
 	m.offset.Store(int64(dbNow.Sub(start.Add(time.Since(start) / 2))))
 	if t := m.current(); t != nil {
 		t.reloadSettings(ctx)
+		t.countOthers(ctx)
 	}
 	return local
 }

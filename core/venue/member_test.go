@@ -280,3 +280,24 @@ func TestNoVenueSettings(t *testing.T) {
 		t.Fatal("the lease was kept")
 	}
 }
+
+// The syncer's request budget counts the calls other stations make while
+// it runs (a gate's lookup --remote), not only those before its turn.
+func TestBudgetCountsOtherStations(t *testing.T) {
+	s := startS360(t, 500)
+	dsn := venueDB(t, s)
+	a := member(t, dsn, "GATE_A", s.sim.Config().Password)
+	running(t, a)
+	eventually(t, 20*time.Second, "A syncs", func() bool { _, ok := a.Syncing(); return ok })
+	desk := openDB(t, dsn, "GATE_DESK")
+	now := time.Now()
+	for range 60 {
+		if err := desk.RecordCall(ctx, core.Call{Method: "getControlledTicket", At: now, Budgeted: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 5*time.Second, "the syncer counts the desk's calls", func() bool {
+		t := a.current()
+		return t != nil && t.guard.client.Load().NextSlot().After(a.Now().Add(50*time.Second))
+	})
+}

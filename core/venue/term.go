@@ -50,6 +50,9 @@ type term struct {
 	renewed chan struct{}
 
 	venue core.VenueSettings // as last applied
+	// callMark: the calls other processes recorded up to it are in the
+	// client's budget (countOthers).
+	callMark int64
 }
 
 // remaining is how long the lease surely still holds.
@@ -240,11 +243,16 @@ func (t *term) newClient(s core.Settings) (*s360.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	mark, err := m.db.CallMark(t.ctx)
+	if err != nil {
+		return nil, err
+	}
 	calls, err := m.db.CallsSince(t.ctx, m.Now().Add(-2*time.Minute))
 	if err != nil {
 		return nil, err
 	}
 	cl.Seed(calls)
+	t.callMark = mark
 	return cl, nil
 }
 
@@ -284,4 +292,18 @@ func sameConnection(a, b core.Settings) bool {
 	x, y := s360.ConfigFrom(a), s360.ConfigFrom(b)
 	return x.Endpoint == y.Endpoint && x.Institution == y.Institution && x.Operator == y.Operator &&
 		x.Partner == y.Partner && x.Password == y.Password
+}
+
+// countOthers adds to the client's budget the S-360 calls other processes
+// made since the last look (another station's `lookup --remote`): the
+// budget is the venue's while the turn runs, not only at its start.
+func (t *term) countOthers(ctx context.Context) {
+	calls, mark, err := t.m.db.CallsByOthers(ctx, t.callMark)
+	if err != nil {
+		return
+	}
+	t.callMark = mark
+	if len(calls) > 0 {
+		t.guard.client.Load().Seed(calls)
+	}
 }

@@ -14,3 +14,8 @@ CREATE TABLE upload_intent (
 	ids        text[] NOT NULL,
 	started_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Which process made each S-360 call (DB.instance), so that the syncer can
+-- add the calls of every other process — another station's `lookup
+-- --remote`, the same station's desk — to its request budget while it runs.
+ALTER TABLE calls ADD COLUMN instance text NOT NULL DEFAULT '';
