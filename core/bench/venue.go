@@ -362,10 +362,27 @@ func (r *venueRun) rawCopy(ctx context.Context) error {
 
 // ---- scan -------------------------------------------------------------------
 
+// settle lets the database finish with the export before the gates open,
+// as a venue's list has hours to (untimed): the tickets' statistics and
+// visibility map (VACUUM ANALYZE, which autovacuum would otherwise run
+// during the scans) and the export's pages written out (CHECKPOINT). A
+// role that may not is let be.
+func (r *venueRun) settle(ctx context.Context) {
+	c, err := pgx.Connect(ctx, r.dsn)
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	r.pr.note("scan: VACUUM ANALYZE and CHECKPOINT after the export, before the gates open")
+	c.Exec(ctx, `VACUUM (ANALYZE) tickets`)
+	c.Exec(ctx, `CHECKPOINT`)
+}
+
 // scan has the stations scan at once, each with its own connections
 // (a station's process opens its own): distinct tickets (ADMIT) first,
 // then tickets scanned before (ALREADY_USED), one in fifty unknown.
 func (r *venueRun) scan(ctx context.Context) error {
+	r.settle(ctx)
 	n, stations := r.o.Scans, r.o.Stations
 	p0 := r.settings.Products[0]
 	var codes []string
