@@ -585,13 +585,7 @@ func waitFor(ctx context.Context, limit time.Duration, cond func() bool) bool {
 // ---- report -------------------------------------------------------------------
 
 func venueTargets(r *VenueResult) []Target {
-	t := func(name string, v float64, op string, want float64, unit string) Target {
-		pass := v >= want
-		if op == "<=" {
-			pass = v <= want
-		}
-		return Target{Name: name, Value: v, Op: op, Target: want, Unit: unit, Pass: pass}
-	}
+	t := target
 	out := []Target{
 		t("scan.p99_ms", r.Scan.P99MS, "<=", TargetVenueScanP99MS, "ms"),
 		t("scan.scans_per_s", r.Scan.ScansPerS, ">=", TargetVenueScansPerS, "scans/s"),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -93,18 +94,7 @@ func (r *runner) bench(args []string) int {
 	if err != nil {
 		return r.fail(ExitFailure, "bench: "+describe(err))
 	}
-	if o.json {
-		b, err := json.MarshalIndent(res, "", "  ")
-		if err != nil {
-			return r.fail(ExitFailure, err.Error())
-		}
-		fmt.Fprintln(r.stdout, string(b))
-		return ExitOK
-	}
-	if err := res.WriteTable(r.stdout); err != nil {
-		return r.fail(ExitFailure, err.Error())
-	}
-	return ExitOK
+	return r.benchOut(o.json, res, res.WriteTable)
 }
 
 // benchVenue is `bench --venue`: the venue's store and failover
@@ -125,7 +115,12 @@ func (r *runner) benchVenue(ctx context.Context, o *benchOpts) int {
 	if err != nil {
 		return r.fail(ExitFailure, "bench: "+describe(err))
 	}
-	if o.json {
+	return r.benchOut(o.json, res, res.WriteTable)
+}
+
+// benchOut prints a bench's result: one JSON object, or its table.
+func (r *runner) benchOut(asJSON bool, res any, table func(io.Writer) error) int {
+	if asJSON {
 		b, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
 			return r.fail(ExitFailure, err.Error())
@@ -133,7 +128,7 @@ func (r *runner) benchVenue(ctx context.Context, o *benchOpts) int {
 		fmt.Fprintln(r.stdout, string(b))
 		return ExitOK
 	}
-	if err := res.WriteTable(r.stdout); err != nil {
+	if err := table(r.stdout); err != nil {
 		return r.fail(ExitFailure, err.Error())
 	}
 	return ExitOK

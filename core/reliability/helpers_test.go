@@ -363,12 +363,12 @@ func kinds(calls []wireCall, method string) map[string]int {
 	return m
 }
 
-// maxPerWindow is the largest number of calls of method in any window of d
-// (on the server's clock).
+// maxPerWindow is the largest number of calls of method ("": of every
+// method) in any window of d (on the server's clock).
 func maxPerWindow(calls []wireCall, method string, d time.Duration) int {
 	var at []time.Time
 	for _, c := range calls {
-		if c.Method == method {
+		if method == "" || c.Method == method {
 			at = append(at, c.At)
 		}
 	}

@@ -161,6 +161,18 @@ func byAgent(calls []wireCall, station string) []wireCall {
 	return out
 }
 
+// exportsBy counts the export requests station made since t.
+func (v *venueFixture) exportsBy(station string, since time.Time) int {
+	calls, _, _ := v.srv.snapshot()
+	n := 0
+	for _, c := range byAgent(calls, station) {
+		if c.Method == "exportList" && !c.Started.Before(since) {
+			n++
+		}
+	}
+	return n
+}
+
 // cursorWatch samples the venue's committed cursor until stopped, so that
 // a test can check it never went back (positions are numbered after the
 // run by the chain of S-360's answers: numberCursors).

@@ -277,16 +277,6 @@ func TestVenueSyncerKilled(t *testing.T) {
 	sy := v.syncers("SYNC_A", "SYNC_B")
 	stopScans := v.scanning(gateCodes(sim, sim.Config().Products[0], newRand(seed+1), 10), 150*time.Millisecond)
 
-	exportsBy := func(station string, since time.Time) int {
-		calls, _, _ := v.srv.snapshot()
-		n := 0
-		for _, c := range byAgent(calls, station) {
-			if c.Method == "exportList" && !c.Started.Before(since) {
-				n++
-			}
-		}
-		return n
-	}
 	complete := func() bool {
 		st, err := v.db.SyncState(context.Background())
 		return err == nil && st.ExportComplete
@@ -297,7 +287,7 @@ func TestVenueSyncerKilled(t *testing.T) {
 		// (the next one is then on its way: the engine fetches a page
 		// ahead), within the time a page takes.
 		j := 1 + rng.IntN(2)
-		if !eventually(2*time.Minute, func() bool { return exportsBy(li.Station, li.Since) >= j || complete() }) {
+		if !eventually(2*time.Minute, func() bool { return v.exportsBy(li.Station, li.Since) >= j || complete() }) {
 			t.Fatalf("kill %d: %s made no %d export requests in its turn\n%s", k, li.Station, j, sy.logs())
 		}
 		if complete() {
@@ -379,7 +369,7 @@ func TestVenueSyncerKilled(t *testing.T) {
 	if k := kinds(calls, ""); k["509"] > 0 {
 		t.Errorf("S-360 refused %d requests over its limit", k["509"])
 	}
-	if worst := maxAllPerWindow(calls, time.Minute); worst > s360.DefaultBudget {
+	if worst := maxPerWindow(calls, "", time.Minute); worst > s360.DefaultBudget {
 		t.Errorf("%d requests in one minute, over the request budget (%d)", worst, s360.DefaultBudget)
 		recorded, _ := v.db.CallsSince(context.Background(), time.Time{})
 		per := map[string]int{}
@@ -401,28 +391,8 @@ func TestVenueSyncerKilled(t *testing.T) {
 	slices.Sort(fo)
 	t.Logf("%d tickets in the venue; %d controls uploaded once (%d batches in doubt found out with %d questions); "+
 		"%d S-360 requests, at most %d in a minute; failover (death → next S-360 call) min %v, median %v, max %v over %d deaths",
-		items, uploaded, imports, probes, len(calls), maxAllPerWindow(calls, time.Minute),
+		items, uploaded, imports, probes, len(calls), maxPerWindow(calls, "", time.Minute),
 		fo[0].Round(time.Millisecond), fo[len(fo)/2].Round(time.Millisecond), fo[len(fo)-1].Round(time.Millisecond), len(fo))
-}
-
-// maxAllPerWindow is the largest number of requests S-360 accepted (every
-// method) in any window of d.
-func maxAllPerWindow(calls []wireCall, d time.Duration) int {
-	var at []time.Time
-	for _, c := range calls {
-		if c.Kind != "509" {
-			at = append(at, c.Started)
-		}
-	}
-	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
-	best, j := 0, 0
-	for i := range at {
-		for at[i].Sub(at[j]) >= d {
-			j++
-		}
-		best = max(best, i-j+1)
-	}
-	return best
 }
 
 // TestVenuePausedSyncer: the venue's syncer is paused (SIGSTOP: a frozen
@@ -453,18 +423,8 @@ func TestVenuePausedSyncer(t *testing.T) {
 		other = "SYNC_B"
 	}
 	proc := sy.procs[paused]
-	exportsBy := func(station string, since time.Time) int {
-		calls, _, _ := v.srv.snapshot()
-		n := 0
-		for _, c := range byAgent(calls, station) {
-			if c.Method == "exportList" && !c.Started.Before(since) {
-				n++
-			}
-		}
-		return n
-	}
 	j := 1 + rng.IntN(3)
-	if !eventually(time.Minute, func() bool { return exportsBy(paused, li.Since) >= j }) {
+	if !eventually(time.Minute, func() bool { return v.exportsBy(paused, li.Since) >= j }) {
 		t.Fatalf("%s made no %d export requests\n%s", paused, j, sy.logs())
 	}
 	time.Sleep(time.Duration(rng.Int64N(int64(150 * time.Millisecond))))
@@ -483,7 +443,7 @@ func TestVenuePausedSyncer(t *testing.T) {
 	if nl.Station != other {
 		t.Fatalf("%s took over", nl.Station)
 	}
-	if !eventually(time.Minute, func() bool { return exportsBy(other, stopped) >= 2 && v.cursor() != atStop }) {
+	if !eventually(time.Minute, func() bool { return v.exportsBy(other, stopped) >= 2 && v.cursor() != atStop }) {
 		t.Fatalf("%s took over but did not go on\n%s", other, sy.logs())
 	}
 	if err := proc.cmd.Process.Signal(syscall.SIGCONT); err != nil {
