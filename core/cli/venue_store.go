@@ -104,7 +104,9 @@ func (r *runner) stationStore(s core.Settings, report bool) (Store, core.Setting
 	bctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 	err = m.Beat(bctx) // also measures the database's clock
 	cancel()
-	if err != nil {
+	if err != nil && report {
+		// A station that cannot report itself cannot record its scans
+		// either; the reading commands go on (a standby server, say).
 		db.Close()
 		return nil, s, err
 	}

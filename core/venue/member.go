@@ -197,6 +197,10 @@ func (m *Member) Run(ctx context.Context) error {
 			continue
 		}
 		t, err := m.startTerm(ctx, l, lapsed)
+		if err != nil && ctx.Err() != nil {
+			m.giveUp(l)
+			break
+		}
 		if err != nil {
 			m.log.WithError(err).Error("cannot act as the venue's syncer; giving the turn up")
 			m.giveUp(l)
