@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package pgserver starts a throw-away PostgreSQL server: initdb and the
 // postgres binary from Debian's `postgresql` package, in a temporary
 // directory, listening on a free loopback port. The tests start one per

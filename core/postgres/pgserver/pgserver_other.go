@@ -1,0 +1,29 @@
+//go:build !linux
+
+package pgserver
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrUnsupported: starting a server of its own is done on Linux only (it
+// relies on running postgres as another user and on the parent-death
+// signal); elsewhere, give the bench a database (--venue-db).
+var ErrUnsupported = errors.New("starting a PostgreSQL server of its own is only done on Linux: give a database instead")
+
+// Server is never started here.
+type Server struct{}
+
+// Start refuses: see ErrUnsupported.
+func Start() (*Server, error) { return nil, ErrUnsupported }
+
+func (s *Server) Port() int         { return 0 }
+func (s *Server) DSN(string) string { return "" }
+func (s *Server) CreateDatabase(context.Context) (string, func() error, error) {
+	return "", nil, ErrUnsupported
+}
+func (s *Server) Exec(context.Context, string, ...any) error { return ErrUnsupported }
+func (s *Server) Stop() error                                { return nil }
+func (s *Server) CPUTime() time.Duration                     { return 0 }
