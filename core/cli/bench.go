@@ -52,8 +52,8 @@ func (r *runner) bench(args []string) int {
 		fmt.Fprintf(r.stdout, "Usage: s360gate bench [--tickets N] [--page-size N] [--data-dir DIR] [--json]\n"+
 			"       s360gate bench --venue [--venue-db DSN] [--tickets N] [--stations N] [--scans N] [--failovers N] [--json]\n"+
 			"  Measures export ingest, the raw store limit, store readiness, incremental cycles,\n"+
-			"  scan decisions, upload and peak memory against the in-process simulator; with\n"+
-			"  --venue, the venue's PostgreSQL store (export, scans of many stations) and the\n"+
+			"  scan decisions, upload and peak memory against the in-process simulator. With the\n"+
+			"  venue flag: the venue's PostgreSQL store (export, scans of many stations) and the\n"+
 			"  syncer's failover instead.\n\nFlags:\n")
 		fs.SetOutput(r.stdout)
 		fs.PrintDefaults()
