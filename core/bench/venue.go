@@ -21,6 +21,7 @@ import (
 	"s360gate/core"
 	"s360gate/core/bench/scanload"
 	"s360gate/core/config"
+	"s360gate/core/internal/cputime"
 	"s360gate/core/postgres"
 	"s360gate/core/postgres/pgserver"
 	"s360gate/core/s360"
@@ -288,7 +289,7 @@ func (r *venueRun) export(ctx context.Context) error {
 			r.pr.update("export into PostgreSQL", st.Received, max(total, st.Received), "tickets")
 		}
 	})
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	t0 := time.Now()
 	rep, err := engine.RunCycle(ctx)
 	took := time.Since(t0)
@@ -307,7 +308,7 @@ func (r *venueRun) export(ctx context.Context) error {
 	in.Seconds, in.CycleSeconds = rep.ExportTook.Seconds(), took.Seconds()
 	in.Tickets, in.Items, in.Pages, in.Drained = tc.Valid+tc.Invalid, rep.Tickets, rep.Pages, rep.Drained
 	in.TicketsPerS = float64(in.Tickets) / in.Seconds
-	in.CPUSeconds = (cpuTime() - cpu0).Seconds()
+	in.CPUSeconds = (cputime.Process() - cpu0).Seconds()
 	r.pr.note("export: %s tickets (%s items, %d pages) stored into PostgreSQL in %.2f s = %s tickets/s",
 		thousands(in.Tickets), thousands(in.Items), in.Pages, in.Seconds, thousands(int(in.TicketsPerS)))
 	return nil
@@ -342,13 +343,13 @@ func (r *venueRun) rawCopy(ctx context.Context) error {
 		r.pr.update("raw COPY", done, r.res.Export.Tickets, "tickets")
 		return page, true
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	n, took, err := r.db.RawCopyBaseline(ctx, next)
 	if err = errors.Join(err, readErr); err != nil {
 		return err
 	}
 	rw := &r.res.RawCopy
-	rw.Tickets, rw.Seconds, rw.CPUSeconds = n, took.Seconds(), (cpuTime() - cpu0).Seconds()
+	rw.Tickets, rw.Seconds, rw.CPUSeconds = n, took.Seconds(), (cputime.Process() - cpu0).Seconds()
 	if rw.Seconds > 0 {
 		rw.TicketsPerS = float64(n) / rw.Seconds
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/s360"
 	"s360gate/core/sqlite"
@@ -132,7 +133,7 @@ func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func
 func (st *stack) newClient(s core.Settings) (*s360.Client, error) {
 	cfg := s360.ConfigFrom(s)
 	cfg.Log = st.log
-	cfg.UserAgent = venue.UserAgent(Version, s.Station)
+	cfg.UserAgent = venue.UserAgent(buildinfo.Get().Version, s.Station)
 	// A joined station's calls count in the venue's budget on the venue's
 	// clock (the database's).
 	cfg.Now = clockOf(st.store)

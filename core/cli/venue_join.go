@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/postgres"
 	"s360gate/core/venue"
@@ -117,7 +118,7 @@ func (r *runner) venueJoin(args []string) int {
 	if p := env(config.PasswordEnv); p != "" {
 		run.Password = p
 	}
-	m := venue.New(venue.Options{DB: db, Station: run, Log: quietLog(), Version: Version})
+	m := venue.New(venue.Options{DB: db, Station: run, Log: quietLog(), Version: buildinfo.Get().Version})
 	if err := m.Beat(ctx); err != nil {
 		return r.failErr(err)
 	}

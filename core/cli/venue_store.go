@@ -7,6 +7,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/postgres"
@@ -99,7 +100,7 @@ func (r *runner) stationStore(s core.Settings, report bool) (Store, core.Setting
 		return nil, s, err
 	}
 	s = s.WithVenue(v)
-	m := venue.New(venue.Options{DB: db, Station: s, Log: quietLog(), Version: Version})
+	m := venue.New(venue.Options{DB: db, Station: s, Log: quietLog(), Version: buildinfo.Get().Version})
 	vs := &venueStore{DB: db, member: m}
 	bctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 	err = m.Beat(bctx) // also measures the database's clock

@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/syncer"
@@ -78,7 +79,7 @@ func (r *runner) venueSync(fs *flag.FlagSet, cf *connFlags, once bool, st stored
 		return r.failErr(err)
 	}
 	defer db.Close()
-	o := venue.Options{DB: db, Station: s, Log: log, Version: Version}
+	o := venue.Options{DB: db, Station: s, Log: log, Version: buildinfo.Get().Version}
 	if once && !r.verbose {
 		o.OnRetry = func(rt syncer.Retry) {
 			fmt.Fprintf(r.stderr, "s360gate: %s; trying again in %s (retry %d of %d)\n",

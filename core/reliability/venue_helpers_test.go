@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/cli"
 	"s360gate/core/postgres"
 	"s360gate/core/postgres/pgtest"
@@ -146,9 +147,9 @@ func (v *venueFixture) pending() int {
 	return cc.Pending
 }
 
-// agent is how station names itself to S-360 (the child's cli.Version is
-// this binary's).
-func agent(station string) string { return venue.UserAgent(cli.Version, station) }
+// agent is how station names itself to S-360 (the child's version is this
+// binary's).
+func agent(station string) string { return venue.UserAgent(buildinfo.Get().Version, station) }
 
 // byAgent keeps the calls of one station.
 func byAgent(calls []wireCall, station string) []wireCall {
