@@ -62,7 +62,7 @@ func TestVenueInit(t *testing.T) {
 	} {
 		r := h.run(nil, append([]string{"venue", "init", "--db", dsn}, tc.args...)...)
 		wantOneLine(t, r, ExitUsage, tc.want)
-		s := h.run(nil, append([]string{"sync", "--once", "--data-dir", t.TempDir()}, tc.args...)...)
+		s := h.run(nil, append([]string{"sync", "--once", "--data-dir", privateDir(t)}, tc.args...)...)
 		if tc.want != "give --institution, --operator, --season and --product" && !strings.Contains(s.stderr, tc.want) {
 			t.Errorf("sync %v says %q, venue init %q", tc.args, s.stderr, r.stderr)
 		}
@@ -135,7 +135,7 @@ func TestVenueStations(t *testing.T) {
 	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte(cfg.Password+"\n"), 0o600)
-	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	a, b, c := privateDir(t), privateDir(t), privateDir(t)
 
 	wantOneLine(t, h.run(nil, "venue", "join", "--db", dsn, "--data-dir", a), ExitUsage, "--station")
 	wantOneLine(t, h.run(nil, "venue", "join", "--db", dsn, "--station", "GATE A!", "--data-dir", a), ExitUsage, "--station: use letters")
@@ -168,7 +168,7 @@ func TestVenueStations(t *testing.T) {
 
 	// A second computer under a name already heard is warned; the same
 	// station joining again (another gate) is not.
-	if r := h.run(nil, "venue", "join", "--db", dsn, "--station", "GATE_B", "--data-dir", t.TempDir()); r.code != 0 ||
+	if r := h.run(nil, "venue", "join", "--db", dsn, "--station", "GATE_B", "--data-dir", privateDir(t)); r.code != 0 ||
 		!strings.Contains(r.stderr, "note: a station named GATE_B was heard") {
 		t.Errorf("a second GATE_B: %d %q", r.code, r.stderr)
 	}
