@@ -86,7 +86,7 @@ func (r *runner) scan(args []string) int {
 	if code := r.stationOverrides(fs, o, &s); code != ExitOK {
 		return code
 	}
-	store, err := existingStore(r.dataDir, s)
+	store, s, err := r.stationStore(s, true)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -96,6 +96,7 @@ func (r *runner) scan(args []string) int {
 	defer closer.Close()
 
 	cp := s.Checkpoint() // the store decides in the venue's zone (Checkpoint.Zone)
+	now := clockOf(store)
 	zone := venueZone(r.ctx, store)
 	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}
 	errWrite := fmt.Errorf("stdout closed")
@@ -115,7 +116,7 @@ func (r *runner) scan(args []string) int {
 		if l.Err != nil {
 			return write(errOut{Line: l.No, Error: l.Err.Error()})
 		}
-		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: time.Now()}
+		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: now()}
 		for _, w := range l.Scan.Warnings {
 			req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
 		}

@@ -25,6 +25,13 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
+	c.registerVenue(fs)
+	fs.StringVar(&c.passwordFile, "password-file", "", "read the operator password from `FILE` (first line) and store it")
+}
+
+// registerVenue registers the flags of the settings a venue's stations
+// share (core.VenueSettings): `sync` and `venue init` take them alike.
+func (c *connFlags) registerVenue(fs *flag.FlagSet) {
 	fs.StringVar(&c.environment, "environment", "", "`ENV`: sim, sandbox, preprod or production")
 	fs.StringVar(&c.endpoint, "endpoint", "", "the service `URL` up to (without) /v1_6; https, or http on this machine")
 	fs.StringVar(&c.institution, "institution", "", "the institution `CODE` (JWT sub)")
@@ -36,7 +43,6 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.eventDay, "event-day", false, "force event-day mode (one sync a minute in preprod/production); --event-day=false to clear")
 	fs.StringVar(&c.eventDate, "event-date", "", "the event `DATE`, YYYY-MM-DD (event-day mode on that day)")
 	fs.IntVar(&c.pageSize, "page-size", 0, "tickets per exportList page (`N`, 1-10000)")
-	fs.StringVar(&c.passwordFile, "password-file", "", "read the operator password from `FILE` (first line) and store it")
 }
 
 // apply writes the flags that were given onto s. A usage error names the flag.
