@@ -9,7 +9,7 @@ import (
 
 const controlCols = `id, at, station, gate, direction, scanned, coalesce(barcode, ''),
 	outcome, reason, message, override, coalesce(override_reason, ''), offline,
-	upload_state, coalesce(upload_detail, ''), uploaded_at`
+	upload_state, coalesce(upload_detail, ''), uploaded_at, off_venue`
 
 const (
 	insertControlSQL = `INSERT INTO controls (id, at, station, gate, direction, scanned, barcode,
@@ -27,7 +27,7 @@ func scanControl(row pgx.Row, c *core.Control, extra ...any) error {
 	var at, uploadedAt pgtype.Timestamptz
 	dest := []any{&c.ID, &at, &c.Station, &c.Gate, &dir, &c.Scanned, &c.Barcode,
 		&outcome, &reason, &c.Message, &c.Override, &c.OverrideReason, &c.Offline,
-		&upload, &c.UploadDetail, &uploadedAt}
+		&upload, &c.UploadDetail, &uploadedAt, &c.OffVenue}
 	err := row.Scan(append(dest, extra...)...)
 	c.At, c.UploadedAt = timeOf(at), timeOf(uploadedAt)
 	c.Direction, c.Outcome, c.Reason, c.Upload = core.Direction(dir), core.Outcome(outcome), core.Reason(reason), core.UploadState(upload)
@@ -52,8 +52,8 @@ func collectControls(rows pgx.Rows, err error) ([]core.Control, error) {
 }
 
 // controlArgs are insertControlSQL's arguments for c.
-func controlArgs(c *core.Control, overrideOf string, offVenue bool) []any {
+func controlArgs(c *core.Control, overrideOf string) []any {
 	return []any{c.ID, c.At, c.Station, c.Gate, string(c.Direction), c.Scanned, ns(c.Barcode),
 		string(c.Outcome), string(c.Reason), c.Message, c.Override, ns(c.OverrideReason), ns(overrideOf),
-		c.Offline, string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt), offVenue}
+		c.Offline, string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt), c.OffVenue}
 }
