@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/venue"
 )
 
 func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
@@ -22,7 +24,8 @@ func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
 
 // controlsHeader is the CSV's first row.
 var controlsHeader = []string{"id", "at", "station", "gate", "direction", "scanned", "barcode", "verdict", "reason",
-	"message", "override", "override_reason", "offline", "upload", "upload_detail", "uploaded_at"}
+	"message", "override", "override_reason", "offline", "upload", "upload_detail", "uploaded_at",
+	"off_venue", "double_entry"}
 
 // controls prints the control log, oldest first, streamed from the store so
 // that a season's log never sits in memory.
@@ -47,7 +50,7 @@ func (r *runner) controls(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, _, err := r.stationStore(st.settings, false)
+	store, _, err := r.stationStore(st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -61,6 +64,20 @@ func (r *runner) controls(args []string) int {
 		since, _ = parseTime(*sinceFlag, zone)
 	}
 
+	doubles, err := doubleEntries(r.ctx, store)
+	if err != nil {
+		return r.failErr(err)
+	}
+	now := clockOf(store)()
+	// also is what is said beside one control of a double entry.
+	also := func(c *core.Control) string {
+		if d, ok := doubles[c.ID]; ok {
+			other, _ := d.Other(c.ID)
+			return core.AlsoAdmitted(&other, now, zone)
+		}
+		return ""
+	}
+
 	out := bufio.NewWriterSize(r.stdout, 64<<10)
 	var emit func(core.Control) error
 	var end func() error
@@ -69,7 +86,9 @@ func (r *runner) controls(args []string) int {
 		if err := w.Write(controlsHeader); err != nil {
 			return ExitFailure
 		}
-		emit = func(c core.Control) error { return w.Write(controlRow(&c, zone)) }
+		emit = func(c core.Control) error {
+			return w.Write(append(controlRow(&c, zone), strconv.FormatBool(c.OffVenue), also(&c)))
+		}
 		end = func() error { w.Flush(); return w.Error() }
 	} else {
 		// A JSON array, written element by element.
@@ -81,7 +100,7 @@ func (r *runner) controls(args []string) int {
 			}
 			n++
 			inZone(&c, zone)
-			b, err := json.Marshal(c)
+			b, err := json.Marshal(controlOut{Control: c, DoubleEntry: also(&c)})
 			if err != nil {
 				return err
 			}
@@ -108,6 +127,36 @@ func (r *runner) controls(args []string) int {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// controlOut is a control in `controls --format json`.
+type controlOut struct {
+	core.Control
+	// DoubleEntry, on a control of a ticket let in twice by stations of a
+	// venue that could not see each other, says the other entry: "also
+	// admitted at 19:06, gate S2, STATION7, while the venue link was down".
+	DoubleEntry string `json:"doubleEntry,omitempty"`
+}
+
+// doubleEntries are the double entries of a joined station's venue, by
+// the id of each of their two controls (none on a station of its own).
+func doubleEntries(ctx context.Context, store Store) (map[string]*core.DoubleEntry, error) {
+	st, ok := store.(*venue.Station)
+	if !ok {
+		return nil, nil
+	}
+	ds, err := st.DoubleEntries(ctx)
+	if err != nil {
+		if core.ErrorCode(err) == core.EUnavailable {
+			return nil, nil // cut off: the copy's controls, without the venue's report
+		}
+		return nil, err
+	}
+	out := make(map[string]*core.DoubleEntry, 2*len(ds))
+	for i := range ds {
+		out[ds[i].First.ID], out[ds[i].Second.ID] = &ds[i], &ds[i]
+	}
+	return out, nil
 }
 
 // inZone puts c's times in the venue's zone (nil: the laptop's).

@@ -74,7 +74,7 @@ func (r *runner) lookup(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, s, err := r.stationStore(st.settings, false)
+	store, s, err := r.stationStore(st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}

@@ -55,7 +55,7 @@ func openStation(t *testing.T, dsn, dir, name string) *Station {
 	}
 	s, err := OpenStation(ctx, StationOptions{DB: dsn, Local: local,
 		Station: core.Settings{Station: name, Gate: "A", Direction: core.DirectionIn, VenueFallbackMs: 300},
-		Log: quiet(), ProbeEvery: 100 * time.Millisecond, CopyEvery: 100 * time.Millisecond, StatusEvery: 200 * time.Millisecond})
+		Log:     quiet(), ProbeEvery: 100 * time.Millisecond, CopyEvery: 100 * time.Millisecond, StatusEvery: 200 * time.Millisecond})
 	if err != nil {
 		local.Close()
 		t.Fatal(err)

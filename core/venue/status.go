@@ -96,3 +96,13 @@ func ReadStatus(ctx context.Context, db *postgres.DB) (core.VenueStatus, error) 
 	st.ReadAt = li.DBNow
 	return st, nil
 }
+
+// DoubleEntries lists the venue's double entries (an error while the
+// venue cannot be reached).
+func (s *Station) DoubleEntries(ctx context.Context) ([]core.DoubleEntry, error) {
+	db, err := s.venue()
+	if err != nil {
+		return nil, err
+	}
+	return db.DoubleEntries(ctx)
+}
