@@ -1,0 +1,14 @@
+package words
+
+// System is the language of the person at this computer, as the system
+// says it (systemLocales: the environment on Unix, the user's display
+// language on Windows), when it is one s360gate speaks; English otherwise.
+// A station's "language" setting, and --lang, say otherwise.
+func System() Lang {
+	for _, s := range systemLocales() {
+		if l, err := Parse(s); err == nil {
+			return l
+		}
+	}
+	return EN
+}
