@@ -42,7 +42,9 @@ type Control struct {
 	Barcode   string    `json:"barcode,omitempty"` // the ticket it resolved to; empty when unknown
 	Outcome   Outcome   `json:"verdict"`
 	Reason    Reason    `json:"reason"`
-	Message   string    `json:"message"`
+	// Facts are what its words are made of (Speaker.Control): the store
+	// keeps them, never the words of one language.
+	Facts Facts `json:"-"`
 	// Override is set when a supervisor admitted a denied ticket; the
 	// original reason stays in Reason, the supervisor's words here.
 	Override       bool   `json:"override,omitempty"`

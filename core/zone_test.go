@@ -63,8 +63,8 @@ func TestDecideShowsVenueTime(t *testing.T) {
 	if !LaptopShows(tokyo, first) {
 		want += " JST"
 	}
-	if !strings.HasPrefix(v.Message, want+", gate N1") {
-		t.Errorf("message %q, want %q…", v.Message, want)
+	if got := said(&v, tokyo); !strings.HasPrefix(got, want+", gate N1") {
+		t.Errorf("message %q, want %q…", got, want)
 	}
 	// The policy's refusal names the venue's time too.
 	ref := &PolicyRefusal{Next: first, Why: "production", Zone: tokyo}

@@ -19,8 +19,8 @@ var deskColumns = []controlColumn{
 	{"Dir.", 45, func(c *core.Control, _ time.Time) string { return string(c.Direction) }},
 	{"Verdict", 110, deskVerdictCell},
 	{"Why", 240, func(c *core.Control, _ time.Time) string {
-		if c.Message != "" {
-			return c.Message
+		if m := say().Control(c); m != "" {
+			return m
 		}
 		return string(c.Reason)
 	}},

@@ -240,8 +240,8 @@ func deskGateWords(v core.Verdict) string {
 	// The gate's prompts (age check, identity) are left out: the desk
 	// shows all of that already, in its own rows.
 	s := "If scanned to enter here now: " + string(v.Outcome)
-	if v.Message != "" {
-		s += " — " + v.Message
+	if m := say().Verdict(&v); m != "" {
+		s += " — " + m
 	}
 	return s + " (check only, nothing recorded)"
 }

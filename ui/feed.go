@@ -80,7 +80,7 @@ func (r *ring) perMinute(now time.Time) int {
 
 // entryOfControl is a feed line for a recorded control (loaded at start).
 func entryOfControl(c *core.Control) feedEntry {
-	e := feedEntry{At: c.At, Text: c.Message, Tail: tail(c.Scanned), Scan: true}
+	e := feedEntry{At: c.At, Text: say().Control(c), Tail: tail(c.Scanned), Scan: true}
 	switch {
 	case c.Override:
 		e.Kind, e.Word = kindAdmit, "OVERRIDE"

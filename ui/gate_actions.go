@@ -27,7 +27,7 @@ func (g *gateView) askOverride() {
 		}
 		return nil
 	}
-	intro := "Admit the ticket " + tail(denied.Scanned) + " although it was denied:\n" + denied.Message
+	intro := "Admit the ticket " + tail(denied.Scanned) + " although it was denied:\n" + say().Verdict(denied)
 	s := g.m.settings()
 	sd := askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, "Override — admit this ticket", "Admit", intro,
 		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},

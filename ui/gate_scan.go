@@ -46,9 +46,7 @@ func (g *gateView) submit(raw string) {
 		return
 	}
 	req := core.ScanRequest{Code: sc.Code, Checkpoint: s.Checkpoint(), Now: now}
-	for _, w := range sc.Warnings {
-		req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
-	}
+	req.Prompts = core.ScannerPrompts(sc.Layout, sc.Odd)
 	select {
 	case g.queue <- scanJob{req: req, settings: s}:
 		g.pending++

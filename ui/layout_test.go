@@ -107,7 +107,7 @@ func TestVerdictSubLineNeverTiny(t *testing.T) {
 	at := time.Date(2026, 11, 27, 19, 5, 0, 0, time.Local)
 	for _, size := range []fyne.Size{{Width: 420, Height: 300}, {Width: 500, Height: 340}, {Width: 900, Height: 420}} {
 		for _, v := range []verdictView{
-			viewOf(&core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Text: "AGE CHECK"}}}, &core.Settings{}, at),
+			viewOf(&core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE CHECK"}}}, &core.Settings{}, at),
 			errorView(core.Errorf(core.EUnavailable, "x"), at),
 		} {
 			p.set(v, false)

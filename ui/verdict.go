@@ -73,7 +73,7 @@ type verdictView struct {
 // scan, shown so that an old verdict is not taken for the current one.
 func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
 	exit := v.Reason == core.ReasonExit || (v.Control != nil && v.Control.Direction == core.DirectionOut)
-	vw := verdictView{Message: v.Message}
+	vw := verdictView{Message: say().Verdict(v)}
 	prompts := v.Prompts
 	if exit || v.Outcome == core.Deny {
 		// Age, ID and tariff checks are for letting people in. On a DENY an
@@ -126,9 +126,9 @@ func scannerPrompts(ps []core.Prompt) []core.Prompt {
 // scanner warnings do not, and must not be mistaken for a ticket problem.
 func promptText(p core.Prompt) string {
 	if p.Kind == core.PromptScanner {
-		return "SCANNER: " + p.Text
+		return "SCANNER: " + say().Prompt(&p)
 	}
-	return p.Text
+	return say().Prompt(&p)
 }
 
 // factsOf lists what identifies the ticket in hand. The holder is shown only

@@ -33,6 +33,7 @@ import (
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
 	"s360gate/core/syncer"
+	"s360gate/core/words"
 )
 
 // Defaults of Options.
@@ -468,7 +469,7 @@ func (r *run) ready(ctx context.Context) error {
 	}
 	t3 := time.Now()
 	if v.Outcome != core.Admit {
-		return fmt.Errorf("the first scan of a valid ticket was %s (%s)", v.Reason, v.Message)
+		return fmt.Errorf("the first scan of a valid ticket was %s (%s)", v.Reason, core.Speak(words.EN, nil).Verdict(&v))
 	}
 	r.first = valid
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

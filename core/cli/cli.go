@@ -44,6 +44,10 @@ type runner struct {
 	gui     GUI
 	dataDir string
 	verbose bool
+	// lang is --lang ("": the station's language).
+	lang string
+	// refusal is the first setting flag refused, in its words.
+	refusal string
 }
 
 // command is one subcommand.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 var ctx = context.Background()
@@ -140,7 +141,7 @@ func scan(t testing.TB, db *DB, code string, cp core.Checkpoint, now time.Time) 
 func wantVerdict(t testing.TB, v core.Verdict, o core.Outcome, r core.Reason) {
 	t.Helper()
 	if v.Outcome != o || v.Reason != r {
-		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, v.Message, o, r)
+		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, said(&v), o, r)
 	}
 }
 
@@ -164,3 +165,6 @@ func wantCode(t testing.TB, err error, code string) *core.Error {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// said is a verdict's message in English (the laptop's zone).
+func said(v *core.Verdict) string { return core.Speak(words.EN, nil).Verdict(v) }

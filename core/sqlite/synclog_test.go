@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 func TestCalls(t *testing.T) {
@@ -78,10 +79,11 @@ func TestScanInTheStoredZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokyo := core.LoadZone("Asia/Tokyo")
-	if want := "Already used at " + core.FormatIn(first, tokyo, "15:04"); v.Reason != core.ReasonAlreadyUsed || !strings.HasPrefix(v.Message, want+",") {
-		t.Fatalf("verdict %s %q, want %q…", v.Reason, v.Message, want)
+	msg := core.Speak(words.EN, tokyo).Verdict(&v)
+	if want := "Already used at " + core.FormatIn(first, tokyo, "15:04"); v.Reason != core.ReasonAlreadyUsed || !strings.HasPrefix(msg, want+",") {
+		t.Fatalf("verdict %s %q, want %q…", v.Reason, msg, want)
 	}
-	if !strings.HasPrefix(v.Message, "Already used at "+first.In(tokyo).Format("15:04")) {
-		t.Fatalf("not the venue's hour: %q", v.Message)
+	if !strings.HasPrefix(msg, "Already used at "+first.In(tokyo).Format("15:04")) {
+		t.Fatalf("not the venue's hour: %q", msg)
 	}
 }

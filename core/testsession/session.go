@@ -10,6 +10,7 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/scanner"
+	"s360gate/core/words"
 )
 
 // Store is what a session needs of the station's store: it decides and
@@ -38,6 +39,9 @@ type Options struct {
 	// next allowed time (at most an hour before event day) instead of
 	// reporting without it.
 	Wait bool
+	// Lang is the language of the report's messages (default: the
+	// station's, Settings.Lang).
+	Lang words.Lang
 	Now  func() time.Time
 	// Sleep waits for the policy (tests: a virtual clock). Default core.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -91,6 +95,7 @@ const (
 // another).
 type Session struct {
 	o       Options
+	say     core.Speaker
 	mu      sync.Mutex
 	started time.Time
 	results []Result
@@ -105,7 +110,10 @@ func New(o Options) *Session {
 		o.Sleep = core.Sleep
 	}
 	o.Settings = o.Settings.Defaults()
-	return &Session{o: o, started: o.Now()}
+	if o.Lang == "" {
+		o.Lang = o.Settings.Lang()
+	}
+	return &Session{o: o, say: core.Speak(o.Lang, o.Zone), started: o.Now()}
 }
 
 // Results are the lines scanned so far (after Finish: with S-360's side).
@@ -122,20 +130,18 @@ func (s *Session) Scan(ctx context.Context, l Line) Result {
 	opts := scanner.Options{Terminator: s.o.Settings.ScannerTerminator, Prefix: s.o.Settings.ScannerPrefix, Suffix: s.o.Settings.ScannerSuffix}
 	sc, err := opts.Normalize(l.Code)
 	if err != nil {
-		r.Error = err.Error()
+		r.Error = s.say.Error(err)
 		return s.add(r)
 	}
 	r.Scanned = sc.Code
 	req := core.ScanRequest{Code: sc.Code, Checkpoint: s.o.Settings.Checkpoint(), Now: s.o.Now()}
-	for _, w := range sc.Warnings {
-		req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
-	}
+	req.Prompts = core.ScannerPrompts(sc.Layout, sc.Odd)
 	v, err := s.o.Store.Scan(ctx, req)
 	if err != nil {
-		r.Error = "NOT RECORDED: " + core.ErrorMessage(err)
+		r.Error = s.say.T("scan.notRecorded", map[string]any{"Why": s.say.Error(err)})
 		return s.add(r)
 	}
-	r.Outcome, r.Reason, r.Message, r.Control = v.Outcome, v.Reason, v.Message, v.Control
+	r.Outcome, r.Reason, r.Message, r.Control = v.Outcome, v.Reason, s.say.Verdict(&v), v.Control
 	if v.Ticket != nil {
 		r.Barcode, r.TaxNumber = v.Ticket.Barcode, v.Ticket.TaxNumber
 	}
