@@ -207,6 +207,14 @@ type SyncLog interface {
 	SaveSyncState(ctx context.Context, s SyncState) error
 }
 
+// AuditEntry is one dispute-desk lookup: who searched for what, and when.
+// The dispute desk shows personal data, and who looked at whose is kept.
+type AuditEntry struct {
+	At    time.Time `json:"at"`
+	Who   string    `json:"who"`
+	Query string    `json:"query"`
+}
+
 // Store is everything a station keeps.
 type Store interface {
 	TicketStore

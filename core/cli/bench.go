@@ -41,8 +41,7 @@ func (r *runner) bench(args []string) int {
 		fmt.Fprintf(r.stdout, "Usage: s360gate bench [--tickets N] [--page-size N] [--data-dir DIR] [--json]\n"+
 			"  Measures export ingest, the raw store limit, store readiness, incremental cycles,\n"+
 			"  scan decisions, upload and peak memory against the in-process simulator.\n\nFlags:\n")
-		fs.SetOutput(r.stdout)
-		fs.PrintDefaults()
+		printFlags(r.stdout, fs)
 		return ExitOK
 	}
 	if err != nil {

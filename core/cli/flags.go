@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"s360gate/core"
@@ -165,7 +166,9 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 			line += " " + name
 		}
 		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if _, err := strconv.Atoi(f.DefValue); err == nil && f.DefValue != "0" {
+			line += " (default " + f.DefValue + ")"
+		} else if err != nil && f.DefValue != "" && f.DefValue != "false" {
 			line += fmt.Sprintf(" (default %q)", f.DefValue)
 		}
 		fmt.Fprintln(w, line)

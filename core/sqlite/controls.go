@@ -134,12 +134,12 @@ func (db *DB) MarkUploaded(ctx context.Context, ids []string, at time.Time) erro
 	return db.commit(tx, err, doing)
 }
 
-// MarkRejected records S-360's refusal of controls (never retried) and, in
-// the same transaction, flags their tickets so that the gate denies them
-// from now on (REJECTED_BY_S360), whatever a later export says. Other
-// controls of those tickets still pending are rejected with them: S-360
-// would refuse each again, at the cost of an import call that fails its
-// whole batch.
+// MarkRejected records S-360's refusal of pending controls (never
+// retried) and, in the same transaction, flags their tickets so that the
+// gate denies them from now on (REJECTED_BY_S360), whatever a later export
+// says. Like MarkUploaded it moves only pending controls. Other controls of
+// those tickets still pending are rejected with them: S-360 would refuse
+// each again, at the cost of an import call that fails its whole batch.
 func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
@@ -157,8 +157,10 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 		return err
 	}
 	err = func() error {
+		// Only pending controls: an acknowledged one stays acknowledged
+		// (S-360 has it), and its ticket is not flagged by a late answer.
 		ctl, err := tx.PrepareContext(ctx, `UPDATE controls SET upload_state = 'rejected',
-			upload_detail = ?, uploaded_at = ? WHERE id = ? RETURNING barcode`)
+			upload_detail = ?, uploaded_at = ? WHERE id = ? AND upload_state = 'pending' RETURNING barcode`)
 		if err != nil {
 			return err
 		}
@@ -178,7 +180,7 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 			var barcode sql.NullString
 			err := ctl.QueryRowContext(ctx, detail, at.UnixMicro(), id).Scan(&barcode)
 			if err == sql.ErrNoRows {
-				continue // unknown id: nothing to flag
+				continue // unknown id or not pending: nothing to flag
 			}
 			if err != nil {
 				return err

@@ -3,20 +3,29 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/storetest"
 	"s360gate/core/words"
 )
 
 var ctx = context.Background()
 
-// day is a fixed event day: tests do not depend on the clock.
-var day = time.Date(2026, 11, 27, 18, 0, 0, 0, time.Local)
+// The fixtures are the store contract's (core/storetest), shared with the
+// venue store's tests.
+var day = storetest.Day
+
+func barcodeOf(i int) string                          { return storetest.BarcodeOf(i) }
+func genTicket(i int) core.Ticket                     { return storetest.GenTicket(i) }
+func genPages(start, pages, size int) [][]core.Ticket { return storetest.GenPages(start, pages, size) }
+func checkpoint(gate string) core.Checkpoint          { return storetest.Checkpoint(gate) }
+func tk(barcode string, mods ...func(*core.Ticket)) core.Ticket {
+	return storetest.Ticket(barcode, mods...)
+}
 
 func openTest(t testing.TB, opts ...Option) (*DB, string) {
 	t.Helper()
@@ -27,82 +36,6 @@ func openTest(t testing.TB, opts ...Option) (*DB, string) {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db, path
-}
-
-// barcodeOf spreads barcodes over the key space as real ones are: random
-// order with respect to the index, 24 digits.
-func barcodeOf(i int) string {
-	x := uint64(i)*0x9E3779B97F4A7C15 + 0x1234567
-	x ^= x >> 29
-	return fmt.Sprintf("%04d%020d", i%10000, x%100000000000000000)
-}
-
-// genTicket is a realistic exported item: every field set, holder data on
-// one ticket in five, and a raw JSON item of about 400 bytes.
-func genTicket(i int) core.Ticket {
-	t := core.Ticket{
-		Barcode:                 barcodeOf(i),
-		State:                   core.StateValid,
-		CancellationCause:       "NOT_CANCELLED",
-		AudienceSubCategoryCode: []string{"ADULT", "ADULT", "ADULT", "CHILD", "SENIOR"}[i%5],
-		TaxNumber:               "T" + strconv.FormatInt(int64(i)*7919+100000, 36),
-		EntranceCode:            string(rune('A' + i%8)),
-		SeasonCode:              "S2026",
-		ProductCode:             "MATCH12",
-		PerformanceCode:         "PERF12",
-		Sector:                  string(rune('A' + i%8)),
-		Block:                   strconv.Itoa(i % 40),
-		Row:                     strconv.Itoa(i % 30),
-		Seat:                    strconv.Itoa(i % 50),
-		ValidFrom:               day.Add(-6 * time.Hour),
-		ValidTo:                 day.Add(6 * time.Hour),
-	}
-	if i%5 == 0 {
-		t.Holder = core.Holder{FirstName: "Ada" + strconv.Itoa(i%97), LastName: "Müller" + strconv.Itoa(i%89),
-			IDNumber: "X" + strconv.Itoa(i), BirthDate: "1990-05-17", CountryCode: "CH"}
-	}
-	t.Raw = []byte(fmt.Sprintf(`{"barcode":%q,"ticketState":"VALID","cancellationCause":"NOT_CANCELLED",`+
-		`"audienceSubCategoryCode":%q,"taxNumber":%q,"entranceCode":%q,"containerIdentifier":null,`+
-		`"seasonCode":"S2026","productCode":"MATCH12","performanceCode":"PERF12","sector":%q,"block":%q,`+
-		`"row":%q,"seat":%q,"validityStart":"2026-11-27T12:00:00Z","validityEnd":"2026-11-28T00:00:00Z",`+
-		`"additionalInfos":[{"key":"FIRSTNAME","value":%q},{"key":"LASTNAME","value":%q}]}`,
-		t.Barcode, t.AudienceSubCategoryCode, t.TaxNumber, t.EntranceCode, t.Sector, t.Block, t.Row, t.Seat,
-		t.Holder.FirstName, t.Holder.LastName))
-	return t
-}
-
-func genPages(start, pages, size int) [][]core.Ticket {
-	out := make([][]core.Ticket, pages)
-	for p := range out {
-		out[p] = make([]core.Ticket, size)
-		for i := range out[p] {
-			out[p][i] = genTicket(start + p*size + i)
-		}
-	}
-	return out
-}
-
-// checkpoint is a gate at the test event.
-func checkpoint(gate string) core.Checkpoint {
-	return core.Checkpoint{
-		Station: core.Station{Name: "GATE_" + gate + "_LAPTOP1", Gate: gate, Direction: core.DirectionIn},
-		Event:   core.Event{Season: "S2026", Products: []string{"MATCH12"}, Day: day},
-	}
-}
-
-// tk is a valid ticket of the test event at gate A, changed by mods.
-func tk(barcode string, mods ...func(*core.Ticket)) core.Ticket {
-	t := core.Ticket{
-		Barcode: barcode, State: core.StateValid, CancellationCause: "NOT_CANCELLED",
-		TaxNumber: "TX-" + barcode, EntranceCode: "A", SeasonCode: "S2026", ProductCode: "MATCH12",
-		PerformanceCode: "PERF12", Sector: "A", Block: "12", Row: "7", Seat: "31",
-		ValidFrom: day.Add(-6 * time.Hour), ValidTo: day.Add(6 * time.Hour),
-		Raw: []byte(`{"barcode":"` + barcode + `"}`),
-	}
-	for _, m := range mods {
-		m(&t)
-	}
-	return t
 }
 
 // beginExport opens an export writer under key "k", closed at the end of
@@ -168,3 +101,12 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 // said is a verdict's message in English (the laptop's zone).
 func said(v *core.Verdict) string { return core.Speak(words.EN, nil).Verdict(v) }
+
+// barcodes are the records' tickets' barcodes, in order.
+func barcodes(rs []core.TicketRecord) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Ticket.Barcode)
+	}
+	return out
+}

@@ -460,8 +460,8 @@ func (b *binder) ticket(args []driver.NamedValue, t *core.Ticket) {
 		args[18].Value = ns(h.IDNumber)
 		args[19].Value = b.str(19, h.BirthDate)
 		args[20].Value = b.str(20, h.CountryCode)
-		args[21].Value = ns(fold(h.FirstName))
-		args[22].Value = ns(fold(h.LastName))
+		args[21].Value = ns(core.FoldName(h.FirstName))
+		args[22].Value = ns(core.FoldName(h.LastName))
 	}
 	if len(t.Raw) > 0 {
 		args[23].Value = t.Raw

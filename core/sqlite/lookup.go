@@ -64,7 +64,7 @@ func (db *DB) Lookup(ctx context.Context, query string, limit int) ([]core.Ticke
 	if err == nil {
 		err = add(`container_id = ? ORDER BY rowid LIMIT ?`, q)
 	}
-	if words := strings.Fields(fold(q)); err == nil && len(words) > 0 {
+	if words := strings.Fields(core.FoldName(q)); err == nil && len(words) > 0 {
 		// Each word is a range on the folded names' indexes: prefix match
 		// without scanning a million rows.
 		var where []string
@@ -136,11 +136,7 @@ func historyOf(ctx context.Context, tx *sql.Tx, barcode string) ([]core.Control,
 }
 
 // AuditEntry is one dispute-desk lookup.
-type AuditEntry struct {
-	At    time.Time `json:"at"`
-	Who   string    `json:"who"`
-	Query string    `json:"query"`
-}
+type AuditEntry = core.AuditEntry
 
 // Audit records that who searched for query: the dispute desk shows
 // personal data, and who looked at whose is kept.
@@ -178,50 +174,3 @@ func (db *DB) AuditLog(ctx context.Context, since time.Time, limit int) ([]Audit
 	}
 	return out, fail(rows.Err(), "read the audit log")
 }
-
-// fold is how names are compared: lower case, Latin accents removed,
-// apostrophes of every kind (’ ‘ ʼ ` ´) one ASCII apostrophe, outer spaces
-// trimmed. SQLite's own lower() only knows ASCII.
-func fold(s string) string {
-	if s == "" {
-		return ""
-	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.TrimSpace(strings.ReplaceAll(strings.ToLower(s), "`", "'"))
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range strings.ToLower(s) {
-		if m, ok := foldMap[r]; ok {
-			b.WriteString(m)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
-// foldMap maps accented Latin letters to their base: in each entry the text
-// before '=' replaces each rune after it.
-var foldMap = func() map[rune]string {
-	m := map[rune]string{}
-	for _, e := range []string{
-		"a=àáâãäåāăą", "ae=æ", "c=çćĉċč", "d=ďđð", "e=èéêëēĕėęě", "g=ĝğġģ",
-		"h=ĥħ", "i=ìíîïĩīĭįı", "j=ĵ", "k=ķ", "l=ĺļľŀł", "n=ñńņň",
-		"o=òóôõöøōŏő", "oe=œ", "r=ŕŗř", "s=śŝşšș", "ss=ß", "t=ţťŧț",
-		"u=ùúûüũūŭůűų", "w=ŵ", "y=ýÿŷ", "z=źżž", "th=þ", "'=’‘ʼ`´",
-	} {
-		base, runes, _ := strings.Cut(e, "=")
-		for _, r := range runes {
-			m[r] = base
-		}
-	}
-	return m
-}()

@@ -1,12 +1,12 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
+
+	"s360gate/core"
 )
 
 // PurgePersonalData deletes holder identity from the store: from every
@@ -136,7 +136,7 @@ func (db *DB) purgeChunk(ctx context.Context, all bool, before time.Time, after 
 		}
 		last = r.id
 		r.values = []string{f, l, id, b, c}
-		if strings.Join(r.values, "") != "" || holderish(r.raw) {
+		if strings.Join(r.values, "") != "" || core.Holderish(r.raw) {
 			todo = append(todo, r)
 		}
 	}
@@ -153,7 +153,7 @@ func (db *DB) purgeChunk(ctx context.Context, all bool, before time.Time, after 
 	defer stmt.Close()
 	for _, r := range todo {
 		var raw any
-		if s := stripHolder(r.raw, r.values); s != nil {
+		if s := core.StripHolder(r.raw, r.values); s != nil {
 			raw = s
 		}
 		if _, err = stmt.ExecContext(ctx, raw, r.id); err != nil {
@@ -169,102 +169,4 @@ func (db *DB) purgeChunk(ctx context.Context, all bool, before time.Time, after 
 	db.wrote()
 	db.ticketsChanged()
 	return len(todo), last, nil
-}
-
-// holderKey reports whether a JSON key (or the key of a key/value entry)
-// names holder identity: FIRSTNAME, first_name, holderLastName, BIRTHDATE…
-func holderKey(k string) bool {
-	k = strings.NewReplacer("_", "", "-", "", " ", "", ".", "").Replace(strings.ToLower(k))
-	for _, p := range []string{"holder", "firstname", "lastname", "fullname", "surname", "givenname",
-		"idnumber", "birth", "countrycode", "passport", "email", "phone", "address"} {
-		if strings.Contains(k, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// holderish is a cheap test for rows the decoder found no holder in.
-func holderish(raw []byte) bool {
-	l := bytes.ToLower(raw)
-	for _, p := range []string{"firstname", "first_name", "lastname", "last_name", "surname",
-		"birth", "holder", "id_number", "idnumber", "passport", "countrycode", "country_code"} {
-		if bytes.Contains(l, []byte(p)) {
-			return true
-		}
-	}
-	return false
-}
-
-// stripHolder returns raw without holder keys, or nil when that cannot be
-// done with certainty (then the raw item is dropped) or nothing is left.
-// raw holds the members of the item the decoder did not understand (see
-// core.Ticket.Raw), or, in stores written before that, the whole item;
-// either is a JSON object and is treated alike.
-func stripHolder(raw []byte, values []string) []byte {
-	if len(raw) == 0 {
-		return nil
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil
-	}
-	v = strip(v)
-	if m, ok := v.(map[string]any); ok && len(m) == 0 {
-		// Only holder data was left over: NULL, as for an item the
-		// decoder understood entirely.
-		return nil
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	lower := bytes.ToLower(out)
-	for _, val := range values {
-		if val == "" {
-			continue
-		}
-		enc, _ := json.Marshal(val)
-		// Short values (a country code) must match a whole JSON string;
-		// longer ones anywhere, in any case.
-		if len(val) < 3 && bytes.Contains(out, enc) ||
-			len(val) >= 3 && bytes.Contains(lower, bytes.ToLower(enc[1:len(enc)-1])) {
-			return nil
-		}
-	}
-	return out
-}
-
-func strip(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if holderKey(k) {
-				delete(x, k)
-				continue
-			}
-			x[k] = strip(e)
-		}
-		return x
-	case []any:
-		kept := x[:0]
-		for _, e := range x {
-			if m, ok := e.(map[string]any); ok && isHolderEntry(m) {
-				continue
-			}
-			kept = append(kept, strip(e))
-		}
-		return kept
-	}
-	return v
-}
-
-// isHolderEntry recognises {"key":"FIRSTNAME","value":"Ada"} (or name/code).
-func isHolderEntry(m map[string]any) bool {
-	for _, k := range []string{"key", "name", "code", "Key", "Name", "Code", "KEY", "NAME", "CODE"} {
-		if s, ok := m[k].(string); ok && holderKey(s) {
-			return true
-		}
-	}
-	return false
 }

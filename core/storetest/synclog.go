@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"strings"
@@ -9,45 +9,49 @@ import (
 	"s360gate/core/words"
 )
 
-func TestCalls(t *testing.T) {
-	db, _ := openTest(t)
+var _ = add("Calls", func(t *testing.T, b Backend) {
+	db, o := open(t, b)
 	for i, m := range []string{"exportList", "exportList", "importControlledTicket"} {
-		c := core.Call{Method: m, At: day.Add(time.Duration(i) * time.Second), OK: i != 1, Detail: "HTTP 200", Duration: 42 * time.Millisecond}
+		c := core.Call{Method: m, At: Day.Add(time.Duration(i) * time.Second), OK: i != 1, Detail: "HTTP 200",
+			Duration: 42 * time.Millisecond, Budgeted: i == 2}
 		if err := db.RecordCall(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	calls, err := db.CallsSince(ctx, day.Add(time.Second))
+	calls, err := db.CallsSince(ctx, Day.Add(time.Second))
 	if err != nil || len(calls) != 2 {
 		t.Fatalf("calls %+v %v", calls, err)
 	}
-	if c := calls[0]; c.Method != "exportList" || c.OK || !c.At.Equal(day.Add(time.Second)) || c.Duration != 42*time.Millisecond || c.Detail != "HTTP 200" {
+	if c := calls[0]; c.Method != "exportList" || c.OK || !c.At.Equal(Day.Add(time.Second)) || c.Duration != 42*time.Millisecond || c.Detail != "HTTP 200" {
 		t.Fatalf("call %+v", c)
 	}
 	if all, _ := db.CallsSince(ctx, time.Time{}); len(all) != 3 {
 		t.Fatalf("all calls %d", len(all))
 	}
-}
+	// The calls outlive the handle that recorded them: a restart (or, in a
+	// venue, the next syncer) sees the budget already spent.
+	db.Close()
+	if again, err := o(t).CallsSince(ctx, Day); err != nil || len(again) != 3 {
+		t.Fatalf("calls after reopen %d, %v", len(again), err)
+	}
+})
 
-func TestSyncState(t *testing.T) {
-	db, path := openTest(t)
+var _ = add("SyncState", func(t *testing.T, b Backend) {
+	db, o := open(t, b)
 	if s, err := db.SyncState(ctx); err != nil || s != (core.SyncState{}) {
 		t.Fatalf("fresh state %+v %v", s, err)
 	}
-	want := core.SyncState{LastCycle: day, LastExportOK: day.Add(time.Second), LastUploadOK: day.Add(2 * time.Second),
-		LastError: "HTTP 509", LastErrorAt: day.Add(3 * time.Second), ExportComplete: true,
-		TimeZone: "Europe/Zurich", TimeZoneAt: day.Add(4 * time.Second)}
+	want := core.SyncState{LastCycle: Day, LastExportOK: Day.Add(time.Second), LastUploadOK: Day.Add(2 * time.Second),
+		LastError: "HTTP 509", LastErrorAt: Day.Add(3 * time.Second), ExportComplete: true,
+		TimeZone: "Europe/Zurich", TimeZoneAt: Day.Add(4 * time.Second)}
 	if err := db.SaveSyncState(ctx, want); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = o(t)
 	got, err := db.SyncState(ctx)
-	if err != nil || !got.LastCycle.Equal(want.LastCycle) || !got.LastUploadOK.Equal(want.LastUploadOK) ||
+	if err != nil || !got.LastCycle.Equal(want.LastCycle) || !got.LastExportOK.Equal(want.LastExportOK) ||
+		!got.LastUploadOK.Equal(want.LastUploadOK) || !got.LastErrorAt.Equal(want.LastErrorAt) ||
 		got.LastError != want.LastError || !got.ExportComplete || !got.LastSuccess().Equal(want.LastUploadOK) ||
 		got.TimeZone != "Europe/Zurich" || !got.TimeZoneAt.Equal(want.TimeZoneAt) || got.Zone() == nil {
 		t.Fatalf("state %+v %v", got, err)
@@ -58,19 +62,19 @@ func TestSyncState(t *testing.T) {
 	if got, _ := db.SyncState(ctx); got != (core.SyncState{}) {
 		t.Fatalf("cleared state %+v", got)
 	}
-}
+})
 
-// TestScanInTheStoredZone: a scan's decision runs in the venue's zone the
+// ScanInTheStoredZone: a scan's decision runs in the venue's zone the
 // sync engine stored, though the caller (gate, scan, desk) did not say:
 // "already used at" is the venue's hour.
-func TestScanInTheStoredZone(t *testing.T) {
-	db, _ := openTest(t)
-	apply(t, db, tk("1"))
+var _ = add("ScanInTheStoredZone", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	apply(t, db, Ticket("1"))
 	if err := db.SaveSyncState(ctx, core.SyncState{TimeZone: "Asia/Tokyo"}); err != nil {
 		t.Fatal(err)
 	}
-	first := day.Add(5 * time.Minute)
-	cp := checkpoint("A")
+	first := Day.Add(5 * time.Minute)
+	cp := Checkpoint("A")
 	if _, err := db.Scan(ctx, core.ScanRequest{Code: "1", Checkpoint: cp, Now: first}); err != nil {
 		t.Fatal(err)
 	}
@@ -86,4 +90,4 @@ func TestScanInTheStoredZone(t *testing.T) {
 	if !strings.HasPrefix(msg, "Already used at "+first.In(tokyo).Format("15:04")) {
 		t.Fatalf("not the venue's hour: %q", msg)
 	}
-}
+})

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"errors"
@@ -9,28 +9,11 @@ import (
 	"s360gate/core"
 )
 
-func collect(t *testing.T, db *DB, f core.ControlFilter) []core.Control {
-	t.Helper()
-	var out []core.Control
-	if err := db.Controls(ctx, f, func(c core.Control) error { out = append(out, c); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func ids(cs []core.Control) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.ID)
-	}
-	return out
-}
-
-func TestUploadTransitions(t *testing.T) {
-	db, _ := openTest(t)
-	apply(t, db, tk("1"), tk("2"), tk("3"))
-	cp := checkpoint("A")
-	at := func(m int) time.Time { return day.Add(time.Duration(m) * time.Minute) }
+var _ = add("UploadTransitions", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	apply(t, db, Ticket("1"), Ticket("2"), Ticket("3"))
+	cp := Checkpoint("A")
+	at := func(m int) time.Time { return Day.Add(time.Duration(m) * time.Minute) }
 	c1 := scan(t, db, "1", cp, at(3)).Control
 	c2 := scan(t, db, "2", cp, at(1)).Control // earlier time, recorded later
 	c3 := scan(t, db, "3", cp, at(2)).Control
@@ -56,9 +39,13 @@ func TestUploadTransitions(t *testing.T) {
 	if err := db.MarkRejected(ctx, []string{c1.ID}, "Failed to import controlledTickets:1", at(11)); err != nil {
 		t.Fatal(err)
 	}
-	// Uploaded is final: a late refusal of another batch does not undo it,
-	// and a late acknowledgement does not undo a refusal.
-	if err := db.MarkUploaded(ctx, []string{c1.ID}, at(12)); err != nil {
+	// Uploaded is final: a late refusal of another batch does not undo it
+	// (nor flags its ticket), and a late acknowledgement does not undo a
+	// refusal, nor moves the time of an acknowledgement.
+	if err := db.MarkUploaded(ctx, []string{c1.ID, c2.ID}, at(12)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkRejected(ctx, []string{c3.ID}, "late", at(12)); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := db.PendingControls(ctx, 0); len(p) != 0 {
@@ -68,8 +55,10 @@ func TestUploadTransitions(t *testing.T) {
 	for _, c := range collect(t, db, core.ControlFilter{}) {
 		byID[c.ID] = c
 	}
-	if c := byID[c2.ID]; c.Upload != core.UploadDone || !c.UploadedAt.Equal(at(10)) {
-		t.Fatalf("uploaded control %+v", c)
+	for _, c := range []*core.Control{c2, c3} {
+		if c := byID[c.ID]; c.Upload != core.UploadDone || !c.UploadedAt.Equal(at(10)) || c.UploadDetail != "" {
+			t.Fatalf("uploaded control %+v", c)
+		}
 	}
 	if c := byID[c1.ID]; c.Upload != core.UploadRejected || c.UploadDetail != "Failed to import controlledTickets:1" || !c.UploadedAt.Equal(at(11)) {
 		t.Fatalf("rejected control %+v", c)
@@ -80,15 +69,17 @@ func TestUploadTransitions(t *testing.T) {
 	if tk, _ := db.Ticket(ctx, "1"); tk.RejectedByS360 != "Failed to import controlledTickets:1" {
 		t.Fatalf("ticket not flagged: %+v", tk)
 	}
-	if tk, _ := db.Ticket(ctx, "2"); tk.RejectedByS360 != "" {
-		t.Fatalf("ticket wrongly flagged: %+v", tk)
+	for _, code := range []string{"2", "3"} {
+		if tk, _ := db.Ticket(ctx, code); tk.RejectedByS360 != "" {
+			t.Fatalf("ticket wrongly flagged: %+v", tk)
+		}
 	}
 	if rej := collect(t, db, core.ControlFilter{Upload: core.UploadRejected}); len(rej) != 1 || rej[0].ID != c1.ID {
 		t.Fatalf("rejected filter %v", ids(rej))
 	}
 
 	// An empty detail still flags (an empty flag would read as "fine").
-	c4 := scan(t, db, "2", checkpoint("B"), at(20)).Control // already used: denied, still uploaded
+	c4 := scan(t, db, "2", Checkpoint("B"), at(20)).Control // already used: denied, still uploaded
 	if err := db.MarkRejected(ctx, []string{c4.ID}, "", at(21)); err != nil {
 		t.Fatal(err)
 	}
@@ -111,20 +102,27 @@ func TestUploadTransitions(t *testing.T) {
 	if cc, _ := db.ControlCounts(ctx, at(15)); cc.Admitted != 0 || len(cc.Denied) != 2 || cc.Pending != 0 {
 		t.Fatalf("counts since %+v", cc)
 	}
-}
+	// Nothing marks nothing.
+	if err := db.MarkUploaded(ctx, nil, at(30)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkRejected(ctx, nil, "x", at(30)); err != nil {
+		t.Fatal(err)
+	}
+})
 
-// TestBlacklistedNotSent: controls of a ticket S-360 is known to have
+// BlacklistedNotSent: controls of a ticket S-360 is known to have
 // blacklisted never wait for an upload: those recorded before S-360's
 // refusal are rejected with the refused one, and those after (a denial,
 // a supervisor's override, a ticket exported cancelled as BLACKLISTED) are
 // recorded as rejected at once.
-func TestBlacklistedNotSent(t *testing.T) {
-	db, _ := openTest(t)
-	apply(t, db, tk("1"), tk("2"), tk("3", func(t *core.Ticket) {
+var _ = add("BlacklistedNotSent", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	apply(t, db, Ticket("1"), Ticket("2"), Ticket("3", func(t *core.Ticket) {
 		t.State, t.CancellationCause = core.StateCancelled, "BLACKLISTED"
 	}))
-	cp := checkpoint("A")
-	at := func(m int) time.Time { return day.Add(time.Duration(m) * time.Minute) }
+	cp := Checkpoint("A")
+	at := func(m int) time.Time { return Day.Add(time.Duration(m) * time.Minute) }
 	first := scan(t, db, "1", cp, at(1)).Control
 	again := scan(t, db, "1", cp, at(2)).Control // already used: pending too
 	other := scan(t, db, "2", cp, at(3)).Control
@@ -149,15 +147,15 @@ func TestBlacklistedNotSent(t *testing.T) {
 	if p, _ := db.PendingControls(ctx, 0); len(p) != 1 {
 		t.Fatalf("pending %v", ids(p))
 	}
-}
+})
 
-func TestControlsFilter(t *testing.T) {
-	db, _ := openTest(t)
-	apply(t, db, tk("1"), tk("2"))
-	cp := checkpoint("A")
+var _ = add("ControlsFilter", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	apply(t, db, Ticket("1"), Ticket("2"))
+	cp := Checkpoint("A")
 	var all []string
 	for i, code := range []string{"1", "2", "1", "x", "2"} {
-		all = append(all, scan(t, db, code, cp, day.Add(time.Duration(i)*time.Minute)).Control.ID)
+		all = append(all, scan(t, db, code, cp, Day.Add(time.Duration(i)*time.Minute)).Control.ID)
 	}
 	if got := ids(collect(t, db, core.ControlFilter{})); len(got) != 5 || got[0] != all[0] || got[4] != all[4] {
 		t.Fatalf("all %v", got)
@@ -165,7 +163,7 @@ func TestControlsFilter(t *testing.T) {
 	if got := ids(collect(t, db, core.ControlFilter{Newest: true, Limit: 2})); len(got) != 2 || got[0] != all[4] || got[1] != all[3] {
 		t.Fatalf("feed %v", got)
 	}
-	if got := ids(collect(t, db, core.ControlFilter{Since: day.Add(2 * time.Minute)})); len(got) != 3 || got[0] != all[2] {
+	if got := ids(collect(t, db, core.ControlFilter{Since: Day.Add(2 * time.Minute)})); len(got) != 3 || got[0] != all[2] {
 		t.Fatalf("since %v", got)
 	}
 	if got := ids(collect(t, db, core.ControlFilter{Barcode: "1"})); len(got) != 2 || got[1] != all[2] {
@@ -175,30 +173,41 @@ func TestControlsFilter(t *testing.T) {
 	if got := collect(t, db, core.ControlFilter{Upload: core.UploadPending, Barcode: "2"}); len(got) != 2 || got[1].Reason != core.ReasonAlreadyUsed {
 		t.Fatalf("pending of 2: %+v", got)
 	}
+	if got := collect(t, db, core.ControlFilter{Upload: core.UploadLocal}); len(got) != 1 || got[0].ID != all[3] {
+		t.Fatalf("local %+v", got)
+	}
+	// Controls at the same instant keep the order they were recorded in.
+	same := []string{}
+	for _, code := range []string{"x1", "x2", "x3"} {
+		same = append(same, scan(t, db, code, cp, Day.Add(time.Hour)).Control.ID)
+	}
+	if got := ids(collect(t, db, core.ControlFilter{Since: Day.Add(time.Hour)})); len(got) != 3 || got[0] != same[0] || got[2] != same[2] {
+		t.Fatalf("same instant %v, want %v", got, same)
+	}
+	if got := ids(collect(t, db, core.ControlFilter{Since: Day.Add(time.Hour), Newest: true})); len(got) != 3 || got[0] != same[2] {
+		t.Fatalf("same instant, newest first %v", got)
+	}
 	stop := errors.New("enough")
 	n := 0
 	err := db.Controls(ctx, core.ControlFilter{}, func(core.Control) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Fatalf("callback error: %v after %d", err, n)
 	}
-}
+})
 
-// TestControlsSurviveReopen: what the gate acknowledged is on disk.
-func TestControlsSurviveReopen(t *testing.T) {
-	db, path := openTest(t)
-	apply(t, db, tk("1"))
-	v := scan(t, db, "1", checkpoint("A"), time.Time{})
+// What the gate acknowledged is stored: a new handle (a restart, another
+// station) reads it and decides on it.
+var _ = add("ControlsSurviveReopen", func(t *testing.T, b Backend) {
+	db, o := open(t, b)
+	apply(t, db, Ticket("1"))
+	v := scan(t, db, "1", Checkpoint("A"), time.Time{})
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db2, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db2.Close()
+	db2 := o(t)
 	got := collect(t, db2, core.ControlFilter{})
 	if len(got) != 1 || got[0].ID != v.Control.ID || !got[0].At.Equal(v.Control.At) || got[0].Outcome != core.Admit {
 		t.Fatalf("after reopen %+v, want %+v", got, v.Control)
 	}
-	wantVerdict(t, scan(t, db2, "1", checkpoint("A"), time.Time{}), core.Deny, core.ReasonAlreadyUsed)
-}
+	wantVerdict(t, scan(t, db2, "1", Checkpoint("A"), time.Time{}), core.Deny, core.ReasonAlreadyUsed)
+})
