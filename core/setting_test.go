@@ -143,3 +143,18 @@ func TestSyncOnlyFromTheTable(t *testing.T) {
 		}
 	}
 }
+
+// The settings a venue shares are those its description marks Venue.
+func TestVenueSettingsAreTheVenueOnes(t *testing.T) {
+	typ := reflect.TypeOf(VenueSettings{})
+	var venue []string
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		venue = append(venue, name)
+	}
+	for _, d := range SettingsTable {
+		if d.Venue != slices.Contains(venue, d.Key) {
+			t.Errorf("%s: described as venue %v, VenueSettings says %v", d.Key, d.Venue, !d.Venue)
+		}
+	}
+}
