@@ -15,15 +15,21 @@ import (
 	"s360gate/core"
 )
 
-// maxBackoff caps one wait between retries.
+// maxBackoff caps one wait between retries (a Retry-After asks for more,
+// up to the two minutes the client reads of it).
 const maxBackoff = 30 * time.Second
 
 // call runs one S-360 request, retrying transient failures (S-360
-// unreachable or overloaded, 5xx, 509, a timeout) with exponential backoff
-// and jitter. Retrying is safe because S-360 calls are transactional: a
-// call that failed did nothing. Anything else (credentials, a refusal, a
-// shutdown) is returned at once. After the last retry the error is
-// returned and the work waits for the next cycle.
+// unreachable or overloaded, 5xx, 509/429, a timeout) with exponential
+// backoff and jitter, never sooner than S-360's Retry-After. Retrying is
+// safe because S-360 calls are transactional: a call that failed did
+// nothing. Anything else (credentials, a refusal, a shutdown) is returned
+// at once. After the last retry the error is returned and the work waits
+// for the next cycle.
+//
+// The engine is the one owner of retries: the S-360 client makes one
+// attempt per call (core/s360's do), each within its request budget, so
+// that a cycle makes at most 1+Retries attempts of a request, and says so.
 func (e *Engine) call(ctx context.Context, method string, fn func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn(ctx)
@@ -32,6 +38,13 @@ func (e *Engine) call(ctx context.Context, method string, fn func(context.Contex
 			return err
 		}
 		d := e.delay(attempt)
+		var slow *core.SlowDown
+		if errors.As(err, &slow) && d < slow.RetryAfter {
+			d = slow.RetryAfter + time.Duration(e.jitter()*float64(time.Second))
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			return err // the caller cannot wait that long: the next cycle will
+		}
 		e.log.WithFields(logrus.Fields{"method": method, "attempt": attempt + 1, "wait": d.Round(time.Millisecond)}).
 			WithError(err).Warn("S-360 call failed, retrying")
 		if e.onRetry != nil {
