@@ -421,7 +421,7 @@ func (r *run) rawOnce(ctx context.Context, what string, rows int, rw *Raw, ratio
 	rawPath := filepath.Join(filepath.Dir(r.path), RawDBName)
 	defer removeDB(rawPath)
 	cpu0 := cpuTime()
-	n, took, err := sqlite.RawIngestFrom(ctx, r.path, rawPath, rows, func(done int) {
+	n, took, err := RawIngestFrom(ctx, r.path, rawPath, rows, func(done int) {
 		r.pr.update(what, done, max(r.res.Ingest.Tickets, done), "tickets")
 	})
 	if err != nil {

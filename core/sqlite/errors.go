@@ -59,12 +59,3 @@ func fail(err error, doing string) error {
 	}
 	return core.Wrap(core.EInternal, err, "Could not %s", doing)
 }
-
-// sqliteCode is the primary SQLite result code in err's chain (0 if none).
-func sqliteCode(err error) int {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() & 0xff
-	}
-	return 0
-}
