@@ -6,13 +6,24 @@
 package main
 
 import (
+	_ "embed"
+	"fmt"
 	"os"
 
+	"s360gate/core/buildinfo"
 	"s360gate/core/cli"
 	"s360gate/ui"
 )
 
+// fyneApp is the app's metadata; its version is s360gate's.
+//
+//go:embed FyneApp.toml
+var fyneApp []byte
+
 func main() {
+	if err := buildinfo.FromFyneApp(fyneApp); err != nil {
+		fmt.Fprintln(os.Stderr, "s360gate:", err)
+	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, runGUI))
 }
 

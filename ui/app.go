@@ -99,6 +99,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 		container.NewTabItem("Settings", m.settingsTab.Object()))
 	m.tabs.OnSelected = func(*container.TabItem) { m.restoreFocus() }
 	m.w.SetContent(container.NewBorder(m.top.obj, nil, nil, nil, m.tabs))
+	m.w.SetMainMenu(mainMenu(m.w, d.DataDir))
 	m.w.Resize(fyne.NewSize(1280, 800))
 
 	m.capture = newCapture(scannerOptions(&s), m.routeScan)

@@ -29,6 +29,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/internal/cputime"
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
@@ -360,14 +361,14 @@ func (r *run) ingest(ctx context.Context) error {
 		return err
 	}
 	total := r.o.Tickets
-	cpu0, io0 := cpuTime(), ioNow()
+	cpu0, io0 := cputime.Process(), ioNow()
 	cancel := r.engine.Subscribe(func(st core.SyncStatus) {
 		if st.Running && st.Phase == "export" {
 			r.pr.update("ingest", st.Received, max(total, st.Received), "tickets")
 		}
 	})
 	rep, d, err := r.cycle(ctx)
-	cpu, io1 := cpuTime()-cpu0, ioNow()
+	cpu, io1 := cputime.Process()-cpu0, ioNow()
 	cancel()
 	if err != nil {
 		return err
@@ -420,7 +421,7 @@ func (r *run) raw(ctx context.Context) error {
 func (r *run) rawOnce(ctx context.Context, what string, rows int, rw *Raw, ratio *float64) error {
 	rawPath := filepath.Join(filepath.Dir(r.path), RawDBName)
 	defer removeDB(rawPath)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	n, took, err := RawIngestFrom(ctx, r.path, rawPath, rows, func(done int) {
 		r.pr.update(what, done, max(r.res.Ingest.Tickets, done), "tickets")
 	})
@@ -428,7 +429,7 @@ func (r *run) rawOnce(ctx context.Context, what string, rows int, rw *Raw, ratio
 		return err
 	}
 	rw.Tickets, rw.Seconds = n, took.Seconds()
-	rw.CPUSeconds = (cpuTime() - cpu0).Seconds()
+	rw.CPUSeconds = (cputime.Process() - cpu0).Seconds()
 	if rw.Seconds > 0 {
 		rw.TicketsPerS = float64(n) / rw.Seconds
 	}

@@ -1,11 +1,7 @@
 package bench
 
 import (
-	"bufio"
-	"os"
 	"runtime/metrics"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -18,10 +14,11 @@ type Memory struct {
 	// PeakGoBytes is the largest total the Go runtime held from the OS
 	// (heap, stacks, free spans not yet returned…).
 	PeakGoBytes uint64 `json:"peak_go_total_bytes"`
-	// PeakRSSBytes is the process's resident set high-water mark (VmHWM):
-	// Go, SQLite's page caches (C memory) and everything else. It is reset
-	// at the start of the run when the kernel allows it (clear_refs), so
-	// it is the run's own peak; RSSReset says whether it was.
+	// PeakRSSBytes is the process's resident set high-water mark (Linux's
+	// VmHWM, Windows' peak working set): Go, SQLite's page caches (C
+	// memory) and everything else. It is reset at the start of the run
+	// when the system allows it (Linux's clear_refs; Windows cannot), so it
+	// is the run's own peak; RSSReset says whether it was.
 	PeakRSSBytes uint64 `json:"peak_rss_bytes"`
 	RSSReset     bool   `json:"rss_reset"`
 	// StationPeakRSSBytes is the peak of the phases a station runs: every
@@ -54,7 +51,7 @@ var memSamples = []metrics.Sample{
 
 func startMemWatch() *memWatch {
 	w := &memWatch{phases: map[string]uint64{}, stop: make(chan struct{}), done: make(chan struct{})}
-	w.reset = resetHWM()
+	w.reset = resetPeakRSS()
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(10 * time.Millisecond)
@@ -95,9 +92,9 @@ func (w *memWatch) phase(name string) func() {
 	if !w.reset {
 		return func() {}
 	}
-	resetHWM()
+	resetPeakRSS()
 	return func() {
-		hwm, _ := procStatus("VmHWM")
+		hwm := peakRSS()
 		w.mu.Lock()
 		w.phases[name] = max(w.phases[name], hwm)
 		w.mu.Unlock()
@@ -110,8 +107,7 @@ func (w *memWatch) finish() Memory {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	m := Memory{PeakHeapBytes: w.heap, PeakGoBytes: w.goTotal, RSSReset: w.reset}
-	hwm, _ := procStatus("VmHWM")
-	m.PeakRSSBytes = hwm
+	m.PeakRSSBytes = peakRSS()
 	m.StationPeakRSSBytes = m.PeakRSSBytes
 	if w.reset && len(w.phases) > 0 {
 		m.PhasePeakRSS = map[string]uint64{}
@@ -125,35 +121,4 @@ func (w *memWatch) finish() Memory {
 		}
 	}
 	return m
-}
-
-// resetHWM resets VmHWM to the current RSS (Linux: "5" to clear_refs).
-func resetHWM() bool {
-	f, err := os.OpenFile("/proc/self/clear_refs", os.O_WRONLY, 0)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	_, err = f.WriteString("5")
-	return err == nil
-}
-
-// procStatus reads a "kB" field of /proc/self/status, in bytes.
-func procStatus(field string) (uint64, bool) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || k != field {
-			continue
-		}
-		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))
-		n, err := strconv.ParseUint(v, 10, 64)
-		return n << 10, err == nil
-	}
-	return 0, false
 }

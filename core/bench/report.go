@@ -72,8 +72,12 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if m.Kernel != "" {
 		fmt.Fprintf(&b, " (kernel %s)", m.Kernel)
 	}
-	fmt.Fprintf(&b, "\nLoad average: %.2f %.2f %.2f at start, %.2f %.2f %.2f at end\n\n",
-		m.LoadStart[0], m.LoadStart[1], m.LoadStart[2], m.LoadEnd[0], m.LoadEnd[1], m.LoadEnd[2])
+	if m.LoadStart == [3]float64{} && m.LoadEnd == [3]float64{} {
+		fmt.Fprintf(&b, "\nLoad average: not available on %s\n\n", m.OS)
+	} else {
+		fmt.Fprintf(&b, "\nLoad average: %.2f %.2f %.2f at start, %.2f %.2f %.2f at end\n\n",
+			m.LoadStart[0], m.LoadStart[1], m.LoadStart[2], m.LoadEnd[0], m.LoadEnd[1], m.LoadEnd[2])
+	}
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	row := func(what, value, target string, name string) {

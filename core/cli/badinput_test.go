@@ -169,7 +169,7 @@ func TestDamagedSettingsFile(t *testing.T) {
 	}
 	headless := [][]string{{"sync", "--once"}, {"scan"}, {"lookup", "x"}, {"controls"}, {"purge", "--personal-data"}}
 	try := func(t *testing.T, content string, cmds [][]string) {
-		dir := t.TempDir()
+		dir := privateDir(t)
 		path := filepath.Join(dir, config.FileName)
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/logging"
 )
@@ -27,9 +28,6 @@ const (
 	ExitUsage   = 2 // the command line is wrong; nothing was changed
 	ExitRefused = 3 // the S-360 call policy says not now; the message says when
 )
-
-// Version is set at build time (-ldflags "-X s360gate/core/cli.Version=1.2.3").
-var Version = "dev"
 
 // GUI runs the desktop app on app and returns when its window closes.
 type GUI func(app App) error
@@ -48,6 +46,9 @@ type runner struct {
 	lang string
 	// refusal is the first setting flag refused, in its words.
 	refusal string
+	// notices are what loadSettings told on stderr, for the desktop app's
+	// log (nobody reads its stderr).
+	notices []string
 }
 
 // command is one subcommand.
@@ -70,7 +71,7 @@ func init() {
 		{"purge", "--personal-data [--before YYYY-MM-DD | --all]", "erase holder identities of past events", (*runner).purge},
 		{"sim", "[flags]", "run a simulated S-360 (see `s360gate sim --help`)", (*runner).sim},
 		{"bench", "[--tickets N] [--page-size N] [--json]", "measure this machine: ingest, raw store limit, sync cycles, scans, upload, memory", (*runner).bench},
-		{"version", "", "print the version", (*runner).version},
+		{"version", "", "print the version, the commit it was built from and the build date (also --version)", (*runner).version},
 		{"help", "[COMMAND]", "print this help, or a command's flags", (*runner).help},
 	}
 }
@@ -86,12 +87,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, gui GUI) int {
 	r := &runner{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, gui: gui, dataDir: config.DefaultDataDir()}
 	fs := r.flagSet("s360gate")
+	showVersion := fs.Bool("version", false, "print the version, commit and build date")
 	rest, err := parseFlags(fs, args, true)
 	if err != nil {
 		if code, refused := r.refusePassword(args); refused {
 			return code
 		}
 		return r.usageError("", err)
+	}
+	if *showVersion {
+		return r.version(rest)
 	}
 	if len(rest) == 0 {
 		return r.runGUI()
@@ -168,7 +173,7 @@ func (r *runner) version(args []string) int {
 	if _, err := parseFlags(fs, args, false); err != nil {
 		return r.usageError("version", err)
 	}
-	fmt.Fprintf(r.stdout, "s360gate %s (S-360 ExternalAccessControlService v1_6)\n", Version)
+	fmt.Fprintf(r.stdout, "%s\nS-360 ExternalAccessControlService v1_6\n", buildinfo.Get())
 	return ExitOK
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/s360sim"
 )
@@ -131,7 +132,7 @@ func TestUsageErrors(t *testing.T) {
 func TestRefusalsWithoutStation(t *testing.T) {
 	h := newHarness(t)
 	t.Setenv(config.PasswordEnv, "")
-	empty := t.TempDir()
+	empty := privateDir(t)
 	r := h.run(nil, "sync", "--once", "--data-dir", empty)
 	wantOneLine(t, r, 2, "start `s360gate sim`")
 	r = h.run(nil, "sync", "--once", "--data-dir", empty, "--environment", "sandbox", "--endpoint", "https://x.example.com/a")
@@ -142,7 +143,7 @@ func TestRefusalsWithoutStation(t *testing.T) {
 		t.Errorf("refused commands wrote into the data directory: %v", entries)
 	}
 
-	damaged := t.TempDir()
+	damaged := privateDir(t)
 	if err := os.WriteFile(filepath.Join(damaged, config.FileName), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +188,15 @@ func TestHelpAndVersion(t *testing.T) {
 			}
 		}
 	}
-	if r := h.run(nil, "version"); r.code != 0 || !strings.HasPrefix(r.out, "s360gate ") {
-		t.Errorf("version: %d %q", r.code, r.out)
+	// `version` and `--version` print the same: version, commit, date.
+	v := h.run(nil, "version")
+	if v.code != 0 || v.stderr != "" || !strings.HasPrefix(v.out, buildinfo.Get().String()+"\n") || !strings.Contains(v.out, "\ncommit ") {
+		t.Errorf("version: %d %q %q", v.code, v.out, v.stderr)
+	}
+	for _, args := range [][]string{{"--version"}, {"--data-dir", t.TempDir(), "--version"}} {
+		if r := h.run(nil, args...); r.code != 0 || r.out != v.out {
+			t.Errorf("%v: %d %q, want %q", args, r.code, r.out, v.out)
+		}
 	}
 	if r := h.run(nil, "sim", "--help", "--data-dir", "x"); r.code != 0 || !strings.Contains(r.out, "-tickets") {
 		t.Errorf("sim --help: %d %q %q", r.code, r.out, r.stderr)

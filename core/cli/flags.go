@@ -116,6 +116,7 @@ func usage() string {
 Usage:
   s360gate [--data-dir DIR] [--verbose]            the desktop app (the demo stadium on first run)
   s360gate [--data-dir DIR] COMMAND [flags]         --data-dir and --verbose go before or after COMMAND
+  s360gate --version                               the version, commit and build date
 
 Commands:
 `)

@@ -87,8 +87,15 @@ func (r *runner) runGUI() int {
 	if err != nil {
 		return r.failErr(err)
 	}
+	if err := config.EnsureDir(r.dataDir); err != nil { // private from the start
+		return r.failErr(err)
+	}
+	r.protect()
 	log, closer := logging.Setup(r.dataDir, r.verbose, nil)
 	defer closer.Close()
+	for _, n := range r.notices {
+		log.Warn(n)
+	}
 	s := st.settings
 
 	var dm *demo

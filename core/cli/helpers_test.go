@@ -43,6 +43,18 @@ type harness struct {
 	gui     GUI
 }
 
+// privateDir is a new folder only its owner can open, as a station's data
+// folder is (t.TempDir's are 0755, which every command would first make
+// private, and say so).
+func privateDir(t *testing.T) string {
+	t.Helper()
+	d := t.TempDir()
+	if err := os.Chmod(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func newHarness(t *testing.T, secrets ...string) *harness {
 	h := &harness{t: t, secrets: secrets}
 	t.Cleanup(h.checkLeaks)

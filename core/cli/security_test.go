@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -176,9 +178,9 @@ func TestPasswordOnlyInSettingsFile(t *testing.T) {
 		"--environment", "sandbox", "--endpoint", ts.ep, "--institution", cfg.Institution, "--operator", cfg.Operator,
 		"--season", cfg.Season, "--product", strings.Join(cfg.Products, ",")), "first sync")
 
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, config.FileName): 0o600} {
-		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
-			t.Errorf("%s: %v, want mode %v", path, err, want)
+	for _, path := range []string{dir, filepath.Join(dir, config.FileName)} {
+		if who, err := config.Exposure(path); err != nil || who != "" {
+			t.Errorf("%s: %v, can be read by %s", path, err, who)
 		}
 	}
 
@@ -357,7 +359,7 @@ func TestSyncRefusesUntrustedCertificate(t *testing.T) {
 	defer srv.Close()
 	h := newHarness(t, pw)
 	t.Setenv(config.PasswordEnv, pw)
-	dir := t.TempDir()
+	dir := privateDir(t)
 	start := time.Now()
 	r := h.run(nil, "sync", "--once", "--data-dir", dir, "--environment", "sandbox", "--endpoint", srv.URL+s360sim.ServicePath,
 		"--institution", "INSTIT", "--operator", "gate", "--season", "SEASON26", "--product", "MATCH01")
@@ -419,22 +421,20 @@ func mustHash(t *testing.T, pin string) string {
 	return h
 }
 
-// A password file other users can read is refused, and nothing is stored.
+// A password file other users can read is refused with the way to make it
+// private on this system, and nothing is stored (not even the data folder).
 func TestPasswordFileMustBePrivate(t *testing.T) {
 	h := newHarness(t, "shared-Pw-7")
-	dir := t.TempDir()
-	pf := writeSecretFile(t, "shared-Pw-7")
-	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
-		if err := os.Chmod(pf, mode); err != nil {
-			t.Fatal(err)
-		}
-		before := snapshot(t, dir)
+	dir := filepath.Join(t.TempDir(), "data")
+	for _, pf := range exposedPasswordFiles(t, "shared-Pw-7") {
 		r := h.run(nil, "sync", "--once", "--data-dir", dir, "--environment", "sandbox", "--endpoint", "https://s360.example.com/svc",
 			"--institution", "INSTIT", "--operator", "gate", "--season", "SEASON26", "--product", "MATCH01", "--password-file", pf)
 		wantOneLine(t, r, ExitFailure, "can be read by other users")
-		if !strings.Contains(r.stderr, "chmod 600") {
+		if !strings.Contains(r.stderr, config.PrivateHint(pf)) {
 			t.Errorf("stderr %q does not say how to fix it", r.stderr)
 		}
-		sameFiles(t, before, snapshot(t, dir))
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the data folder was created (%v)", err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,9 +142,22 @@ func (r *runner) warn(st stored) {
 	}
 }
 
+// protect makes the data directory and its settings file private when
+// other users of the computer can read them (config.Protect), and says so
+// on stderr, each thing once; the lines are kept for the desktop app's log.
+func (r *runner) protect() {
+	for _, n := range config.Protect(r.dataDir) {
+		if !slices.Contains(r.notices, n) {
+			fmt.Fprintln(r.stderr, "s360gate: "+oneLine(n))
+			r.notices = append(r.notices, n)
+		}
+	}
+}
+
 // loadSettings reads the data directory's settings and registers every
 // password it meets as a secret before anything can log it. A setting of
-// the wrong type in the file stops the command, naming the setting.
+// the wrong type in the file stops the command, naming the setting. First
+// it makes the data directory private if it is not (protect).
 func (r *runner) loadSettings() (stored, error) { return r.load(false) }
 
 // loadStoreSettings is loadSettings for the commands that only read and
@@ -154,6 +168,7 @@ func (r *runner) loadSettings() (stored, error) { return r.load(false) }
 func (r *runner) loadStoreSettings() (stored, error) { return r.load(true) }
 
 func (r *runner) load(storeOnly bool) (stored, error) {
+	r.protect()
 	s, err := config.Load(r.dataDir)
 	if err != nil {
 		var fe core.FieldErrors
@@ -185,9 +200,15 @@ func readPasswordFile(path string) (string, error) {
 	}
 	// As ssh does with keys: a password others can read may already be
 	// someone else's. Nothing is stored until the file is private.
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
-		return "", core.Errorf(core.EInvalid, "The password file %s can be read by other users of this computer (mode %04o): make it private with chmod 600 %s and run again",
-			path, fi.Mode().Perm(), path)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		who, err := config.Exposure(path)
+		if err != nil {
+			return "", core.Wrap(core.EInvalid, err, "Cannot tell who may read the password file %s", path)
+		}
+		if who != "" {
+			return "", core.Errorf(core.EInvalid, "The password file %s can be read by other users of this computer (%s): make it private with %s and run again",
+				path, who, config.PrivateHint(path))
+		}
 	}
 	p, _, _ := strings.Cut(string(b), "\n")
 	p = strings.TrimSuffix(p, "\r")

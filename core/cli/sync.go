@@ -162,6 +162,7 @@ func (r *runner) configure(fs *flag.FlagSet, cf *connFlags, st stored) (core.Set
 		if err := config.Save(r.dataDir, file); err != nil {
 			return run, r.failErr(err)
 		}
+		r.protect() // a data folder Save created
 	}
 	return run, ExitOK
 }

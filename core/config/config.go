@@ -33,11 +33,19 @@ func DefaultDataDir() string {
 	return ".s360gate"
 }
 
-// EnsureDir creates the data directory owner-only.
+// EnsureDir creates the data directory owner-only. On Windows the mode is
+// ignored and a new folder inherits its parent's ACL, which outside the
+// user's profile lets every user read it: MakePrivate gives it its own. A
+// folder that cannot be made private (a FAT drive) is still used: Protect
+// says so, at once and at every start.
 func EnsureDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		return nil
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return core.Wrap(core.EInvalid, err, "Cannot create the data folder %s", dir)
 	}
+	_, _ = MakePrivate(dir)
 	return nil
 }
 

@@ -17,16 +17,8 @@ func TestSaveLoadOwnerOnlyAndAllOrNothing(t *testing.T) {
 	if err := Save(dir, s); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("settings file mode %v, want 0600", fi.Mode().Perm())
-	}
-	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
-		t.Fatalf("data dir mode %v, want 0700", di.Mode().Perm())
-	}
+	wantPrivate(t, filepath.Join(dir, FileName))
+	wantPrivate(t, dir)
 	before, _ := os.ReadFile(filepath.Join(dir, FileName))
 
 	bad := s

@@ -91,11 +91,8 @@ func TestPasswordOnlyInOwnerOnlyFile(t *testing.T) {
 	if len(entries) != 1 || entries[0].Name() != FileName {
 		t.Errorf("the data directory holds %v, want only %s (no temporary file left)", entries, FileName)
 	}
-	fi, _ := os.Stat(filepath.Join(dir, FileName))
-	di, _ := os.Stat(dir)
-	if fi.Mode().Perm() != 0o600 || di.Mode().Perm() != 0o700 {
-		t.Errorf("modes: file %v, directory %v", fi.Mode().Perm(), di.Mode().Perm())
-	}
+	wantPrivate(t, filepath.Join(dir, FileName))
+	wantPrivate(t, dir)
 	if d := Describe(s); strings.Contains(d, s.Password) {
 		t.Errorf("Describe shows the password: %s", d)
 	}

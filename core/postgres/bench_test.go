@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/internal/cputime"
 	"s360gate/core/postgres/pgtest"
 	"s360gate/core/storetest"
 )
@@ -71,7 +71,7 @@ func scanStations(b *testing.B, every time.Duration) {
 		handles[i].pool.Ping(ctx) // connect before the clock starts
 	}
 	lat := make([][]time.Duration, stations)
-	cpu0, srv0 := processCPU(), pgtest.Shared(b).CPUTime()
+	cpu0, srv0 := cputime.Process(), pgtest.Shared(b).CPUTime()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -111,7 +111,7 @@ func scanStations(b *testing.B, every time.Duration) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	cpu, srv := processCPU()-cpu0, pgtest.Shared(b).CPUTime()-srv0
+	cpu, srv := cputime.Process()-cpu0, pgtest.Shared(b).CPUTime()-srv0
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	if len(all) == 0 {
@@ -126,13 +126,6 @@ func scanStations(b *testing.B, every time.Duration) {
 	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "scans/s")
 	b.ReportMetric(float64(srv.Microseconds())/float64(len(all)), "server-cpu-µs/scan")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(len(all)), "client-cpu-µs/scan")
-}
-
-// processCPU is this process's user and system time so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // pageSource generates the pages of an export of n tickets, one at a time
@@ -166,14 +159,14 @@ func BenchmarkFirstExport(b *testing.B) {
 		// CPU time, the server's (autovacuum and checkpoints included) and
 		// this process's, beside the wall clock: on a shared machine the
 		// clock varies twofold from run to run, the CPU per ticket little.
-		s0, c0 := srv.CPUTime(), processCPU()
+		s0, c0 := srv.CPUTime(), cputime.Process()
 		rawN, rawTook, err := db.RawCopyBaseline(ctx, pageSource(*benchTickets, *benchPageSize))
 		if err != nil {
 			b.Fatal(err)
 		}
-		rawSrv, rawCli := srv.CPUTime()-s0, processCPU()-c0
+		rawSrv, rawCli := srv.CPUTime()-s0, cputime.Process()-c0
 		checkpoint()
-		s0, c0 = srv.CPUTime(), processCPU()
+		s0, c0 = srv.CPUTime(), cputime.Process()
 		w, err := db.BeginExport(ctx, "k")
 		if err != nil {
 			b.Fatal(err)
@@ -190,7 +183,7 @@ func BenchmarkFirstExport(b *testing.B) {
 			n += len(page)
 		}
 		w.Close()
-		stSrv, stCli := srv.CPUTime()-s0, processCPU()-c0
+		stSrv, stCli := srv.CPUTime()-s0, cputime.Process()-c0
 		if c := total(b, db); c != n || rawN != n {
 			b.Fatalf("%d tickets stored, %d copied raw, %d sent", c, rawN, n)
 		}

@@ -6,11 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/internal/cputime"
 )
 
 const benchPage = 5000
@@ -147,14 +147,14 @@ func TestBigStore(t *testing.T) {
 	pages := genPages(0, n/size, size)
 	db, _ := openTest(t)
 	io0, _ := os.ReadFile("/proc/self/io")
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	start := time.Now()
 	for i, p := range pages {
 		if err := db.ApplyPage(ctx, "k", core.ExportPage{Tickets: p, Cursor: barcodeOf(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wall, cpu := time.Since(start), cpuTime()-cpu0
+	wall, cpu := time.Since(start), cputime.Process()-cpu0
 	io1, _ := os.ReadFile("/proc/self/io")
 	raw, err := RawIngestBaseline(ctx, filepath.Join(t.TempDir(), "raw.db"), pages)
 	if err != nil {
@@ -190,12 +190,6 @@ func TestBigStore(t *testing.T) {
 	elapsed := time.Since(start)
 	slices.Sort(lat)
 	t.Logf("Scan on %d tickets: p50 %v p99 %v max %v, %.0f scans/s", n, lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1], 5000/elapsed.Seconds())
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ioWritten is wchar from /proc/self/io (0 where there is none).

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package pgtest starts a real PostgreSQL server for a test binary and gives
 // each test a fresh database on it. No mock: the venue store is tested
 // against the server it runs on at a venue (Debian's `postgresql` package).

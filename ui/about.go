@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core/buildinfo"
+	"s360gate/core/logging"
+)
+
+// mainMenu is the window's menu bar: Help → About s360gate (Fyne adds Quit
+// to the first menu).
+func mainMenu(w fyne.Window, dataDir string) *fyne.MainMenu {
+	about := fyne.NewMenuItem("About s360gate", func() { showAbout(w, dataDir) })
+	return fyne.NewMainMenu(fyne.NewMenu("File"), fyne.NewMenu("Help", about))
+}
+
+// showAbout says which s360gate this is, in the words of `s360gate
+// --version` (what a supervisor reads out when reporting a problem), and
+// where its data and log are. The text can be selected and copied.
+func showAbout(w fyne.Window, dataDir string) {
+	icon := canvas.NewImageFromResource(iconResource)
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSquareSize(64))
+	version := widget.NewLabelWithStyle(buildinfo.Get().String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	where := widget.NewLabel(strings.Join([]string{
+		"Data folder: " + dataDir,
+		"Log: " + filepath.Join(dataDir, logging.FileName),
+	}, "\n"))
+	where.Wrapping = fyne.TextWrapBreak
+	version.Selectable, where.Selectable = true, true
+	content := container.NewBorder(nil, nil, container.NewVBox(icon), nil,
+		container.NewVBox(version, where))
+	d := dialog.NewCustom("About s360gate", "Close", content, w)
+	d.Resize(fyne.NewSize(620, 0))
+	d.Show()
+}
