@@ -182,10 +182,10 @@ const OverrideReasonMin = 3
 func Override(denied *Control, ticket *Ticket, reason string, now time.Time) (Control, error) {
 	reason = strings.TrimSpace(reason)
 	if denied.Outcome != Deny {
-		return Control{}, Errorf(EConflict, "Only a denied scan can be overridden")
+		return Control{}, Say(EConflict, "override.err.notDenied", nil)
 	}
 	if len(reason) < OverrideReasonMin {
-		return Control{}, Errorf(EInvalid, "Give a reason for the override (at least %d characters)", OverrideReasonMin)
+		return Control{}, Say(EInvalid, "override.err.reason", map[string]any{"Min": OverrideReasonMin})
 	}
 	c := *denied
 	c.ID = ""

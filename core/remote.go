@@ -125,7 +125,10 @@ type SyncStatus struct {
 	Pending      int          `json:"pending"`
 	Rejected     []Control    `json:"rejected,omitempty"`
 	LastError    string       `json:"lastError,omitempty"` // plain words
-	LastErrorAt  time.Time    `json:"lastErrorAt"`
+	// LastErrorSaid is LastError in the catalogue's words (none when the
+	// status comes from another process's store: LastError then).
+	LastErrorSaid []Said    `json:"-"`
+	LastErrorAt   time.Time `json:"lastErrorAt"`
 	// TimeZone is the institution's zone as getTimeZone named it ("":
 	// not known yet; times are then the laptop's).
 	TimeZone string `json:"timeZone,omitempty"`

@@ -260,6 +260,57 @@ func (s Speaker) Time(t time.Time, layout string) string {
 // Number writes n as the language groups digits.
 func (s Speaker) Number(n int) string { return s.Lang.Number(n) }
 
+// Said is words kept as a key of the catalogue and its data, to be said
+// later in any language (Speaker.Said); Text is their English, or the
+// words themselves when they have no key.
+type Said struct {
+	Key  string
+	Data map[string]any
+	Text string
+}
+
+// SayWords is key's words with data, kept.
+func SayWords(key string, data map[string]any) Said {
+	return Said{Key: key, Data: data, Text: words.EN.T(key, data)}
+}
+
+// SaidOf keeps err's words as Speaker.Error would say them.
+func SaidOf(err error) Said {
+	if err == nil {
+		return Said{}
+	}
+	var sp Spoken
+	if errors.As(err, &sp) {
+		if key, data := sp.Words(); key != "" {
+			return Said{Key: key, Data: data, Text: Speak(words.EN, nil).Error(err)}
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return Said{Text: e.Message}
+	}
+	return SayWords("error.generic", nil)
+}
+
+// Said says kept words; several are joined by "; ".
+func (s Speaker) Said(ws ...Said) string {
+	var parts []string
+	for _, w := range ws {
+		t := w.Text
+		if w.Key != "" {
+			if n, ok := w.Data["Count"].(int); ok {
+				t = s.N(w.Key, n, w.Data)
+			} else {
+				t = s.T(w.Key, w.Data)
+			}
+		}
+		if t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Spoken is an error that carries its words as a key of the catalogue and
 // the data of its template, so that each reader gets them in their
 // language (Error with a Key, the scanner's errors).

@@ -67,7 +67,7 @@ func TestDecideShowsVenueTime(t *testing.T) {
 		t.Errorf("message %q, want %q…", got, want)
 	}
 	// The policy's refusal names the venue's time too.
-	ref := &PolicyRefusal{Next: first, Why: "production", Zone: tokyo}
+	ref := &PolicyRefusal{Next: first, Env: EnvProduction, Zone: tokyo}
 	if !strings.Contains(ref.Error(), "2026-11-27 18:05:00") {
 		t.Errorf("refusal %q", ref.Error())
 	}

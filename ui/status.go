@@ -290,8 +290,12 @@ func (s *StatusScreen) SyncNow() {
 // before event day)".
 func statusRefusalWords(p *core.PolicyRefusal, now time.Time) string {
 	s := "Not allowed before " + deskShortClock(p.Next, now)
-	if p.Why != "" {
-		s += " (" + p.Why + ")"
+	if p.Env != "" {
+		rule := "once an hour before event day"
+		if p.EventDay {
+			rule = "once a minute on event day"
+		}
+		s += " (" + string(p.Env) + ": " + rule + ")"
 	}
 	return s
 }

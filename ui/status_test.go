@@ -101,7 +101,7 @@ func TestStatusSyncNowRefusedByPolicy(t *testing.T) {
 	next := time.Date(2026, 11, 27, 14, 5, 0, 0, time.Local)
 	eng := &fakeSyncer{
 		status:  core.SyncStatus{Environment: core.EnvProduction, Online: true},
-		syncErr: &core.PolicyRefusal{Next: next, Why: "production: once an hour before event day"},
+		syncErr: &core.PolicyRefusal{Next: next, Env: core.EnvProduction},
 	}
 	h, s := newTestStatus(t, eng)
 	h.ui(func() { test.Tap(s.syncBtn) })

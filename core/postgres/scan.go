@@ -299,7 +299,7 @@ func overrideIn(ctx context.Context, conn *pgxpool.Conn, controlID, reason strin
 		return core.Verdict{}, err
 	}
 	if prior {
-		return core.Verdict{}, core.Errorf(core.EConflict, "This scan was already overridden")
+		return core.Verdict{}, core.Say(core.EConflict, "override.err.twice", nil)
 	}
 	var ticket *core.Ticket
 	if haveTicket {

@@ -222,9 +222,7 @@ func (c *Client) do(ctx context.Context, method string,
 	out, retryAfter, err := c.attempt(ctx, method, id, b, decode)
 	if out == slowDown {
 		c.log.WithFields(logrus.Fields{"method": method, "retryAfter": retryAfter.String()}).Warn("s360: slowed down by S-360")
-		return &core.Error{Code: core.ERefused,
-			Message: "S-360 asks us to slow down (too many requests); try again in a minute",
-			Err:     &core.SlowDown{RetryAfter: retryAfter, Err: err}}
+		return core.SayWrap(core.ERefused, &core.SlowDown{RetryAfter: retryAfter, Err: err}, "s360.err.slowDown", nil)
 	}
 	return err
 }
@@ -286,14 +284,11 @@ func (c *Client) attempt(ctx context.Context, method string, id int64, body []by
 	case sc == 509 || sc == http.StatusTooManyRequests:
 		return slowDown, parseRetryAfter(resp.Header.Get("Retry-After"), c.now()), herr
 	case sc >= 500:
-		return done, 0, &core.Error{Code: core.EUnavailable,
-			Message: fmt.Sprintf("S-360 is not working properly right now (HTTP %d, %s); try again later", sc, what(method)), Err: herr}
+		return done, 0, core.SayWrap(core.EUnavailable, herr, "s360.err.http5xx", map[string]any{"Status": sc, "What": what(method)})
 	case sc == http.StatusNotFound:
-		return done, 0, &core.Error{Code: core.EInvalid,
-			Message: "S-360 does not know this address (HTTP 404); check the service address in the settings", Err: herr}
+		return done, 0, core.SayWrap(core.EInvalid, herr, "s360.err.http404", nil)
 	case sc < 200 || sc >= 300:
-		return done, 0, &core.Error{Code: core.EInvalid,
-			Message: fmt.Sprintf("S-360 did not accept %s (HTTP %d)", what(method), sc), Err: herr}
+		return done, 0, core.SayWrap(core.EInvalid, herr, "s360.err.http", map[string]any{"Status": sc, "What": what(method)})
 	}
 
 	cr := &countingReader{r: resp.Body}
@@ -325,7 +320,7 @@ func (c *Client) transportFailure(ctx, actx context.Context, method string, err 
 	if cerr := certificateError(err); cerr != nil {
 		return done, 0, cerr
 	}
-	return done, 0, &core.Error{Code: core.EUnavailable, Message: msgUnreachable, Err: err}
+	return done, 0, core.SayWrap(core.EUnavailable, err, "s360.err.unreachable", nil)
 }
 
 // decodeFailure words an error met while reading a 2xx answer.

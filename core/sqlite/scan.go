@@ -164,7 +164,7 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		var prior string
 		err = tx.QueryRowContext(ctx, `SELECT id FROM controls WHERE override_of = ? LIMIT 1`, controlID).Scan(&prior)
 		if err == nil {
-			return core.Errorf(core.EConflict, "This scan was already overridden")
+			return core.Say(core.EConflict, "override.err.twice", nil)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ var _ = add("Calls", func(t *testing.T, b Backend) {
 
 var _ = add("SyncState", func(t *testing.T, b Backend) {
 	db, o := open(t, b)
-	if s, err := db.SyncState(ctx); err != nil || s != (core.SyncState{}) {
+	if s, err := db.SyncState(ctx); err != nil || !reflect.DeepEqual(s, core.SyncState{}) {
 		t.Fatalf("fresh state %+v %v", s, err)
 	}
 	want := core.SyncState{LastCycle: Day, LastExportOK: Day.Add(time.Second), LastUploadOK: Day.Add(2 * time.Second),
@@ -59,7 +60,7 @@ var _ = add("SyncState", func(t *testing.T, b Backend) {
 	if err := db.SaveSyncState(ctx, core.SyncState{}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.SyncState(ctx); got != (core.SyncState{}) {
+	if got, _ := db.SyncState(ctx); !reflect.DeepEqual(got, core.SyncState{}) {
 		t.Fatalf("cleared state %+v", got)
 	}
 })

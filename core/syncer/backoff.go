@@ -121,41 +121,45 @@ func untrustedServer(err error) bool {
 	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
-// authWords is the status when S-360 refuses the credentials.
-const authWords = "S-360 rejected the credentials — check institution, operator and password in Settings"
+// plainWords is an error as a supervisor reads it, in English.
+func plainWords(err error) string { return saidOf(err).Text }
 
-// plainWords is an error as a supervisor reads it.
-func plainWords(err error) string {
+// saidOf is an error as a supervisor reads it, in the catalogue's words
+// when it has them (each screen says them in its language).
+func saidOf(err error) core.Said {
 	var rej *core.RejectedError
 	switch {
 	case err == nil:
-		return ""
+		return core.Said{}
 	case errors.As(err, &rej):
-		return "S-360 refused controls of blacklisted tickets; they are listed for the dispute desk"
+		return core.SayWords("sync.err.rejected", nil)
 	case core.ErrorCode(err) == core.EAuth:
-		if m := core.ErrorMessage(err); strings.HasPrefix(m, "S-360 rejected the credentials") {
-			return m
+		// The client's own words name the cause (a wrong clock too).
+		if w := core.SaidOf(err); strings.HasPrefix(w.Key, "s360.err.auth") || strings.HasPrefix(w.Text, "S-360 rejected the credentials") {
+			return w
 		}
-		return authWords
+		return core.SayWords("sync.err.auth", nil)
 	case errors.Is(err, context.DeadlineExceeded) && core.ErrorCode(err) == core.EInternal:
-		return "S-360 did not answer in time; the station will try again"
+		return core.SayWords("sync.err.timeout", nil)
 	}
-	return core.ErrorMessage(err)
+	return core.SaidOf(err)
 }
 
-// shownError is what the status keeps of a cycle's error: its words, or
-// nothing for a shutdown (stopping is not a failure to show).
-func shownError(ctx context.Context, err error) string {
+// shownError is what the status keeps of a cycle's error: its words, in
+// English and in the catalogue's, or nothing for a shutdown (stopping is
+// not a failure to show).
+func shownError(ctx context.Context, err error) (string, []core.Said) {
 	if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
-		return ""
+		return "", nil
 	}
 	var words []string
+	var said []core.Said
 	for _, e := range unjoin(err) {
-		if w := plainWords(e); w != "" && !slices.Contains(words, w) {
-			words = append(words, w)
+		if w := saidOf(e); w.Text != "" && !slices.Contains(words, w.Text) {
+			words, said = append(words, w.Text), append(said, w)
 		}
 	}
-	return strings.Join(words, "; ")
+	return strings.Join(words, "; "), said
 }
 
 // unjoin splits an errors.Join into its parts.

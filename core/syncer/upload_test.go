@@ -198,7 +198,7 @@ func TestAuthIsNotRetried(t *testing.T) {
 	if core.ErrorCode(err) != core.EAuth || len(r.remote.exportCursors()) != 1 || r.remote.imports != 1 || len(r.clock.Sleeps()) != 0 {
 		t.Fatalf("err %v, %d exports, %d imports", err, len(r.remote.exportCursors()), r.remote.imports)
 	}
-	if st := r.engine.Status(); st.LastError != authWords || !st.Online {
+	if st := r.engine.Status(); st.LastError != "S-360 rejected the credentials — check institution, operator and password in Settings" || !st.Online {
 		t.Fatalf("status %+v", st)
 	}
 }

@@ -201,24 +201,23 @@ func (s *Session) Finish(ctx context.Context) *Report {
 // upload runs a sync cycle and says what became of it, in words.
 func (s *Session) upload(ctx context.Context) string {
 	if s.o.Syncer == nil {
-		return "Not uploaded: this station has no sync engine."
+		return s.say.T("session.noEngine", nil)
 	}
 	for waits := 0; ; waits++ {
 		err := s.o.Syncer.SyncNow(ctx)
 		var ref *core.PolicyRefusal
 		switch {
 		case err == nil:
-			return "Uploaded at " + core.FormatIn(s.o.Now(), s.o.Zone, "15:04:05") + "."
+			return s.say.T("session.uploaded", map[string]any{"At": s.say.Time(s.o.Now(), "15:04:05")})
 		case errors.As(err, &ref) && s.o.Wait && waits < 3: // the engine's own clock may disagree by a little
 			if werr := s.o.Sleep(ctx, ref.Next.Sub(s.o.Now())); werr != nil {
-				return "Not uploaded: " + core.ErrorMessage(werr)
+				return s.say.T("session.notUploaded", map[string]any{"Why": s.say.Error(werr)})
 			}
 			continue
 		case errors.As(err, &ref):
-			return "Not uploaded yet: the call policy allows the next sync at " + core.FormatIn(ref.Next, s.o.Zone, "2006-01-02 15:04") +
-				" (" + ref.Why + "). Run the session's check again then, or start it with the wait option."
+			return s.say.T("session.notYet", map[string]any{"Refusal": s.say.Error(ref)})
 		}
-		return "Upload failed: " + core.ErrorMessage(err)
+		return s.say.T("session.uploadFailed", map[string]any{"Why": s.say.Error(err)})
 	}
 }
 

@@ -242,7 +242,7 @@ func TestSessionUploadRefusedByPolicy(t *testing.T) {
 	s := New(Options{Settings: st.settings, Store: st.db, Syncer: engine, Remote: st.client, Now: clock})
 	s.Scan(context.Background(), Line{No: 1, Code: valid.Barcode, Expected: "ADMIT"})
 	rep := s.Finish(context.Background())
-	if r := rep.Results[0]; !strings.HasPrefix(rep.Upload, "Not uploaded yet: the call policy allows the next sync at ") ||
+	if r := rep.Results[0]; !strings.HasPrefix(rep.Upload, "Not uploaded yet: S-360 call not allowed before ") ||
 		r.Recorded != RecordedPending || r.Match != Pass || rep.OK() {
 		t.Errorf("refused: upload %q, recorded %q, ok %v", rep.Upload, r.Recorded, rep.OK())
 	}
