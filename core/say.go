@@ -311,6 +311,20 @@ func (s Speaker) Said(ws ...Said) string {
 	return strings.Join(parts, "; ")
 }
 
+// UploadDetail is a control's upload detail for a person: S-360's own
+// words as it wrote them, in our frame said in this language.
+func (s Speaker) UploadDetail(detail string) string {
+	why, ok := strings.CutPrefix(detail, notSentPrefix)
+	if !ok || !strings.HasSuffix(why, ")") {
+		return detail
+	}
+	why = strings.TrimSuffix(why, ")")
+	if cause, ours := strings.CutPrefix(why, exportedCancelled); ours {
+		why = s.T("upload.exportedCancelled", map[string]any{"Cause": s.Cause(strings.ToUpper(strings.ReplaceAll(cause, " ", "_")))})
+	}
+	return s.T("upload.notSent", map[string]any{"Why": why})
+}
+
 // Spoken is an error that carries its words as a key of the catalogue and
 // the data of its template, so that each reader gets them in their
 // language (Error with a Key, the scanner's errors).

@@ -224,3 +224,23 @@ func TestErrorsSaid(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// Our words around S-360's in an upload detail are said in each language;
+// S-360's stay as it wrote them.
+func TestUploadDetail(t *testing.T) {
+	c := Control{Barcode: "1", Direction: DirectionIn, Upload: UploadPending}
+	c.SkipBlacklisted(&Ticket{State: StateCancelled, CancellationCause: "BLACKLISTED"})
+	if c.UploadDetail != "Not sent: S-360 refuses controls of blacklisted tickets (exported cancelled: blacklisted)" {
+		t.Fatalf("%q", c.UploadDetail)
+	}
+	if got := Speak(words.DE, nil).UploadDetail(c.UploadDetail); got != "Nicht gesendet: S-360 lehnt Kontrollen gesperrter Tickets ab (als storniert exportiert: gesperrt)" {
+		t.Errorf("%q", got)
+	}
+	s360 := NotSentDetail("Failed to import controlledTickets:1")
+	if got := Speak(words.FR, nil).UploadDetail(s360); got != "Non envoyé : S-360 refuse les contrôles des billets sur liste noire (Failed to import controlledTickets:1)" {
+		t.Errorf("%q", got)
+	}
+	if got := Speak(words.IT, nil).UploadDetail("Failed to import controlledTickets:1"); got != "Failed to import controlledTickets:1" {
+		t.Errorf("S-360's words changed: %q", got)
+	}
+}

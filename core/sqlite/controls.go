@@ -189,7 +189,7 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 				if _, err := tkt.ExecContext(ctx, detail, barcode.String); err != nil {
 					return err
 				}
-				if _, err := others.ExecContext(ctx, "Not sent: S-360 refuses controls of blacklisted tickets ("+detail+")", barcode.String); err != nil {
+				if _, err := others.ExecContext(ctx, core.NotSentDetail(detail), barcode.String); err != nil {
 					return err
 				}
 			}
