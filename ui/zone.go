@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"s360gate/core"
-	"s360gate/core/words"
 )
 
 // The venue's time zone, as the sync engine last published it
@@ -25,7 +24,3 @@ func venueZone() *time.Location { return venue.Load() }
 // venueClock writes t at the venue with layout (and the zone when the
 // laptop's clock differs).
 func venueClock(t time.Time, layout string) string { return core.FormatIn(t, venueZone(), layout) }
-
-// say is how the screens say verdicts, controls and times: in the
-// station's language, with the venue's times.
-func say() core.Speaker { return core.Speak(words.EN, venueZone()) }

@@ -5,10 +5,14 @@ package words
 // language on Windows), when it is one s360gate speaks; English otherwise.
 // A station's "language" setting, and --lang, say otherwise.
 func System() Lang {
-	for _, s := range systemLocales() {
+	for _, s := range SystemLocales() {
 		if l, err := Parse(s); err == nil {
 			return l
 		}
 	}
 	return EN
 }
+
+// SystemLocales are the system's locales, most preferred first ("fr_CH.UTF-8",
+// "de-CH"); none when it names no language (C, POSIX).
+func SystemLocales() []string { return systemLocales() }

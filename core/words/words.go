@@ -204,8 +204,11 @@ func Keys(l Lang) ([]string, error) {
 }
 
 // Raw is one language's file as written: each key's text, or its plural
-// forms.
+// forms. It is read once; do not change it.
 func Raw(l Lang) (map[string]any, error) {
+	if v, ok := raws.Load(l); ok {
+		return v.(map[string]any), nil
+	}
 	data, err := fs.ReadFile(Files, Dir+"/"+string(l)+".json")
 	if err != nil {
 		return nil, err
@@ -214,5 +217,30 @@ func Raw(l Lang) (map[string]any, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("translations/%s.json: %w", l, err)
 	}
+	raws.Store(l, m)
 	return m, nil
+}
+
+var raws sync.Map // Lang → map[string]any
+
+// File is one language's translation file as embedded (for the GUI's
+// Fyne lang registration).
+func File(l Lang) ([]byte, error) { return Files.ReadFile(Dir + "/" + string(l.Or(EN)) + ".json") }
+
+// Template is key's words in l before their template is filled (the
+// "other" form of a plural): what Fyne's lang needs as a fallback.
+func (l Lang) Template(key string) string {
+	m, err := Raw(l)
+	if err != nil {
+		return key
+	}
+	switch v := m[key].(type) {
+	case string:
+		return v
+	case map[string]any:
+		if s, ok := v["other"].(string); ok {
+			return s
+		}
+	}
+	return key
 }
