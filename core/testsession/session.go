@@ -3,7 +3,6 @@ package testsession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -181,7 +180,7 @@ func (s *Session) Finish(ctx context.Context) *Report {
 	rep := &Report{
 		Environment: s.o.Settings.Environment, Institution: s.o.Settings.Institution,
 		Station: s.o.Settings.Station, Gate: s.o.Settings.Gate, Direction: s.o.Settings.Direction,
-		Started: s.started, Zone: s.o.Zone,
+		Started: s.started, Zone: s.o.Zone, Lang: s.say.Lang,
 	}
 	rep.Upload = s.upload(ctx)
 	results := s.Results()
@@ -320,11 +319,12 @@ func (rep *Report) Summary() string {
 			sent++
 		}
 	}
-	s := fmt.Sprintf("%d %s: %d PASS, %d FAIL", len(rep.Results), plural(len(rep.Results), "ticket", "tickets"), pass, fail)
+	say := core.Speak(rep.Lang, rep.Zone)
+	s := say.N("report.summary", len(rep.Results), map[string]any{"Pass": pass, "Fail": fail})
 	if n := len(rep.Results) - pass - fail; n > 0 {
-		s += fmt.Sprintf(", %d without an expected outcome", n)
+		s += say.T("report.unexpected", map[string]any{"N": n})
 	}
-	return s + fmt.Sprintf("; S-360 lists %d of the %d controls uploaded", yes, sent)
+	return s + say.T("report.listed", map[string]any{"Yes": yes, "Sent": sent})
 }
 
 // OK reports a session without a FAIL, whose uploaded controls S-360 all
@@ -336,11 +336,4 @@ func (rep *Report) OK() bool {
 		}
 	}
 	return true
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

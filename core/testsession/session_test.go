@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/words"
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
@@ -223,6 +224,29 @@ func TestSessionAgainstTheSimulator(t *testing.T) {
 	}
 	if strings.Contains(string(page), "<script") {
 		t.Error("a script in the page")
+	}
+	// The same report for a German-speaking institution: the page and the
+	// messages in German, the CSV's columns and codes as they were.
+	rep.Lang = words.DE
+	for i := range rep.Results {
+		if rep.Results[i].Reason == core.ReasonCancelled {
+			rep.Results[i].Message = core.Speak(words.DE, zone).Message(core.ReasonCancelled, &core.Facts{Cause: "REFUND_REQUESTED"}, time.Now(), "")
+		}
+	}
+	var de strings.Builder
+	if err := rep.WriteHTML(&de); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<html lang="de">`, "<title>S-360-Testsitzung — sandbox — GATE_N1_TEST</title>", "Einige Prüfungen fehlgeschlagen",
+		"GATE_N1_TEST · Tor N1 · Richtung in", "Unsere Kontrolle bei S-360", "Tickets:", "abgelehnt", "Storniert — Rückerstattung beantragt"} {
+		if !strings.Contains(de.String(), want) {
+			t.Errorf("the German page lacks %q", want)
+		}
+	}
+	var csvDE strings.Builder
+	rep.WriteCSV(&csvDE)
+	if !strings.HasPrefix(csvDE.String(), strings.Join(csvHeader, ",")) || !strings.Contains(csvDE.String(), ","+RecordedRefused+",") {
+		t.Errorf("the CSV changed with the language: %.200s", csvDE.String())
 	}
 }
 

@@ -111,7 +111,7 @@ func TestTemplatesRunInEveryLanguage(t *testing.T) {
 				} else {
 					out = l.T(key, data)
 				}
-				if out == key || strings.Contains(out, "<no value>") || strings.Contains(out, "{{") {
+				if (out == key && strings.Contains(key, ".")) || strings.Contains(out, "<no value>") || strings.Contains(out, "{{") {
 					t.Errorf("%s %q says %q", l, key, out)
 				}
 				for _, f := range want {
