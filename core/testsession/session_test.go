@@ -14,11 +14,11 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
-	"s360gate/core/words"
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
 	"s360gate/core/syncer"
+	"s360gate/core/words"
 )
 
 func TestParseLine(t *testing.T) {
