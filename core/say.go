@@ -175,6 +175,18 @@ func ScannerPrompts(layout, odd string) []Prompt {
 	return []Prompt{{Kind: PromptScanner, Layout: layout, Odd: odd}}
 }
 
+// Seat is the seat as a steward reads it out, e.g. "Sector B · Block 12 ·
+// Row 7 · Seat 31", with what S-360 sent of it.
+func (s Speaker) Seat(t *Ticket) string {
+	var parts []string
+	for _, p := range []struct{ key, v string }{{"seat.sector", t.Sector}, {"seat.block", t.Block}, {"seat.row", t.Row}, {"seat.seat", t.Seat}} {
+		if p.v != "" {
+			parts = append(parts, s.T(p.key, map[string]any{"V": p.v}))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
 // Identity is the line a steward checks an ID against: name · ID number ·
 // country, or the birth date when nothing else was sent.
 func (s Speaker) Identity(h Holder) string {
