@@ -40,6 +40,7 @@ func runGUI(a cli.App) error {
 		Settings:     a.Settings,
 		SaveSettings: a.SaveSettings,
 		Remote:       a.Remote,
+		Restart:      a.Restart,
 		Log:          a.Log,
 		Now:          a.Now,
 	}

@@ -115,6 +115,7 @@ type CatalogEntry struct {
 type SyncStatus struct {
 	Environment  Environment  `json:"environment"`
 	Online       bool         `json:"online"`  // last call reached S-360
+	Called       bool         `json:"called"`  // a call was made since the engine started (else Online means nothing yet)
 	Running      bool         `json:"running"` // a cycle is under way
 	Phase        string       `json:"phase,omitempty"`
 	Received     int          `json:"received"` // tickets received in the running export
@@ -132,6 +133,30 @@ type SyncStatus struct {
 	// TimeZone is the institution's zone as getTimeZone named it ("":
 	// not known yet; times are then the laptop's).
 	TimeZone string `json:"timeZone,omitempty"`
+
+	// RejectedCount is every control S-360 refused (Rejected lists the
+	// newest only).
+	RejectedCount int `json:"rejectedCount,omitempty"`
+	// The running export: pages received, since when, their size. S-360
+	// does not say how long its list is; what sets the pace is the
+	// client's request budget (Budget requests a minute), and while the
+	// client waits for it BudgetWait is when the next request may go.
+	Pages       int       `json:"pages,omitempty"`
+	ExportStart time.Time `json:"exportStart,omitzero"`
+	PageSize    int       `json:"pageSize,omitempty"`
+	Budget      int       `json:"budget,omitempty"`
+	BudgetWait  time.Time `json:"budgetWait,omitzero"`
+}
+
+// Budgeted is a Remote that keeps to a request budget of its own (the
+// S-360 client): the sync status says when a request waits for it.
+type Budgeted interface {
+	// NextSlot is when a request could go without waiting (S-360 counts
+	// every method against one budget).
+	NextSlot() time.Time
+	// Budget is how many requests a minute, all methods together, it
+	// allows itself.
+	Budget() int
 }
 
 // Syncer is the sync engine as the screens and commands drive it.

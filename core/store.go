@@ -134,6 +134,9 @@ type Gate interface {
 type ControlFilter struct {
 	Since   time.Time
 	Barcode string
+	// Scanned is the code as scanned: for a code that is in no ticket
+	// (Barcode empty), whose controls the dispute desk still shows.
+	Scanned string
 	Upload  UploadState
 	Limit   int  // 0: all
 	Newest  bool // newest first
@@ -153,8 +156,11 @@ type ControlStore interface {
 
 // ControlCounts feed the gate's counters and the sync status.
 type ControlCounts struct {
+	// Admitted and Denied count scans of people coming in; Exited counts
+	// scans at an exit, whatever their outcome (nobody is kept in).
 	Admitted int            `json:"admitted"`
 	Denied   map[Reason]int `json:"denied"`
+	Exited   int            `json:"exited"`
 	Pending  int            `json:"pending"`
 	Rejected int            `json:"rejected"`
 }

@@ -9,12 +9,15 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 	"github.com/sirupsen/logrus"
 
 	"s360gate/assets"
 	"s360gate/core"
+	"s360gate/core/scanner"
 )
 
 // AppID identifies the app to the desktop (preferences, notifications).
@@ -28,6 +31,13 @@ func Run(d Deps) error {
 	if d.Store == nil || d.Settings == nil {
 		return errors.New("ui: Deps needs a Store and Settings")
 	}
+	// Every change from a worker goroutine goes through fyne.Do (Main.ui,
+	// deskDo): the app is migrated, and Fyne's per-refresh check of the
+	// calling goroutine (it reads the goroutine's stack, about 6 ms of
+	// every verdict's redraw) is not needed. FyneApp.toml says the same
+	// for builds made with the fyne tool.
+	app.SetMetadata(fyne.AppMetadata{ID: AppID, Name: "s360gate", Icon: iconResource,
+		Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID(AppID)
 	a.SetIcon(iconResource)
 	w, m := NewMainWindow(a, d)
@@ -51,7 +61,9 @@ type Main struct {
 	mu sync.Mutex
 
 	top         *topBar
+	unsaved     *fyne.Container // "Settings not saved" bar, on the other tabs
 	tabs        *container.AppTabs
+	settingsItm *container.TabItem
 	gateTab     *container.TabItem
 	deskTab     *container.TabItem
 	gate        *gateView
@@ -59,6 +71,8 @@ type Main struct {
 	status      *StatusScreen
 	settingsTab *SettingsScreen
 	capture     *capture
+	keyTimer    *time.Timer // the capture's (timerMu: Close stops it)
+	timerMu     sync.Mutex
 	sound       sounder
 	pins        *pinGuard // wrong PINs, counted across the gate and Settings
 
@@ -88,21 +102,39 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.settingsTab = NewSettingsScreen(m.w, d, m.applySettings)
 	m.pins = newPINGuard(m.now)
 	m.settingsTab.pins = m.pins
-	m.gateTab = container.NewTabItem("Gate", m.gate.obj)
+	m.gateTab = container.NewTabItem("Gate", withCatcher(m.gate.obj))
 	// AppTabs make the window at least as large as the largest minimum of
 	// all tabs, hidden ones included: every tab keeps its minimum small
 	// (long or wrapped text sits in scroll containers), so that none can
 	// push the gate's window off a laptop screen.
-	m.deskTab = container.NewTabItem("Dispute desk", m.desk.Object())
+	m.deskTab = container.NewTabItem("Dispute desk", withCatcher(m.desk.Object()))
+	m.settingsItm = container.NewTabItem("Settings", withCatcher(m.settingsTab.Object()))
 	m.tabs = container.NewAppTabs(m.gateTab, m.deskTab,
-		container.NewTabItem("Sync", m.status.Object()),
-		container.NewTabItem("Settings", m.settingsTab.Object()))
-	m.tabs.OnSelected = func(*container.TabItem) { m.restoreFocus() }
-	m.w.SetContent(container.NewBorder(m.top.obj, nil, nil, nil, m.tabs))
+		container.NewTabItem("Sync", withCatcher(m.status.Object())), m.settingsItm)
+	m.tabs.OnSelected = func(*container.TabItem) {
+		// Whatever had the focus is on the tab just left.
+		m.capture.flush()
+		m.w.Canvas().Unfocus()
+		m.followUnsaved()
+	}
+	m.unsaved = newUnsavedBar(func() { m.tabs.Select(m.settingsItm) })
+	m.settingsTab.onRestart = m.offerRestart
+	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
 	m.w.SetMainMenu(mainMenu(m.w, d.DataDir))
-	m.w.Resize(fyne.NewSize(1280, 800))
+	m.w.SetCloseIntercept(m.confirmClose)
+	fitScreen(m.w)
 
-	m.capture = newCapture(scannerOptions(&s), m.routeScan)
+	m.capture = newCapture(scannerOptions(&s))
+	m.capture.onScan, m.capture.onUnread, m.capture.onTyped, m.capture.onRetract = m.routeScan, m.routeUnread, m.deliver, m.retract
+	m.capture.schedule = func(d time.Duration) {
+		m.timerMu.Lock()
+		defer m.timerMu.Unlock()
+		if m.keyTimer == nil {
+			m.keyTimer = time.AfterFunc(d, func() { m.ui(m.capture.fire) })
+			return
+		}
+		m.keyTimer.Reset(d)
+	}
 	m.capture.attach(m.w.Canvas())
 	m.applySettings(s)
 	m.loadHistory()
@@ -120,6 +152,12 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 func (m *Main) Close() {
 	m.closeOnce.Do(func() {
 		close(m.stop)
+		registerCapture(m.w.Canvas(), nil)
+		m.timerMu.Lock()
+		if m.keyTimer != nil {
+			m.keyTimer.Stop()
+		}
+		m.timerMu.Unlock()
 		if m.unsub != nil {
 			m.unsub()
 		}
@@ -156,26 +194,158 @@ func (m *Main) now() time.Time {
 // routeScan sends a complete scan to the tab it is meant for. The dispute
 // desk looks tickets up without recording anything; every other tab hands
 // it to the gate and shows the gate, so that no scan is silently dropped
-// because someone left the Settings open.
+// because someone left the Settings open. Dialogs and menus are closed
+// first: the verdict must be seen, and the scan has moved the gate on.
 func (m *Main) routeScan(raw string) {
+	m.dismissOverlays()
 	if m.tabs.Selected() == m.deskTab {
 		s := m.settings()
 		sc, err := scannerOptions(&s).Normalize(raw)
 		if err != nil {
-			dialog.ShowInformation("Scan not read", err.Error(), m.w)
+			if !errors.Is(err, scanner.ErrEmpty) {
+				m.desk.say("Scan not read: " + err.Error() + " Scan the ticket again.")
+			}
 			return
 		}
 		m.desk.HandleScan(sc.Code)
 		return
 	}
-	if m.tabs.Selected() != m.gateTab {
-		m.tabs.Select(m.gateTab)
-	}
+	m.toGate()
 	m.gate.submit(raw)
 }
 
-// restoreFocus gives the keyboard back to the window-level capture, unless
-// a dialog is open (its fields must keep what is being typed).
+// routeUnread shows a scanner's burst that never ended: SCAN NOT READ,
+// never typed into a field, never glued onto the next scan.
+func (m *Main) routeUnread(raw string) {
+	m.dismissOverlays()
+	if m.tabs.Selected() == m.deskTab {
+		m.desk.say("Scan not read: the scanner's code did not end (check the scanner's terminator). Scan the ticket again.")
+		return
+	}
+	m.toGate()
+	m.gate.unread(raw)
+}
+
+func (m *Main) toGate() {
+	if m.tabs.Selected() != m.gateTab {
+		m.tabs.Select(m.gateTab)
+	}
+}
+
+// dismissOverlays closes dialogs and menus: a scan while one is open goes
+// to the gate, and its verdict must not be hidden. A supervisor dialog so
+// closed changed nothing (its action needs its button).
+func (m *Main) dismissOverlays() {
+	ov := m.w.Canvas().Overlays()
+	if ov.Top() == nil {
+		return
+	}
+	for _, o := range ov.List() {
+		ov.Remove(o)
+	}
+	m.gate.dialog = nil
+	m.w.Canvas().Unfocus()
+}
+
+// deliver hands a person's keystroke to where it was typed. Keys typed
+// with nothing focused go to the field of the tab: the gate's manual field,
+// the desk's search field. Tab moves the focus, among this app's widgets.
+func (m *Main) deliver(k scanner.Keystroke[keySink]) {
+	to := k.To
+	if _, ok := to.(*keyCatcher); ok {
+		to = nil
+	}
+	name := fyne.KeyName(k.Name)
+	if name == fyne.KeyTab || name == keyBackTab {
+		m.focusNext(to, name == keyBackTab)
+		return
+	}
+	c := m.w.Canvas()
+	if to == nil {
+		t := m.typingTarget()
+		if t == nil || (k.Rune == 0 && c.Focused() != t) {
+			return
+		}
+		if c.Focused() != t {
+			c.Focus(t)
+		}
+		to = t
+	}
+	to.typed(k.Rune, name)
+}
+
+// retract takes back keys handed on as a person's that were the start of a
+// scan after all (a starved system delivered them apart from the rest):
+// from the end of the field they went to, if they are still there.
+func (m *Main) retract(keys []scanner.Keystroke[keySink]) {
+	where := func(k scanner.Keystroke[keySink]) keySink {
+		if _, ok := k.To.(*keyCatcher); ok || k.To == nil {
+			return m.typingTarget()
+		}
+		return k.To
+	}
+	for i := 0; i < len(keys); {
+		to, text := where(keys[i]), ""
+		for ; i < len(keys) && where(keys[i]) == to; i++ {
+			text += string(keys[i].Rune)
+		}
+		if f, ok := to.(*field); ok {
+			f.takeBack(text)
+		}
+	}
+}
+
+// typingTarget is the field that takes typing with nothing focused.
+func (m *Main) typingTarget() keySink {
+	if m.w.Canvas().Overlays().Top() != nil {
+		return nil
+	}
+	switch m.tabs.Selected() {
+	case m.gateTab:
+		return m.gate.entry
+	case m.deskTab:
+		return m.desk.query
+	}
+	return nil
+}
+
+// focusNext moves the focus on from from (nil: from the start), skipping
+// Fyne's widgets that would swallow a scan (buttons) and the key catchers.
+func (m *Main) focusNext(from keySink, back bool) {
+	c := m.w.Canvas()
+	if from != nil && c.Focused() != from {
+		c.Focus(from)
+	}
+	if from == nil {
+		c.Unfocus()
+	}
+	var first fyne.Focusable
+	for range 1000 {
+		if back {
+			c.FocusPrevious()
+		} else {
+			c.FocusNext()
+		}
+		f := c.Focused()
+		if f == nil || f == first {
+			break
+		}
+		if first == nil {
+			first = f
+		}
+		if _, ok := f.(*keyCatcher); ok {
+			continue
+		}
+		if _, ok := f.(keySink); ok {
+			return
+		}
+	}
+	c.Unfocus()
+}
+
+// restoreFocus gives the keyboard back to the window after a gate action,
+// unless a dialog is open (its fields keep what is being typed) or the
+// supervisor is typing in the manual field.
 func (m *Main) restoreFocus() {
 	c := m.w.Canvas()
 	if c.Overlays().Top() != nil || m.tabs.Selected() != m.gateTab {
@@ -188,6 +358,77 @@ func (m *Main) restoreFocus() {
 	}
 }
 
+// followUnsaved says, on every tab but Settings, that the Settings form
+// holds changes not saved: a scan may have pulled the supervisor away from
+// it, and they must not be lost silently.
+func (m *Main) followUnsaved() {
+	edited := m.settingsTab.Edited()
+	title := "Settings"
+	if edited {
+		title = "Settings •"
+	}
+	if m.settingsItm.Text != title {
+		m.settingsItm.Text = title
+		m.tabs.Refresh()
+	}
+	if edited && m.tabs.Selected() != m.settingsItm {
+		m.unsaved.Show()
+	} else {
+		m.unsaved.Hide()
+	}
+}
+
+func newUnsavedBar(open func()) *fyne.Container {
+	text := widget.NewLabel("Settings has changes that are not saved: open Settings to save or undo them.")
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	text.Wrapping = fyne.TextWrapWord
+	btn := widget.NewButton("Open Settings", open)
+	bar := container.NewStack(canvas.NewRectangle(colCheck),
+		container.NewBorder(nil, nil, nil, container.NewCenter(btn), text))
+	bar.Hide()
+	return bar
+}
+
+// confirmClose is the window's close button: unsaved settings are not
+// thrown away without asking.
+func (m *Main) confirmClose() {
+	if !m.settingsTab.Edited() {
+		m.w.Close()
+		return
+	}
+	d := dialog.NewConfirm("Settings not saved",
+		"The Settings form has changes that are not saved. Close s360gate and lose them?",
+		func(lose bool) {
+			if lose {
+				m.w.Close()
+				return
+			}
+			m.tabs.Select(m.settingsItm)
+		}, m.w)
+	d.SetConfirmText("Close, lose the changes")
+	d.SetDismissText("Back to Settings")
+	d.Show()
+}
+
+// offerRestart follows settings stored for the next start (another
+// environment keeps another ticket list): the top bar says so at once, and
+// one click restarts.
+func (m *Main) offerRestart(st core.Settings, words string) {
+	m.top.pendingEnv(st.Environment)
+	if m.d.Restart == nil {
+		return
+	}
+	d := dialog.NewConfirm("Restart s360gate", words, func(now bool) {
+		if now {
+			m.d.Restart()
+			m.w.Close()
+		}
+	}, m.w)
+	d.SetConfirmText("Restart now")
+	d.SetDismissText("Later")
+	d.Show()
+}
+
 // applySettings follows saved settings everywhere they show.
 func (m *Main) applySettings(s core.Settings) {
 	m.w.SetTitle("s360gate — " + s.Station)
@@ -198,6 +439,7 @@ func (m *Main) applySettings(s core.Settings) {
 	m.top.renderSync(&s, m.now())
 	m.gate.apply(&s)
 	m.capture.setOptions(scannerOptions(&s))
+	m.followUnsaved()
 }
 
 // save stores settings changed on the gate tab; what says what failed.
@@ -285,6 +527,10 @@ func (m *Main) clock() {
 				s, now := m.settings(), m.now()
 				m.gate.tick(now)
 				m.top.renderSync(&s, now)
+				if d := m.gate.dialog; d != nil {
+					d.tick()
+				}
+				m.settingsTab.tick()
 			})
 		}
 	}

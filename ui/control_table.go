@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
@@ -29,8 +30,8 @@ func controlCell(cols []controlColumn, c *core.Control, col int, now time.Time) 
 // newControlTable shows rows() in cols. importance, when not nil, colours a
 // cell (a DENY red, a rejection in S-360's words red).
 func newControlTable(cols []controlColumn, rows func() []core.Control, now func() time.Time,
-	importance func(c *core.Control, col int) widget.Importance) *widget.Table {
-	t := widget.NewTable(
+	importance func(c *core.Control, col int) widget.Importance) *keyTable {
+	t := newKeyTable(
 		func() (int, int) { return len(rows()), len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -64,4 +65,31 @@ func newControlTable(cols []controlColumn, rows func() []core.Control, now func(
 		t.SetColumnWidth(i, c.width)
 	}
 	return t
+}
+
+// maxColumn bounds a fitted column: longer words are cut with "…" there
+// (the table scrolls sideways, but one column must not push the others
+// out of a laptop's width).
+const maxColumn = 560
+
+// fitColumns sizes each column to its widest text, title or cell, so that
+// nothing is cut off that could fit; never narrower than the column's own
+// width, never wider than maxColumn. The first rows are measured only: the
+// rest are alike.
+func fitColumns(t *keyTable, cols []controlColumn, rows []core.Control, now time.Time) {
+	size := theme.TextSize()
+	pad := 2*theme.InnerPadding() + theme.Padding()
+	for i, c := range cols {
+		w := fyne.MeasureText(c.title, size, fyne.TextStyle{Bold: true}).Width
+		for j := range rows[:min(len(rows), 200)] {
+			w = max(w, fyne.MeasureText(c.cell(&rows[j], now), size, fyne.TextStyle{}).Width)
+		}
+		w = min(max(c.width, w+pad), maxColumn)
+		t.SetColumnWidth(i, w)
+		if t.widths == nil {
+			t.widths = map[int]float32{}
+		}
+		t.widths[i] = w
+	}
+	t.Refresh()
 }

@@ -4,29 +4,29 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// newDemoPanel lists the simulator's sample tickets, one button each. A
-// click goes through exactly the path a scanner's keystrokes take (scan
-// normalisation, Store.Scan, the verdict), so a demo shows the real gate.
+// newDemoPanel lists the simulator's sample tickets, one card each. A
+// click anywhere on a card goes through exactly the path a scanner's
+// keystrokes take (scan normalisation, Store.Scan, the verdict), so a demo
+// shows the real gate.
 func newDemoPanel(tickets []DemoTicket, scan func(barcode string)) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("Demo tickets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	help := widget.NewLabel("Click one to scan it, or use a scanner.")
 	help.Wrapping = fyne.TextWrapWord
 	list := container.NewVBox()
 	for _, t := range tickets {
-		b := widget.NewButton("Scan: "+demoTitle(t), func() { scan(t.Barcode) })
-		b.Alignment = widget.ButtonAlignLeading
-		note := widget.NewLabel(t.Note)
-		note.Wrapping = fyne.TextWrapWord
-		list.Add(container.NewVBox(b, note))
+		list.Add(newDemoCard("Scan: "+demoTitle(t), t.Note, func() { scan(t.Barcode) }))
 	}
 	return container.NewBorder(container.NewVBox(title, help), nil, nil, nil, container.NewVScroll(list))
 }
 
-// demoTitle is the button's text: the kind, readable ("already-used" →
+// demoTitle is the card's title: the kind, readable ("already-used" →
 // "Already used").
 func demoTitle(t DemoTicket) string {
 	k := strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ").Replace(t.Kind))
@@ -34,4 +34,47 @@ func demoTitle(t DemoTicket) string {
 		return t.Barcode
 	}
 	return strings.ToUpper(k[:1]) + k[1:]
+}
+
+// demoCard is one sample ticket: its title and what it shows, clickable as
+// a whole (a button with a label under it left the label dead).
+type demoCard struct {
+	widget.BaseWidget
+	title, note string
+	tapped      func()
+	bg          *canvas.Rectangle
+}
+
+func newDemoCard(title, note string, tapped func()) *demoCard {
+	c := &demoCard{title: title, note: note, tapped: tapped}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *demoCard) CreateRenderer() fyne.WidgetRenderer {
+	c.bg = canvas.NewRectangle(theme.Color(theme.ColorNameButton))
+	c.bg.CornerRadius = theme.InputRadiusSize()
+	t := widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	n := widget.NewLabel(c.note)
+	n.Wrapping = fyne.TextWrapWord
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewVBox(t, n)))
+}
+
+func (c *demoCard) Tapped(*fyne.PointEvent) {
+	if c.tapped != nil {
+		c.tapped()
+	}
+}
+
+func (c *demoCard) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+func (c *demoCard) MouseIn(*desktop.MouseEvent)    { c.hover(theme.ColorNameHover) }
+func (c *demoCard) MouseMoved(*desktop.MouseEvent) {}
+func (c *demoCard) MouseOut()                      { c.hover(theme.ColorNameButton) }
+
+func (c *demoCard) hover(n fyne.ThemeColorName) {
+	if c.bg != nil {
+		c.bg.FillColor = theme.Color(n)
+		c.bg.Refresh()
+	}
 }

@@ -43,6 +43,9 @@ type Deps struct {
 	// Remote is the current S-360 client (nil when not configured): the
 	// dispute desk's "what S-360 says now", Test connection, the catalog.
 	Remote func() core.Remote
+	// Restart, when set, asks for s360gate to start again once its window
+	// has closed: settings saved for another environment take effect then.
+	Restart func()
 	// Demo is non-nil when running on the embedded simulator.
 	Demo []DemoTicket
 	Log  logrus.FieldLogger

@@ -42,13 +42,13 @@ type DeskScreen struct {
 	// which the race detector would flag against the test's reads).
 	do func(func())
 
-	mode    *widget.Select
-	query   *widget.Entry
+	mode    *choice
+	query   *field
 	search  *widget.Button
 	message *widget.Label // hint, "Searching…", not found, fallback note
 
 	results []core.TicketRecord
-	list    *widget.List
+	list    *keyList
 	detail  *deskDetail
 
 	seq int // the latest search; older answers are dropped
@@ -58,9 +58,9 @@ type DeskScreen struct {
 // NewDeskScreen builds the dispute desk.
 func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s := &DeskScreen{w: w, d: d, do: deskDo}
-	s.mode = widget.NewSelect(deskModes, nil)
+	s.mode = newChoice(deskModes, nil)
 	s.mode.SetSelected(deskModeTax)
-	s.query = widget.NewEntry()
+	s.query = newField()
 	s.query.SetPlaceHolder("taxNumber from the paper ticket, e.g. T26-00012")
 	s.query.OnSubmitted = func(string) { s.Search() }
 	s.mode.OnChanged = func(m string) { s.query.SetPlaceHolder(deskPlaceholder(m)) }
@@ -69,12 +69,12 @@ func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s.message = widget.NewLabel("Type the taxNumber printed on the ticket and press Enter, or scan the ticket.")
 	s.message.Wrapping = fyne.TextWrapWord
 
-	s.list = widget.NewList(
+	s.list = newKeyList(
 		func() int { return len(s.results) },
 		deskResultRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(s.results) {
-				deskFillResultRow(o, &s.results[id].Ticket)
+				deskFillResultRow(o, &s.results[id])
 			}
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -90,6 +90,9 @@ func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s.obj = container.NewBorder(container.NewVBox(bar, s.message), nil, nil, nil, split)
 	return s
 }
+
+// say shows a sentence in the desk's message line.
+func (s *DeskScreen) say(text string) { deskSay(s.message, text) }
 
 // Object is the tab's content.
 func (s *DeskScreen) Object() fyne.CanvasObject { return s.obj }
@@ -133,23 +136,53 @@ func (s *DeskScreen) lookup(q, mode string) {
 		if auditErr != nil && s.d.Log != nil {
 			s.d.Log.WithError(auditErr).Error("dispute desk: audit not written")
 		}
-		recs, err := s.d.Store.Lookup(ctx, q, deskLookupLimit)
-		// An empty station explains every "not found": say so.
-		empty := false
+		// One more than shown, to know whether there were more.
+		recs, err := s.d.Store.Lookup(ctx, q, deskLookupLimit+1)
+		a := deskAnswer{q: q, mode: mode, err: err, unaudited: auditErr != nil}
+		if a.more = len(recs) > deskLookupLimit; a.more {
+			recs = recs[:deskLookupLimit]
+		}
+		a.recs = recs
 		if err == nil && len(recs) == 0 {
+			// A code in no ticket may still have been scanned (an unknown
+			// barcode admitted by override is what a dispute is about).
+			a.unlisted, a.err = deskUnlisted(ctx, s.d.Store, q)
+			// An empty station explains every "not found": say so.
 			c, cerr := s.d.Store.TicketCounts(ctx)
-			empty = cerr == nil && c.Valid+c.Invalid == 0
+			a.empty = cerr == nil && c.Valid+c.Invalid == 0
 		}
 		s.do(func() {
 			if seq != s.seq {
 				return
 			}
-			s.showResults(q, mode, recs, err, auditErr != nil, empty)
+			s.showResults(a)
 		})
 	}()
 }
 
-func (s *DeskScreen) showResults(q, mode string, recs []core.TicketRecord, err error, unaudited, emptyStation bool) {
+// deskAnswer is what one search found.
+type deskAnswer struct {
+	q, mode   string
+	recs      []core.TicketRecord
+	more      bool           // Lookup stopped at the display limit
+	unlisted  []core.Control // controls of q when no ticket has it
+	err       error
+	unaudited bool // the audit log could not be written
+	empty     bool // the station holds no ticket at all
+}
+
+// deskUnlisted is the controls of a code that is in no ticket.
+func deskUnlisted(ctx context.Context, st Store, q string) ([]core.Control, error) {
+	var out []core.Control
+	err := st.Controls(ctx, core.ControlFilter{Scanned: q, Limit: 500}, func(c core.Control) error {
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+func (s *DeskScreen) showResults(a deskAnswer) {
+	q, mode, recs, err := a.q, a.mode, a.recs, a.err
 	s.list.UnselectAll()
 	if err != nil {
 		s.results = nil
@@ -168,7 +201,10 @@ func (s *DeskScreen) showResults(q, mode string, recs []core.TicketRecord, err e
 			words = deskGuessMode(q)
 		}
 		msg = deskNotFound(words, q)
-		if emptyStation {
+		if len(a.unlisted) > 0 {
+			msg = fmt.Sprintf("%s is in no ticket of this station's list, but it was scanned here %s.", q, deskTimes(len(a.unlisted)))
+		}
+		if a.empty {
 			msg += " This station holds no tickets yet: check Sync status."
 		}
 	case len(matching) == 0:
@@ -179,22 +215,26 @@ func (s *DeskScreen) showResults(q, mode string, recs []core.TicketRecord, err e
 		msg = fmt.Sprintf("No %s matches %q; showing %s that match it otherwise.", deskModeWord(mode), q, deskCount(len(recs), "ticket"))
 	case len(matching) == 1:
 		msg = ""
+	case a.more:
+		msg = fmt.Sprintf("More than %d tickets match %q: pick one on the left.", deskLookupLimit, q)
 	default:
 		msg = fmt.Sprintf("%s match %q: pick one on the left.", deskCount(len(matching), "ticket"), q)
 	}
-	if len(recs) >= deskLookupLimit {
+	if a.more {
 		msg += fmt.Sprintf(" Only the first %d are shown: type more of it.", deskLookupLimit)
 	}
-	if unaudited {
+	if a.unaudited {
 		msg += " (This search could not be logged.)"
 	}
 	deskSay(s.message, strings.TrimSpace(msg))
 	s.results = matching
 	s.list.Refresh()
-	switch len(matching) {
-	case 0:
+	switch {
+	case len(matching) == 0 && len(a.unlisted) > 0:
+		s.detail.showUnlisted(q, a.unlisted)
+	case len(matching) == 0:
 		s.detail.showNotFound(q)
-	case 1:
+	case len(matching) == 1:
 		s.list.Select(0) // shows the detail
 	default:
 		s.detail.showNone("Pick a ticket on the left.")
@@ -304,6 +344,17 @@ func deskNotFound(mode, q string) string {
 		return fmt.Sprintf("No ticket held by %q on this station. S-360 sends names only for some tickets: try the taxNumber.", q)
 	}
 	return fmt.Sprintf("No ticket with taxNumber %s on this station. Check the number, or ask S-360.", q)
+}
+
+// deskTimes is "once", "twice", "5 times".
+func deskTimes(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return deskThousands(n) + " times"
 }
 
 func deskCount(n int, noun string) string {

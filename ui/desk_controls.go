@@ -36,6 +36,13 @@ var deskColumns = []controlColumn{
 
 func deskVerdictCell(c *core.Control, _ time.Time) string {
 	v := string(c.Outcome)
+	if c.Direction == core.DirectionOut {
+		// Leaving is not being admitted, and nobody is kept in.
+		v = "EXIT"
+		if c.Outcome != core.Admit {
+			v = "EXIT (no entry)"
+		}
+	}
 	if c.Override {
 		v += " (override)"
 	}
@@ -67,11 +74,13 @@ func deskControlCell(c *core.Control, col int, now time.Time) string {
 	return controlCell(deskColumns, c, col, now)
 }
 
-func newDeskControlTable(rows func() []core.Control, now func() time.Time) *widget.Table {
+func newDeskControlTable(rows func() []core.Control, now func() time.Time) *keyTable {
 	return newControlTable(deskColumns, rows, now, func(c *core.Control, col int) widget.Importance {
 		switch {
 		case c.Upload == core.UploadRejected && col >= 7:
 			return widget.DangerImportance
+		case col == 4 && c.Direction == core.DirectionOut:
+			return widget.MediumImportance
 		case col == 4 && c.Outcome == core.Deny:
 			return widget.DangerImportance
 		case col == 4 && c.Outcome == core.Admit:

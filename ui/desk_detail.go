@@ -59,7 +59,7 @@ type deskDetail struct {
 
 	controls      []core.Control
 	controlsTitle *widget.Label
-	table         *widget.Table
+	table         *keyTable
 	ticket        fyne.CanvasObject
 
 	current string // barcode shown
@@ -102,7 +102,6 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 			form = holderForm
 		}
 		v := widget.NewLabel("")
-		v.Selectable = true // staff copy numbers into mails and S-360
 		v.Wrapping = fyne.TextWrapWord
 		dd.fields[f.key] = v
 		form.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: i < 2}))
@@ -148,6 +147,39 @@ func (dd *deskDetail) showNotFound(q string) {
 	dd.noneAsk.setKey(q)
 }
 
+// fitTable sizes the history's columns to what they hold.
+func (dd *deskDetail) fitTable() {
+	fitColumns(dd.table, deskColumns, dd.controls, dd.s.now())
+}
+
+// showUnlisted shows the controls of a code that is in no ticket of the
+// list: an unknown barcode admitted by override is exactly what a dispute
+// is about.
+func (dd *deskDetail) showUnlisted(code string, controls []core.Control) {
+	now := dd.s.now()
+	dd.current, dd.showing = code, true
+	dd.none.Hide()
+	dd.ticket.Show()
+	dd.bannerWord.Text, dd.bannerWord.Color = "NOT IN THE LIST", theme.Color(theme.ColorNameForegroundOnError)
+	dd.bannerBg.FillColor = theme.Color(theme.ColorNameError)
+	dd.bannerWord.Refresh()
+	dd.bannerBg.Refresh()
+	deskSay(dd.bannerSub, "No ticket of this station's list has this code, yet it was scanned here: every scan of it is below. S-360 may know it (sold after the last sync, or for another event).")
+	dd.bannerSub.Importance = widget.DangerImportance
+	dd.bannerSub.Refresh()
+	for k := range dd.fields {
+		dd.fields[k].SetText(deskOr(""))
+	}
+	dd.fields["barcode"].SetText(code)
+	deskSay(dd.holderNote, "")
+	dd.controls = append([]core.Control(nil), controls...)
+	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.fitTable()
+	dd.ask.setKey(code)
+	dd.checkGate(code, dd.s.settings(), now)
+}
+
 // show fills the panel with one ticket and its controls.
 func (dd *deskDetail) show(rec core.TicketRecord) {
 	t := rec.Ticket
@@ -157,7 +189,7 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 	dd.none.Hide()
 	dd.ticket.Show()
 
-	word, sub, bg, fg := deskStateBanner(&t)
+	word, sub, bg, fg := deskStateBanner(&t, rec.Controls, now)
 	dd.bannerWord.Text, dd.bannerWord.Color = word, fg
 	dd.bannerBg.FillColor = bg
 	dd.bannerWord.Refresh()
@@ -199,7 +231,7 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 	dd.controls = append([]core.Control(nil), rec.Controls...)
 	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
 	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
-	dd.table.Refresh()
+	dd.fitTable()
 
 	dd.ask.setKey(t.Barcode)
 	dd.checkGate(t.Barcode, st, now)
@@ -246,9 +278,19 @@ func deskGateWords(v core.Verdict) string {
 	return s + " (check only, nothing recorded)"
 }
 
-// deskStateBanner is the big coloured word and the sentence under it.
-func deskStateBanner(t *core.Ticket) (word, sub string, bg, fg color.Color) {
+// deskStateBanner is the big coloured word and the sentence under it: the
+// ticket's state, and for a valid ticket whether it was already used here.
+func deskStateBanner(t *core.Ticket, controls []core.Control, now time.Time) (word, sub string, bg, fg color.Color) {
 	bad, onBad := theme.Color(theme.ColorNameError), theme.Color(theme.ColorNameForegroundOnError)
+	if t.State == core.StateValid && t.RejectedByS360 == "" {
+		if in, out := deskLastUse(controls); in != nil {
+			sub = "Valid, and already used: in at " + deskClock(in.At, now) + deskWhere(in) + "."
+			if out != nil {
+				sub += " Out at " + deskClock(out.At, now) + deskWhere(out) + "."
+			}
+			return "USED", sub, theme.Color(theme.ColorNameWarning), theme.Color(theme.ColorNameForegroundOnWarning)
+		}
+	}
 	switch {
 	case t.RejectedByS360 != "":
 		return "BLOCKED BY S-360", "S-360 refused a control of this ticket (blacklisted after it was exported): " +
@@ -262,6 +304,36 @@ func deskStateBanner(t *core.Ticket) (word, sub string, bg, fg color.Color) {
 		return "CANCELLED", "Cancelled (S-360 gave no cause).", bad, onBad
 	}
 	return "INVALIDATED", "Replaced by a reprint or a resale: only the newer ticket is valid.", bad, onBad
+}
+
+// deskLastUse is the ticket's last admission in (nil: never used here) and
+// the exit recorded after it, if any.
+func deskLastUse(controls []core.Control) (in, out *core.Control) {
+	for i := range controls {
+		c := &controls[i]
+		switch {
+		case !c.Admitted():
+		case c.Direction == core.DirectionOut:
+			if in != nil && !c.At.Before(in.At) {
+				out = c
+			}
+		case in == nil || !c.At.Before(in.At):
+			in, out = c, nil
+		}
+	}
+	return in, out
+}
+
+// deskWhere is ", gate A, GATE_A_LAPTOP1".
+func deskWhere(c *core.Control) string {
+	s := ""
+	if c.Gate != "" {
+		s += ", gate " + c.Gate
+	}
+	if c.Station != "" {
+		s += ", " + c.Station
+	}
+	return s
 }
 
 func deskTariffPrompt(rules map[string]string, code string) string {
@@ -326,17 +398,22 @@ func deskResultRow() fyne.CanvasObject {
 	return container.NewBorder(nil, nil, state, nil, text)
 }
 
-func deskFillResultRow(o fyne.CanvasObject, t *core.Ticket) {
+func deskFillResultRow(o fyne.CanvasObject, rec *core.TicketRecord) {
+	t, controls := &rec.Ticket, rec.Controls
 	c := o.(*fyne.Container)
 	text, state := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-	word, _, _, _ := deskStateBanner(t)
+	word, _, _, _ := deskStateBanner(t, controls, time.Now())
 	if word == "BLOCKED BY S-360" {
 		word = "BLOCKED"
 	}
 	state.Text = word
-	state.Importance = widget.DangerImportance
-	if word == "VALID" {
+	switch word {
+	case "VALID":
 		state.Importance = widget.SuccessImportance
+	case "USED":
+		state.Importance = widget.WarningImportance
+	default:
+		state.Importance = widget.DangerImportance
 	}
 	state.Refresh()
 	text.SetText(deskJoinNonEmpty(" · ", deskOr(t.TaxNumber), t.Holder.Name(), t.SeatLabel()))

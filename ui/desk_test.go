@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"s360gate/core"
 	"s360gate/core/sqlite"
@@ -119,10 +122,11 @@ func TestDeskValidChildShowsHolderAgeTariffAndSeat(t *testing.T) {
 				t.Errorf("%s = %q, want %q", k, f[k].Text, v)
 			}
 		}
-		if s.detail.bannerWord.Text != "VALID" {
-			t.Errorf("state = %q", s.detail.bannerWord.Text)
+		// Ada was let in an hour ago: the headline says so, and the gate
+		// would refuse her now.
+		if s.detail.bannerWord.Text != "USED" || !strings.Contains(s.detail.bannerSub.Text, "already used: in at 12:10:00, gate A, GATE_A_LAPTOP1") {
+			t.Errorf("state = %q / %q", s.detail.bannerWord.Text, s.detail.bannerSub.Text)
 		}
-		// Ada was let in an hour ago: the gate would refuse her now.
 		if !strings.Contains(s.detail.gateLine.Text, "DENY") || !strings.Contains(s.detail.gateLine.Text, "Already used") {
 			t.Errorf("gate line = %q", s.detail.gateLine.Text)
 		}
@@ -228,7 +232,7 @@ func TestDeskAskS360(t *testing.T) {
 	h.ui(func() { test.Tap(s.detail.ask.btn) })
 	h.eventually("unreachable message", func() bool { return s.detail.ask.out.Text == deskS360Down })
 	h.ui(func() {
-		if s.detail.bannerWord.Text != "VALID" {
+		if s.detail.bannerWord.Text != "USED" {
 			t.Error("the station's view was lost")
 		}
 	})
@@ -285,5 +289,91 @@ func TestDeskAnyModeShowsEverythingFound(t *testing.T) {
 	h.search(s, deskModeAny, "Nobody")
 	h.eventually("not found as a name", func() bool {
 		return strings.HasPrefix(s.message.Text, `No ticket held by "Nobody"`)
+	})
+}
+
+// An exit is not an admission, nor a denial, in a ticket's history.
+func TestDeskHistorySaysExit(t *testing.T) {
+	out := core.Control{Direction: core.DirectionOut, Outcome: core.Admit, Reason: core.ReasonExit}
+	never := core.Control{Direction: core.DirectionOut, Outcome: core.Deny, Reason: core.ReasonNotInside}
+	in := core.Control{Direction: core.DirectionIn, Outcome: core.Admit}
+	for _, c := range []struct {
+		c    core.Control
+		want string
+	}{{out, "EXIT"}, {never, "EXIT (no entry)"}, {in, "ADMIT"}} {
+		if got := deskVerdictCell(&c.c, testNow); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.c, got, c.want)
+		}
+	}
+}
+
+// An unknown barcode admitted by override is what a dispute is about: the
+// desk shows its controls although no ticket has it.
+func TestDeskShowsControlsOfACodeInNoTicket(t *testing.T) {
+	h, s, db := newTestDesk(t, nil)
+	const unknown = "999000111222333444"
+	gate := testSettings()
+	gate.Station, gate.Gate = "GATE_A_LAPTOP1", "A"
+	ctx := context.Background()
+	v, err := db.Scan(ctx, core.ScanRequest{Code: unknown, Checkpoint: gate.Checkpoint(), Now: testNow.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Override(ctx, v.Control.ID, "printed at home, box office confirmed", testNow.Add(-59*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.search(s, deskModeBarcode, unknown)
+	h.eventually("the controls", func() bool { return s.detail.showing && len(s.detail.controls) == 2 })
+	h.ui(func() {
+		if s.detail.bannerWord.Text != "NOT IN THE LIST" || !strings.Contains(s.message.Text, "scanned here twice") {
+			t.Errorf("banner %q, message %q", s.detail.bannerWord.Text, s.message.Text)
+		}
+		c := s.detail.controls
+		if !strings.HasPrefix(deskVerdictCell(&c[1], testNow), "ADMIT (override)") || deskControlCell(&c[1], 6, testNow) != "printed at home, box office confirmed" {
+			t.Errorf("rows %q / %q", deskVerdictCell(&c[1], testNow), deskControlCell(&c[1], 6, testNow))
+		}
+	})
+}
+
+// More hits than shown: the desk says "more than 50", not "50".
+func TestDeskSaysMoreThanTheLimit(t *testing.T) {
+	h, s, db := newTestDesk(t, nil)
+	var many []core.Ticket
+	for i := range deskLookupLimit + 5 {
+		many = append(many, core.Ticket{Barcode: fmt.Sprintf("5550000000%08d", i), TaxNumber: fmt.Sprintf("T26-7%04d", i),
+			State: core.StateValid, SeasonCode: "S26", ProductCode: "P1",
+			Holder: core.Holder{FirstName: "Jo", LastName: "Meier"}})
+	}
+	if err := db.ApplyPage(context.Background(), "S26|P1|", core.ExportPage{Tickets: many, Cursor: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	h.search(s, deskModeName, "Meier")
+	h.eventually("the answer", func() bool { return strings.Contains(s.message.Text, "match") })
+	h.ui(func() {
+		if !strings.HasPrefix(s.message.Text, "More than 50 tickets match") || len(s.results) != deskLookupLimit {
+			t.Errorf("%d results, message %q", len(s.results), s.message.Text)
+		}
+	})
+}
+
+// The history's columns are as wide as what they hold.
+func TestDeskColumnsFitTheirText(t *testing.T) {
+	h, s, _ := newTestDesk(t, nil)
+	h.search(s, deskModeTax, "T26-00013")
+	h.shown(s, bcCharles)
+	h.ui(func() {
+		c := s.detail.controls[0]
+		c.Override, c.Offline = true, true // "DENY (override) offline"
+		s.detail.controls[0] = c
+		s.detail.fitTable()
+		for col, cc := range deskColumns {
+			text := deskControlCell(&c, col, testNow)
+			need := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width
+			head := fyne.MeasureText(cc.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+			w := s.detail.table.columnWidth(col)
+			if w < min(max(need, head)+2*theme.InnerPadding(), maxColumn) {
+				t.Errorf("column %q is %v wide for %q", cc.title, w, text)
+			}
+		}
 	})
 }

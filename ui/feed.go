@@ -84,8 +84,10 @@ func entryOfControl(c *core.Control) feedEntry {
 	switch {
 	case c.Override:
 		e.Kind, e.Word = kindAdmit, "OVERRIDE"
-	case c.Outcome == core.Admit && c.Direction == core.DirectionOut:
-		e.Kind, e.Word = kindAdmit, "EXIT"
+	case c.Direction == core.DirectionOut && c.Outcome == core.Admit:
+		e.Kind, e.Word = kindExit, "EXIT"
+	case c.Direction == core.DirectionOut:
+		e.Kind, e.Word = kindCheck, "EXIT"
 	case c.Outcome == core.Admit:
 		e.Kind, e.Word = kindAdmit, "ADMIT"
 	default:
@@ -98,14 +100,12 @@ func entryOfControl(c *core.Control) feedEntry {
 // what is not a ticket scanned at the gate (errors, unread, overrides).
 func entryOfView(v *verdictView, at time.Time, code string, scan bool) feedEntry {
 	word := v.Word
-	switch v.Kind {
-	case kindCheck:
+	switch {
+	case word == "EXIT":
+	case v.Kind == kindCheck:
 		word = "CHECK"
-	case kindUnread:
+	case v.Kind == kindUnread:
 		word = "NOT READ"
-	}
-	if word == "EXIT OK" || word == "EXIT OK — CHECK" {
-		word = "EXIT"
 	}
 	if v.Override {
 		word = "OVERRIDE"
@@ -116,12 +116,12 @@ func entryOfView(v *verdictView, at time.Time, code string, scan bool) feedEntry
 // feed is the live list of recent scans, newest first.
 type feed struct {
 	ring *ring
-	list *widget.List
+	list *keyList
 }
 
 func newFeed() *feed {
 	f := &feed{ring: newRing(feedCap)}
-	f.list = widget.NewList(f.ring.Len, newFeedRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+	f.list = newKeyList(f.ring.Len, newFeedRow, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < f.ring.Len() {
 			fillFeedRow(o, f.ring.Newest(id))
 		}
@@ -139,8 +139,15 @@ func newFeed() *feed {
 
 func (f *feed) push(e feedEntry) {
 	f.ring.Push(e)
+	f.shown()
+}
+
+// shown brings the list up to date with the ring, newest on top.
+func (f *feed) shown() {
 	f.list.Refresh()
-	f.list.ScrollToTop()
+	if f.list.GetScrollOffset() != 0 {
+		f.list.ScrollToTop()
+	}
 }
 
 // A feed row: a colour chip with the verdict word, the time and the code
@@ -175,22 +182,39 @@ func fillFeedRow(o fyne.CanvasObject, e feedEntry) {
 	word := badge.Objects[1].(*fyne.Container).Objects[0].(*canvas.Text)
 	at := left.Objects[1].(*widget.Label)
 
+	// Only what changed is refreshed: every scan refills every row.
 	bg, fg := e.Kind.colours(false)
-	chip.FillColor, word.Color, word.Text = bg, fg, e.Word
-	chip.Refresh()
-	word.Refresh()
-	at.SetText(venueClock(e.At, "15:04:05"))
-	reason.SetText(e.Text)
-	code.SetText(e.Tail)
+	if chip.FillColor != bg {
+		chip.FillColor = bg
+		chip.Refresh()
+	}
+	if word.Text != e.Word || word.Color != fg {
+		word.Color, word.Text = fg, e.Word
+		word.Refresh()
+	}
+	setLabel(at, venueClock(e.At, "15:04:05"))
+	setLabel(reason, e.Text)
+	setLabel(code, e.Tail)
+}
+
+// setLabel changes a label's text only when it differs.
+func setLabel(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
 }
 
 // counters are the gate's totals since midnight: admitted, denied by reason,
-// and the pace of the last minute (to call for help before a queue forms).
+// exits, and the pace of the last minute (to call for help before a queue
+// forms). At an exit station the first number is the people who left.
 type counters struct {
 	admitted int
 	denied   map[core.Reason]int
+	exited   int
+	exit     bool // an exit station
 
 	admittedText, deniedText, rateText *canvas.Text
+	admittedLabel                      *widget.Label
 	reasons                            *widget.Label
 	obj                                fyne.CanvasObject
 }
@@ -204,36 +228,50 @@ func newCounters() *counters {
 	}
 	c.admittedText, c.deniedText = big(colCountAdmit), big(colCountDeny)
 	c.rateText = big(theme.Color(theme.ColorNameForeground))
-	cell := func(t *canvas.Text, label string) fyne.CanvasObject {
+	cell := func(t *canvas.Text, label string) (fyne.CanvasObject, *widget.Label) {
 		l := widget.NewLabel(label)
 		l.Alignment = fyne.TextAlignCenter
-		return container.NewVBox(t, l)
+		return container.NewVBox(t, l), l
 	}
 	c.reasons = widget.NewLabel("")
 	c.reasons.Wrapping = fyne.TextWrapWord
-	c.obj = container.NewVBox(
-		container.NewGridWithColumns(3,
-			cell(c.admittedText, "admitted today"),
-			cell(c.deniedText, "denied today"),
-			cell(c.rateText, "scans / minute")),
-		c.reasons)
+	admitted, label := cell(c.admittedText, "admitted today")
+	c.admittedLabel = label
+	denied, _ := cell(c.deniedText, "denied today")
+	rate, _ := cell(c.rateText, "scans / minute")
+	c.obj = container.NewVBox(container.NewGridWithColumns(3, admitted, denied, rate), c.reasons)
 	c.render(0)
 	return c
 }
 
 func (c *counters) load(cc core.ControlCounts) {
-	c.admitted = cc.Admitted
+	c.admitted, c.exited = cc.Admitted, cc.Exited
 	c.denied = map[core.Reason]int{}
 	for r, n := range cc.Denied {
 		c.denied[r] = n
 	}
 }
 
-func (c *counters) add(outcome core.Outcome, r core.Reason) {
-	if outcome == core.Admit {
+// add counts one scan; exit: it was scanned at an exit.
+func (c *counters) add(outcome core.Outcome, r core.Reason, exit bool) {
+	switch {
+	case exit:
+		c.exited++
+	case outcome == core.Admit:
 		c.admitted++
-	} else {
+	default:
 		c.denied[r]++
+	}
+}
+
+// setExit says which way the station faces: an exit station's first
+// number is the people who left.
+func (c *counters) setExit(exit bool) {
+	c.exit = exit
+	if exit {
+		c.admittedLabel.SetText("left today")
+	} else {
+		c.admittedLabel.SetText("admitted today")
 	}
 }
 
@@ -259,7 +297,16 @@ func (c *counters) render(perMinute int) {
 	if reasons == "" {
 		reasons = "No denials today."
 	}
-	setText(c.admittedText, itoa(c.admitted))
+	first := c.admitted
+	if c.exit {
+		first = c.exited
+		if c.admitted > 0 {
+			reasons = "Admitted here today: " + itoa(c.admitted) + " · " + reasons
+		}
+	} else if c.exited > 0 {
+		reasons = "Exits today: " + itoa(c.exited) + " · " + reasons
+	}
+	setText(c.admittedText, itoa(first))
 	setText(c.deniedText, itoa(denied))
 	setText(c.rateText, itoa(perMinute))
 	if c.reasons.Text != reasons {

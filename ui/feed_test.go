@@ -58,3 +58,18 @@ func TestItoa(t *testing.T) {
 		}
 	}
 }
+
+// The feed keeps feedCap scans whatever the gate does: a busy event does
+// not grow the app.
+func TestFeedIsBounded(t *testing.T) {
+	r := newRing(feedCap)
+	for i := range feedCap + 1000 {
+		r.Push(feedEntry{At: gateNow.Add(time.Duration(i) * time.Second), Word: "ADMIT"})
+	}
+	if r.Len() != feedCap || len(r.buf) != feedCap || cap(r.buf) != feedCap {
+		t.Fatalf("ring of %d entries, buffer %d/%d", r.Len(), len(r.buf), cap(r.buf))
+	}
+	if got := r.Newest(0).At; !got.Equal(gateNow.Add(time.Duration(feedCap+999) * time.Second)) {
+		t.Errorf("newest %v", got)
+	}
+}

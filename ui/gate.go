@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,8 +21,9 @@ import (
 // How long a verdict stays before the panel returns to READY. A verdict left
 // on screen is a risk: the next person in line could be waved through on the
 // previous person's green. An ADMIT is over when the person has passed; a
-// DENY or an error is being discussed, so it stays longer. The details stay
-// until the next scan either way.
+// DENY or an error is being discussed, so it stays longer. The details go
+// with the panel: READY beside "Already used at…" and the last holder would
+// be read as the next person's.
 const (
 	holdAdmit = 5 * time.Second
 	holdOther = 10 * time.Second
@@ -33,7 +33,6 @@ type gateView struct {
 	m *Main
 
 	panel   *verdictPanel
-	when    *widget.Label // "Scan at 18:42:05": the details outlive the panel
 	message *widget.RichText
 	prompts *fyne.Container
 	facts   *fyne.Container
@@ -41,13 +40,15 @@ type gateView struct {
 
 	readyDot    *canvas.Circle
 	readyText   *canvas.Text
-	entry       *scanEntry
+	entry       *field
 	overrideBtn *widget.Button
 	mute        *widget.Button
 	direction   *widget.Button
 
 	header   *fyne.Container
 	details  *fyne.Container
+	scroll   *container.Scroll // the details: each verdict starts at its top
+	center   *fyne.Container   // the verdict over the details
 	tools    *fyne.Container
 	feed     *feed
 	counters *counters
@@ -55,9 +56,10 @@ type gateView struct {
 
 	holdAdmit  time.Duration // see holdAdmit; a field so tests can shorten it
 	holdOther  time.Duration
-	queue      chan scanJob
-	pending    int  // scans sent to the store, not answered yet
-	background bool // the window is not the active one: scans go elsewhere
+	queue      chan *scanJob
+	pending    int       // scans sent to the store, not answered yet
+	busySince  time.Time // when the oldest of them was sent
+	background bool      // the window is not the active one: scans go elsewhere
 	muted      bool
 	shown      panelKind
 	shownAt    time.Time
@@ -67,9 +69,8 @@ type gateView struct {
 }
 
 func newGateView(m *Main) *gateView {
-	g := &gateView{m: m, queue: make(chan scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
+	g := &gateView{m: m, queue: make(chan *scanJob, scanQueue), holdAdmit: holdAdmit, holdOther: holdOther}
 	g.panel = newVerdictPanel()
-	g.when = widget.NewLabel("") // full contrast: an old verdict must not pass for a new one
 	g.message = widget.NewRichText()
 	g.message.Wrapping = fyne.TextWrapWord
 	g.prompts = container.NewVBox()
@@ -84,7 +85,7 @@ func newGateView(m *Main) *gateView {
 	g.readyText = canvas.NewText(readyWords, theme.Color(theme.ColorNameForeground))
 	g.readyText.TextSize = theme.Size(sizeStatus)
 	g.readyText.TextStyle = fyne.TextStyle{Bold: true}
-	g.entry = newScanEntry()
+	g.entry = newField()
 	g.entry.SetPlaceHolder("Barcode or taxNumber + Enter")
 	g.entry.OnSubmitted = g.submitManual
 	check := widget.NewButtonWithIcon("Check", theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
@@ -109,9 +110,12 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 		container.New(&fixedWidth{w + theme.Padding()}, container.NewVBox(layout.NewSpacer(), g.readyText, layout.NewSpacer())))
 	g.header = container.NewBorder(nil, nil, ready, check, g.entry)
 
-	g.details = container.NewVBox(g.when, g.message, g.actions, g.prompts, g.facts)
-	center := container.New(&splitV{ratio: 0.56}, g.panel, container.NewVScroll(g.details))
-	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, center)
+	// No "Scan at" line: the panel's sub line has the time, and the
+	// details leave with the panel.
+	g.details = container.NewVBox(g.message, g.actions, g.prompts, g.facts)
+	g.scroll = container.NewVScroll(g.details)
+	g.center = container.New(&splitV{ratio: 0.56, least: 0.5, need: g.mustSee}, g.panel, g.scroll)
+	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, g.center)
 
 	title := widget.NewLabelWithStyle("Recent scans", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// Station controls sit with the station's numbers, away from the scan
@@ -172,12 +176,13 @@ func (c gateColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func (g *gateView) apply(s *core.Settings) {
 	g.muted = s.Mute
 	g.renderMute()
+	g.counters.setExit(s.Direction == core.DirectionOut)
+	g.counters.render(g.feed.ring.perMinute(g.m.now()))
 	if s.Direction == core.DirectionOut {
 		g.direction.SetText("Switch to ENTRY…")
 	} else {
 		g.direction.SetText("Switch to EXIT…")
 	}
-	g.entry.tabSubmits = strings.EqualFold(strings.TrimSpace(s.ScannerTerminator), "tab")
 	g.tools.Refresh() // the buttons' words changed width
 	if g.shown == kindIdle {
 		g.panel.set(idleView(s), s.Direction == core.DirectionOut)
@@ -206,7 +211,7 @@ const (
 func (g *gateView) renderReady() {
 	col, text := colOnline, readyWords
 	switch {
-	case g.pending > 0:
+	case g.pending > 0 && time.Since(g.busySince) >= busyAfter:
 		col, text = colStale, busyWords
 	case g.background:
 		col, text = colOffline, awayWords
@@ -221,27 +226,15 @@ func (g *gateView) renderReady() {
 }
 
 // showDetails fills the part under the panel.
-func (g *gateView) showDetails(v *verdictView, at time.Time) {
-	g.when.SetText("Scan at " + venueClock(at, "15:04:05"))
+func (g *gateView) showDetails(v *verdictView) {
 	g.message.Segments = []widget.RichTextSegment{&widget.TextSegment{
 		Text:  v.Message,
 		Style: widget.RichTextStyle{SizeName: sizeReason, TextStyle: fyne.TextStyle{Bold: true}},
 	}}
 	g.message.Refresh()
 
-	g.prompts.RemoveAll()
-	for _, p := range v.Prompts {
-		g.prompts.Add(promptBox(p))
-	}
-	g.facts.RemoveAll()
-	for _, f := range v.Facts {
-		l := widget.NewLabel(f.Label)
-		l.SizeName, l.Alignment = sizeFact, fyne.TextAlignTrailing
-		val := widget.NewLabel(f.Value)
-		val.SizeName, val.TextStyle, val.Wrapping = sizeFact, fyne.TextStyle{Bold: true}, fyne.TextWrapWord
-		g.facts.Add(l)
-		g.facts.Add(val)
-	}
+	g.setPrompts(v.Prompts)
+	g.setFacts(v.Facts)
 	if v.Overridable {
 		g.overrideBtn.Show()
 		g.actions.Show()
@@ -250,11 +243,84 @@ func (g *gateView) showDetails(v *verdictView, at time.Time) {
 		g.actions.Hide()
 	}
 	g.details.Refresh() // rows were added and removed: lay out again
+	g.center.Refresh()  // the split follows what must be seen
+	// The reason and the prompts come first: a new verdict is read from
+	// the top, not where the last one was scrolled to.
+	g.scroll.ScrollToTop()
+}
+
+// setPrompts shows the prompt boxes, reusing those made for earlier
+// verdicts: a new widget costs a verdict's redraw (its renderer, its
+// texts' shaping) and the gate shows a few every second.
+func (g *gateView) setPrompts(texts []string) {
+	for len(g.prompts.Objects) < len(texts) {
+		g.prompts.Objects = append(g.prompts.Objects, promptBox(""))
+	}
+	for i, o := range g.prompts.Objects {
+		if i >= len(texts) {
+			o.Hide()
+			continue
+		}
+		rt := promptBoxText(o)
+		if seg := rt.Segments[0].(*widget.TextSegment); seg.Text != texts[i] {
+			seg.Text = texts[i]
+			rt.Refresh()
+		}
+		o.Show()
+	}
+}
+
+// promptBoxText is a prompt box's text.
+func promptBoxText(box fyne.CanvasObject) *widget.RichText {
+	return box.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*widget.RichText)
+}
+
+// setFacts shows the labelled lines, reusing their labels (see setPrompts).
+func (g *gateView) setFacts(facts []fact) {
+	for len(g.facts.Objects) < 2*len(facts) {
+		l := widget.NewLabel("")
+		l.SizeName, l.Alignment = sizeFact, fyne.TextAlignTrailing
+		val := widget.NewLabel("")
+		val.SizeName, val.TextStyle, val.Wrapping = sizeFact, fyne.TextStyle{Bold: true}, fyne.TextWrapWord
+		g.facts.Objects = append(g.facts.Objects, l, val)
+	}
+	for i := 0; i < len(g.facts.Objects); i += 2 {
+		l, val := g.facts.Objects[i].(*widget.Label), g.facts.Objects[i+1].(*widget.Label)
+		if i/2 >= len(facts) {
+			l.Hide()
+			val.Hide()
+			continue
+		}
+		f := facts[i/2]
+		if l.Text != f.Label {
+			l.SetText(f.Label)
+		}
+		if val.Text != f.Value {
+			val.SetText(f.Value)
+		}
+		l.Show()
+		val.Show()
+	}
+}
+
+// clearDetails empties the part under the panel when it returns to READY.
+func (g *gateView) clearDetails() {
+	g.message.Segments = nil
+	g.message.Refresh()
+	g.setPrompts(nil)
+	g.setFacts(nil)
+	g.overrideBtn.Hide()
+	g.actions.Hide()
+	g.lastDeny = nil
+	g.details.Refresh()
+	g.center.Refresh()
+	g.scroll.ScrollToTop()
 }
 
 // promptBox is one instruction on amber, dark text: unmissable, and the
 // same colour as the ADMIT — CHECK panel it belongs to.
 func promptBox(text string) fyne.CanvasObject {
+	// (setPrompts and promptText know its shape.)
 	bg := canvas.NewRectangle(colCheck)
 	bg.CornerRadius = 8
 	t := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{
@@ -266,6 +332,10 @@ func promptBox(text string) fyne.CanvasObject {
 
 // tick runs every second: the verdict's hold, the pace, the day's counters.
 func (g *gateView) tick(now time.Time) {
+	if g.shown != kindIdle && g.m.w.Canvas().Overlays().Top() != nil {
+		// A supervisor is acting on this verdict (override): it stays.
+		g.shownAt = time.Now()
+	}
 	if g.shown != kindIdle {
 		hold := g.holdOther
 		if g.shown == kindAdmit {
@@ -275,6 +345,7 @@ func (g *gateView) tick(now time.Time) {
 			s := g.m.settings()
 			g.shown = kindIdle
 			g.panel.set(idleView(&s), s.Direction == core.DirectionOut)
+			g.clearDetails()
 		}
 	}
 	if d := now.YearDay(); d != g.day && g.day != 0 {
@@ -284,13 +355,44 @@ func (g *gateView) tick(now time.Time) {
 	g.counters.render(g.feed.ring.perMinute(now))
 }
 
+// mustSee is the height, at width w, of what must be read without
+// scrolling under the verdict: the time, the reason, the override button
+// and every prompt (the seat and the like may be scrolled to).
+func (g *gateView) mustSee(w float32) float32 {
+	h := float32(0)
+	n := 0
+	for _, o := range []fyne.CanvasObject{g.message, g.actions, g.prompts} {
+		if !o.Visible() {
+			continue
+		}
+		if o == g.message {
+			// Wrapped text measures its height at the width it has.
+			g.message.Resize(fyne.NewSize(w, g.message.Size().Height))
+		}
+		h += o.MinSize().Height
+		n++
+	}
+	return h + float32(n)*theme.Padding()
+}
+
 // splitV gives the first object ratio of the height (at least its minimum)
-// and the rest to the second: the verdict gets the lion's share however
-// much text is under it.
-type splitV struct{ ratio float32 }
+// and the rest to the second: the verdict gets the lion's share. When what
+// must be seen under it (need) does not fit in the rest, the verdict gives
+// way, down to least of the height: at 1366×768 an ID-check prompt must not
+// fall below the fold.
+type splitV struct {
+	ratio, least float32
+	need         func(width float32) float32
+}
 
 func (l *splitV) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	top := max(size.Height*l.ratio, objs[0].MinSize().Height)
+	top := size.Height * l.ratio
+	if l.need != nil {
+		if rest := size.Height - top - theme.Padding(); rest < l.need(size.Width) {
+			top = max(size.Height-theme.Padding()-l.need(size.Width), size.Height*l.least)
+		}
+	}
+	top = max(top, objs[0].MinSize().Height)
 	objs[0].Move(fyne.NewPos(0, 0))
 	objs[0].Resize(fyne.NewSize(size.Width, top))
 	gap := theme.Padding()

@@ -19,7 +19,7 @@ func (g *gateView) askOverride() {
 	if denied == nil || denied.Control == nil {
 		return
 	}
-	reason := widget.NewEntry()
+	reason := newField()
 	reason.SetPlaceHolder("Why is this person let in? e.g. \"ticket re-issued at the box office\"")
 	reason.Validator = func(s string) error {
 		if len(strings.TrimSpace(s)) < core.OverrideReasonMin {
@@ -49,8 +49,7 @@ func (g *gateView) askOverride() {
 func (g *gateView) override(controlID, reason string) {
 	s := g.m.settings()
 	now := g.m.now()
-	g.pending++
-	g.renderReady()
+	g.startPending()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), scanTimeout)
 		v, err := g.m.d.Store.Override(ctx, controlID, reason, now)

@@ -49,6 +49,9 @@ type gateConfig struct {
 	mu    sync.Mutex
 	s     core.Settings
 	saves int
+	// restartFor: saving another environment is stored for the next
+	// start, as the real app does (EConflict).
+	restartFor bool
 }
 
 func (c *gateConfig) get() core.Settings {
@@ -63,6 +66,10 @@ func (c *gateConfig) save(s core.Settings) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.restartFor && s.Environment != c.s.Environment {
+		c.saves++
+		return core.Errorf(core.EConflict, "Saved. Close and reopen s360gate to switch to %s: each environment keeps its own ticket list.", s.Environment)
+	}
 	c.s, c.saves = s, c.saves+1
 	return nil
 }
@@ -103,12 +110,13 @@ func (failingStore) Scan(context.Context, core.ScanRequest) (core.Verdict, error
 }
 
 type gateFixture struct {
-	t     *testing.T
-	db    *sqlite.DB
-	cfg   *gateConfig
-	m     *Main
-	w     fyne.Window
-	sound *soundLog
+	t       *testing.T
+	keyTime time.Time // the capture's clock: keystrokes are timed by the test
+	db      *sqlite.DB
+	cfg     *gateConfig
+	m       *Main
+	w       fyne.Window
+	sound   *soundLog
 }
 
 type gateOption func(*Deps, *gateConfig)
@@ -155,13 +163,26 @@ func newGateFixture(t *testing.T, opts ...gateOption) *gateFixture {
 	}
 	t.Cleanup(func() { deskDo = prev })
 	f.w, f.m = NewMainWindow(fyne.CurrentApp(), d)
+	f.keyTime = time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
 	f.ui(func() {
 		f.m.sound = f.sound
 		f.w.Resize(fyne.NewSize(1280, 800))
+		// The capture's time is the test's: a key typed "by hand" comes
+		// 150 ms after the last, whatever the machine's speed.
+		f.m.capture.clock = func() time.Time { return f.keyTime }
+		f.m.capture.schedule = func(time.Duration) {}
 	})
 	t.Cleanup(func() {
 		f.m.Close()
-		f.ui(f.w.Close)
+		f.ui(func() {
+			// Unless a test closed it: the test driver panics on a
+			// second Close.
+			for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+				if w == f.w {
+					f.w.Close()
+				}
+			}
+		})
 	})
 	return f
 }
@@ -201,15 +222,80 @@ func (f *gateFixture) eventually(what string, cond func() bool) {
 	pollUntil(f.t, 10*time.Second, what, f.ui, cond)
 }
 
-// scan types code and Enter on the window, as a USB scanner does, with no
-// widget focused, and waits for the verdict to be on screen.
+// Typing speeds: a USB scanner, and a supervisor.
+const (
+	scanKeyGap = 5 * time.Millisecond
+	handKeyGap = 150 * time.Millisecond
+)
+
+// scan types code and Enter into the window as a USB scanner does, into
+// whatever has the focus, and waits for the verdict to be on screen.
 func (f *gateFixture) scan(code string) {
 	f.t.Helper()
-	f.waitShown(func() {
-		c := f.w.Canvas()
-		test.TypeOnCanvas(c, code)
-		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	})
+	f.waitShown(func() { f.scanKeys(code, fyne.KeyReturn) })
+}
+
+// scanKeys types code then the terminator at scanner speed; call under f.ui.
+func (f *gateFixture) scanKeys(code string, term fyne.KeyName) {
+	f.settleKeys() // a scanner's burst starts after a pause
+	f.typeKeys(code, scanKeyGap)
+	f.pressKey(term, scanKeyGap)
+}
+
+// handType types text like a person into whatever has the focus and lets
+// the capture hand it on; call under f.ui.
+func (f *gateFixture) handType(text string) {
+	f.typeKeys(text, handKeyGap)
+	f.settleKeys()
+}
+
+// typeKeys types text gap apart into the focused widget, or the canvas
+// when nothing is focused, firing the capture's timer when it is due.
+func (f *gateFixture) typeKeys(text string, gap time.Duration) {
+	c := f.w.Canvas()
+	for _, r := range text {
+		f.advanceKeys(gap)
+		if fo := c.Focused(); fo != nil {
+			fo.TypedRune(r)
+		} else {
+			c.OnTypedRune()(r)
+		}
+	}
+}
+
+// pressKey presses a named key gap after the last one.
+func (f *gateFixture) pressKey(name fyne.KeyName, gap time.Duration) {
+	f.advanceKeys(gap)
+	c := f.w.Canvas()
+	ev := &fyne.KeyEvent{Name: name}
+	if fo := c.Focused(); fo != nil {
+		fo.TypedKey(ev)
+	} else {
+		c.OnTypedKey()(ev)
+	}
+}
+
+// advanceKeys lets d pass on the capture's clock, firing its timer on time.
+func (f *gateFixture) advanceKeys(d time.Duration) {
+	end := f.keyTime.Add(d)
+	for {
+		due := f.m.capture.asm.Deadline()
+		if due.IsZero() || due.After(end) {
+			break
+		}
+		f.keyTime = due
+		f.m.capture.fire()
+	}
+	f.keyTime = end
+}
+
+// settleKeys lets a second pass: every held key is decided.
+func (f *gateFixture) settleKeys() { f.advanceKeys(time.Second) }
+
+// typeInto types text by hand into e (focusing it first); call under f.ui.
+func (f *gateFixture) typeInto(e *field, text string) {
+	f.w.Canvas().Focus(e)
+	f.handType(text)
 }
 
 // waitShown does act and waits until the feed has one more line (every
@@ -245,9 +331,8 @@ func (f *gateFixture) kind() panelKind {
 func (f *gateFixture) promptTexts() []string {
 	var out []string
 	f.ui(func() {
-		for _, o := range f.m.gate.prompts.Objects {
-			rt := o.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*widget.RichText)
-			out = append(out, rt.String())
+		for _, o := range visible(f.m.gate.prompts.Objects) {
+			out = append(out, promptBoxText(o).String())
 		}
 	})
 	return out
@@ -257,7 +342,7 @@ func (f *gateFixture) promptTexts() []string {
 func (f *gateFixture) factText(label string) string {
 	var v string
 	f.ui(func() {
-		objs := f.m.gate.facts.Objects
+		objs := visible(f.m.gate.facts.Objects)
 		for i := 0; i+1 < len(objs); i += 2 {
 			if objs[i].(*widget.Label).Text == label {
 				v = objs[i+1].(*widget.Label).Text
@@ -265,6 +350,17 @@ func (f *gateFixture) factText(label string) string {
 		}
 	})
 	return v
+}
+
+// visible are the objects shown (the gate reuses hidden ones).
+func visible(objs []fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, o := range objs {
+		if o.Visible() {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // findButton finds a visible button by its text, in the dialogs first.
@@ -285,9 +381,9 @@ func findButton(c fyne.Canvas, text string) *widget.Button {
 }
 
 // formEntry is the dialog's entry labelled label.
-func (sd *supervisorDialog) formEntry(label string) *widget.Entry {
+func (sd *supervisorDialog) formEntry(label string) *field {
 	for _, it := range sd.items {
-		if e, ok := it.Widget.(*widget.Entry); ok && it.Text == label {
+		if e, ok := it.Widget.(*field); ok && it.Text == label {
 			return e
 		}
 	}
@@ -302,4 +398,14 @@ func (sd *supervisorDialog) hasText(s string) bool {
 		}
 	}
 	return false
+}
+
+// findDemoCard finds a demo card by its title.
+func findDemoCard(c fyne.Canvas, title string) *demoCard {
+	for _, o := range test.LaidOutObjects(c.Content()) {
+		if d, ok := o.(*demoCard); ok && d.title == title {
+			return d
+		}
+	}
+	return nil
 }

@@ -2,7 +2,11 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"time"
+
+	"fyne.io/fyne/v2"
 
 	"s360gate/core"
 )
@@ -19,6 +23,13 @@ import (
 // One worker, not one goroutine per scan: verdicts then appear in the order
 // the tickets were scanned, and a slow disk queues scans instead of piling
 // up goroutines that all wait on the same database lock.
+//
+// When no other scan is waiting, the UI goroutine waits for the answer, up
+// to syncWait: Fyne draws a frame right after handling the events of a
+// tick, so a verdict shown while the Enter is being handled is drawn in
+// that same frame, a tick (up to 17 ms) sooner than one posted through
+// fyne.Do. The store usually answers in a few milliseconds; when it does
+// not, the UI stops waiting and the verdict comes through Main.ui.
 
 const (
 	// scanQueue bounds the scans waiting for the store. Beyond it the store
@@ -27,11 +38,23 @@ const (
 	// scanTimeout: a scan the store has not recorded by then is NOT
 	// RECORDED. A person will not wait longer at a gate anyway.
 	scanTimeout = 10 * time.Second
+	// syncWait is how long the UI waits for the store (see above).
+	syncWait = 30 * time.Millisecond
 )
 
 type scanJob struct {
 	req      core.ScanRequest
 	settings core.Settings
+	// answer is set when the UI waits for the answer; state says who
+	// shows it: 0 the UI still waits, 1 the UI stopped waiting (the
+	// worker posts it), 2 the worker handed it to the UI.
+	answer chan scanAnswer
+	state  atomic.Int32
+}
+
+type scanAnswer struct {
+	v   core.Verdict
+	err error
 }
 
 // submit takes one raw scan (scanner, manual field or demo button).
@@ -47,16 +70,49 @@ func (g *gateView) submit(raw string) {
 	}
 	req := core.ScanRequest{Code: sc.Code, Checkpoint: s.Checkpoint(), Now: now}
 	req.Prompts = core.ScannerPrompts(sc.Layout, sc.Odd)
+	j := &scanJob{req: req, settings: s}
+	wait := g.pending == 0 // with scans ahead, waiting would show them out of order
+	if wait {
+		j.answer = make(chan scanAnswer, 1)
+	}
 	select {
-	case g.queue <- scanJob{req: req, settings: s}:
-		g.pending++
-		g.renderReady()
+	case g.queue <- j:
+		g.startPending()
+		if wait {
+			g.await(j)
+		}
 	default:
 		err := core.Errorf(core.EUnavailable, "The station is busy: %d scans are waiting for the ticket database. Wait a moment, then scan again.", scanQueue)
 		g.m.log.WithError(err).Error("Scan queue full")
 		vw := errorView(err, now)
 		g.show(&vw, &s, now, sc.Code, false)
 	}
+}
+
+// busyAfter is how long a scan may take before the ready line says
+// "Processing…". Said at once, it cost a whole frame between the Enter and
+// the verdict (measured: 30-40 ms under Xvfb, which draws in software),
+// and the verdict is usually on screen well before busyAfter.
+const busyAfter = 150 * time.Millisecond
+
+// startPending counts a scan sent to the store; the ready line turns to
+// "Processing…" if it is still there after busyAfter.
+func (g *gateView) startPending() {
+	g.pending++
+	if g.pending == 1 {
+		g.busySince = time.Now()
+	}
+	time.AfterFunc(busyAfter, func() { g.m.ui(g.renderReady) })
+}
+
+// unread shows a scanner's burst that never ended (no terminator): it
+// cannot be read as a code, and must not be glued onto the next one.
+func (g *gateView) unread(raw string) {
+	s := g.m.settings()
+	now := g.m.now()
+	vw := unreadView(errors.New("The scanner's code did not end with Enter or Tab: check the scanner's terminator, then scan the ticket again."), raw, now)
+	g.lastDeny = nil
+	g.show(&vw, &s, now, raw, false)
 }
 
 // submitManual is the manual field's Enter (and its Check button).
@@ -85,8 +141,29 @@ func (g *gateView) work(stop <-chan struct{}) {
 			ctx, cancel := context.WithTimeout(context.Background(), scanTimeout)
 			v, err := g.m.d.Store.Scan(ctx, j.req)
 			cancel()
-			g.m.ui(func() { g.scanned(&j, &v, err) })
+			if j.answer != nil && j.state.CompareAndSwap(0, 2) {
+				j.answer <- scanAnswer{v, err}
+				continue
+			}
+			g.m.ui(func() { g.scanned(j, &v, err) })
 		}
+	}
+}
+
+// await shows j's verdict if the store answers within syncWait; otherwise
+// the worker posts it.
+func (g *gateView) await(j *scanJob) {
+	t := time.NewTimer(syncWait)
+	defer t.Stop()
+	select {
+	case a := <-j.answer:
+		g.scanned(j, &a.v, a.err)
+	case <-t.C:
+		if j.state.CompareAndSwap(0, 1) {
+			return
+		}
+		a := <-j.answer // handed over just now
+		g.scanned(j, &a.v, a.err)
 	}
 }
 
@@ -103,7 +180,7 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 		return
 	}
 	vw := viewOf(v, &j.settings, j.req.Now)
-	g.counters.add(v.Outcome, v.Reason)
+	g.counters.add(v.Outcome, v.Reason, vw.Kind == kindExit || vw.Word == "EXIT")
 	if vw.Overridable {
 		g.lastDeny = v
 	}
@@ -112,14 +189,19 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 
 // show puts a verdict on screen, in the feed, and through the speaker.
 func (g *gateView) show(vw *verdictView, s *core.Settings, at time.Time, code string, scan bool) {
+	if !g.muted {
+		g.m.sound.play(vw.Kind.sound()) // queued: the audio goroutine plays it
+	}
 	g.shown, g.shownAt = vw.Kind, time.Now()
 	g.panel.set(*vw, s.Direction == core.DirectionOut)
-	g.showDetails(vw, at)
-	g.feed.push(entryOfView(vw, at, code, scan))
-	g.counters.render(g.feed.ring.perMinute(g.m.now()))
+	g.showDetails(vw)
+	g.feed.ring.Push(entryOfView(vw, at, code, scan))
 	g.renderReady()
-	if !g.muted {
-		g.m.sound.play(vw.Kind.sound())
-	}
 	g.m.restoreFocus()
+	// The feed and the counters are drawn a frame after the verdict:
+	// fyne.Do from the UI goroutine runs after the frame being prepared.
+	fyne.Do(func() {
+		g.feed.shown()
+		g.counters.render(g.feed.ring.perMinute(g.m.now()))
+	})
 }

@@ -46,7 +46,7 @@ func TestGateScreenshots(t *testing.T) {
 	f.ui(func() { test.Tap(f.m.gate.overrideBtn) })
 	shot("6-override-dialog")
 	f.waitShown(func() {
-		test.Type(f.m.gate.dialog.formEntry("Reason"), "refund cancelled by phone")
+		f.typeInto(f.m.gate.dialog.formEntry("Reason"), "refund cancelled by phone")
 		test.Tap(findButton(f.w.Canvas(), "Admit"))
 	})
 	shot("7-override-admit")

@@ -23,6 +23,7 @@ type topBar struct {
 	dirBg         *canvas.Rectangle
 	dir           *canvas.Text
 	env           *canvas.Text
+	running, next core.Environment // in use; saved for the next start
 	demo          fyne.CanvasObject
 
 	syncDot                 *canvas.Circle
@@ -90,13 +91,31 @@ func (b *topBar) apply(s *core.Settings, demo bool) {
 		b.dirBg.FillColor = colEntry
 	}
 	b.dirBg.Refresh()
-	setText(b.env, strings.ToUpper(string(s.Environment)))
+	b.running = s.Environment
+	setText(b.env, b.envWords())
 	if demo || s.Environment == core.EnvSim {
 		b.demo.Show()
 	} else {
 		b.demo.Hide()
 	}
 	b.obj.Refresh() // texts changed size: lay the bar out again
+}
+
+// pendingEnv says the settings saved are for another environment, used
+// after a restart: the bar must not go on showing the old one alone.
+func (b *topBar) pendingEnv(env core.Environment) {
+	b.next = env
+	if setText(b.env, b.envWords()) {
+		b.obj.Refresh()
+	}
+}
+
+func (b *topBar) envWords() string {
+	w := strings.ToUpper(string(b.running))
+	if b.next != "" && b.next != b.running {
+		w += " → " + strings.ToUpper(string(b.next)) + " after restart"
+	}
+	return w
 }
 
 // applySync shows the engine's status.
@@ -120,25 +139,43 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	}
 	staleAfter := time.Duration(s.StalenessMinutes) * time.Minute
 	stale := last.IsZero() || (staleAfter > 0 && now.Sub(last) > staleAfter)
+	// The words and colour follow the Sync tab's (connectionOf): never a
+	// green "Syncing…" over a tab that says Offline.
 	dot, word := colOnline, "Online"
-	switch {
-	case st.Running:
-		word = "Syncing…"
-	case !st.Online:
+	switch connectionOf(&st) {
+	case connNotYet:
+		dot, word = colMutedText, "Not connected yet"
+		if st.Running {
+			word = "Connecting…"
+		}
+	case connOffline:
 		dot, word = colOffline, "Offline"
-	case stale:
-		dot = colStale
+	default:
+		if st.Running {
+			word = "Syncing…"
+		}
+		if stale {
+			dot = colStale
+		}
 	}
 	if b.syncDot.FillColor != dot {
 		b.syncDot.FillColor = dot
 		b.syncDot.Refresh()
 	}
 	changed := setText(b.online, word)
-	pending := "all uploaded"
-	if st.Pending > 0 {
+	pending, pendingCol := "all uploaded", colMutedText
+	switch n := rejectedCount(&st); {
+	case st.Pending > 0:
 		pending = fmt.Sprintf("%s to upload", itoa(st.Pending))
+	case n > 0:
+		// Not "all uploaded": S-360 refused some (blacklisted tickets).
+		pending, pendingCol = fmt.Sprintf("%s refused by S-360", itoa(n)), colOffline
 	}
 	changed = setText(b.pending, pending) || changed
+	if b.pending.Color != pendingCol {
+		b.pending.Color = pendingCol
+		b.pending.Refresh()
+	}
 	synced := "never synced"
 	if !last.IsZero() {
 		synced = "last sync " + venueClock(last, "15:04") + " (" + ago(now.Sub(last)) + ")"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func TestTopBarFollowsSync(t *testing.T) {
 	eng := &pubSyncer{st: core.SyncStatus{Online: false}}
 	f := newGateFixture(t, func(d *Deps, _ *gateConfig) { d.Engine = eng })
 	f.ui(func() {
-		if f.m.top.online.Text != "Offline" || f.m.top.synced.Text != "never synced" {
+		if f.m.top.online.Text != "Not connected yet" || f.m.top.synced.Text != "never synced" {
 			t.Errorf("at start: %q %q", f.m.top.online.Text, f.m.top.synced.Text)
 		}
 		if f.m.top.demo.Visible() {
@@ -78,4 +79,36 @@ func TestTopBarSimulatorBanner(t *testing.T) {
 	if b.demo.Visible() || b.env.Text != "SANDBOX" {
 		t.Errorf("sandbox bar: demo %v, env %q", b.demo.Visible(), b.env.Text)
 	}
+}
+
+// The top bar and the Sync tab say the same thing from the same status.
+func TestTopBarAndSyncTabAgree(t *testing.T) {
+	eng := &pubSyncer{st: core.SyncStatus{}}
+	f := newGateFixture(t, func(d *Deps, _ *gateConfig) { d.Engine = eng })
+	for _, c := range []struct {
+		st       core.SyncStatus
+		bar, tab string
+	}{
+		{core.SyncStatus{Running: true}, "Connecting…", "Connecting to S-360…"},
+		{core.SyncStatus{Running: true, Called: true, LastError: "S-360 cannot be reached", LastErrorAt: gateNow}, "Offline", "Offline"},
+		{core.SyncStatus{Running: true, Called: true, Online: true}, "Syncing…", "Online"},
+	} {
+		eng.publish(c.st)
+		f.eventually("status "+c.bar, func() bool {
+			return f.m.top.online.Text == c.bar && strings.HasPrefix(f.m.status.online.Text, c.tab)
+		})
+		f.ui(func() {
+			if c.tab == "Offline" && f.m.status.lastError.Text == "none" {
+				t.Error("Offline beside Last error: none")
+			}
+		})
+	}
+	// Nothing to send, but S-360 refused a control: not "all uploaded".
+	eng.publish(core.SyncStatus{Called: true, Online: true, RejectedCount: 2, LastUploadOK: gateNow})
+	f.eventually("refused", func() bool { return f.m.top.pending.Text == "2 refused by S-360" })
+	f.ui(func() {
+		if got := f.m.status.pending.Text; got != "none waiting — 2 refused by S-360 (below)" {
+			t.Errorf("Sync tab: %q", got)
+		}
+	})
 }

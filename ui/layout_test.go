@@ -37,7 +37,7 @@ func TestEveryTabFitsASmallLaptop(t *testing.T) {
 	f.ui(func() {
 		f.m.status.apply(longStatus(3))
 		f.m.settingsTab.setSummary(0, strings.Repeat("Not saved: a long refusal from SaveSettings. ", 6))
-		f.m.desk.showResults("T26-99999", deskModeTax, nil, nil, true, true)
+		f.m.desk.showResults(deskAnswer{q: "T26-99999", mode: deskModeTax, unaudited: true, empty: true})
 	})
 	limit := fyne.NewSize(1024, 700)
 	f.ui(func() {
@@ -133,5 +133,110 @@ func TestFeedRowShowsReason(t *testing.T) {
 	reason := row.(*fyne.Container).Objects[1].(*widget.Label)
 	if reason.Text != "Already used at 19:02, GATE_A_2" || reason.Size().Width < 300 {
 		t.Errorf("reason line %q, %v wide in a 320 px column", reason.Text, reason.Size().Width)
+	}
+}
+
+// Common gate laptops, as the window's content gets them: the screen less
+// the task bar and the window's title bar (windowSizeFor).
+var (
+	laptop1366 = windowSizeFor(1366, 768-40, 1)
+	laptop1024 = windowSizeFor(1024, 768-40, 1)
+)
+
+func absRect(o fyne.CanvasObject) (fyne.Position, fyne.Position) {
+	p := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	return p, p.Add(o.Size())
+}
+
+// At 1366×768 every prompt of an ADMIT CHECK is on screen without
+// scrolling: the verdict gives way to it (it took 56% of the height, and
+// the ID check fell below the fold).
+func TestGateAt1366ShowsEveryPromptUnscrolled(t *testing.T) {
+	f := newGateFixture(t, withDemo)
+	f.ui(func() { f.w.Resize(laptop1366) })
+	f.scan(gcChild)
+	f.ui(func() {
+		if n := len(visible(f.m.gate.prompts.Objects)); n != 2 {
+			t.Fatalf("%d prompts, want the age and the ID check", n)
+		}
+		_, bottom := absRect(f.m.gate.scroll)
+		for _, p := range visible(f.m.gate.prompts.Objects) {
+			if _, end := absRect(p); end.Y > bottom.Y+0.5 || end.Y > laptop1366.Height {
+				t.Errorf("a prompt ends at %v, below the fold at %v (window %v)", end.Y, bottom.Y, laptop1366)
+			}
+		}
+		if h := f.m.gate.panel.Size().Height; h < 0.3*laptop1366.Height {
+			t.Errorf("the verdict shrank to %v px", h)
+		}
+	})
+}
+
+// At 1024×768 every control is on screen: the scan field, the counters,
+// the sound and direction buttons, the feed; and on the other tabs their
+// main buttons and fields.
+func TestEveryControlReachableAt1024(t *testing.T) {
+	f := newGateFixture(t, withDemo)
+	f.ui(func() { f.w.Resize(laptop1024) })
+	f.scan(gcChild)
+	within := func(what string, o fyne.CanvasObject) {
+		t.Helper()
+		a, b := absRect(o)
+		if !o.Visible() || o.Size().Width < 10 || o.Size().Height < 10 || a.X < 0 || a.Y < 0 ||
+			b.X > laptop1024.Width+0.5 || b.Y > laptop1024.Height+0.5 {
+			t.Errorf("%s at %v–%v, outside %v (visible %v)", what, a, b, laptop1024, o.Visible())
+		}
+	}
+	f.ui(func() {
+		g := f.m.gate
+		within("scan field", g.entry)
+		within("sound button", g.mute)
+		within("direction button", g.direction)
+		within("counters", g.counters.obj)
+		within("feed", g.feed.list)
+		within("verdict", g.panel)
+		if g.feed.list.Size().Height < 120 {
+			t.Errorf("feed %v tall", g.feed.list.Size().Height)
+		}
+		f.m.tabs.Select(f.m.deskTab)
+	})
+	f.ui(func() {
+		within("desk search", f.m.desk.query)
+		within("desk search mode", f.m.desk.mode)
+		within("desk search button", f.m.desk.search)
+		f.m.tabs.SelectIndex(2)
+	})
+	f.ui(func() {
+		within("Sync now", f.m.status.syncBtn)
+		f.m.tabs.Select(f.m.settingsItm)
+	})
+	f.ui(func() {
+		within("Save", f.m.settingsTab.saveBtn)
+		within("Undo changes", f.m.settingsTab.revertBtn)
+		within("the Settings page", f.m.settingsTab.page)
+	})
+}
+
+// The window takes the screen it opens on, less its decorations, in Fyne
+// units (pixels over the scale).
+func TestWindowSizeForScreens(t *testing.T) {
+	for _, c := range []struct {
+		w, h  int
+		scale float32
+		want  fyne.Size
+	}{
+		{1366, 728, 1, fyne.NewSize(1350, 680)},
+		{1024, 728, 1, fyne.NewSize(1008, 680)},
+		{1920, 1040, 1, fyne.NewSize(1904, 992)},
+		{3840, 2080, 2, fyne.NewSize(1912, 1016)},
+	} {
+		if got := windowSizeFor(c.w, c.h, c.scale); got != c.want {
+			t.Errorf("%d×%d at %v: %v, want %v", c.w, c.h, c.scale, got, c.want)
+		}
+	}
+	if s := detectedScale(344, 1366); s != 1 { // a 15.6" laptop, 101 dpi
+		t.Errorf("laptop scale %v", s)
+	}
+	if s := detectedScale(294, 2880); s < 2 { // a 13" 3K screen, 249 dpi
+		t.Errorf("high-dpi scale %v", s)
 	}
 }

@@ -88,10 +88,25 @@ func (g *pinGuard) try(hash, pin, wrong string) (bool, string) {
 
 // supervisorDialog is an open PIN-protected dialog.
 type supervisorDialog struct {
-	form  *dialog.FormDialog
-	items []*widget.FormItem
-	pin   *widget.Entry // nil when no PIN is set
-	note  *widget.Label // the wrong-PIN message
+	form   *dialog.FormDialog
+	items  []*widget.FormItem
+	pin    *field        // nil when no PIN is set
+	note   *widget.Label // the wrong-PIN message
+	guard  *pinGuard
+	locked bool // the note counts down the wait (tick)
+}
+
+// tick counts the wait down, every second, while PINs are refused.
+func (sd *supervisorDialog) tick() {
+	if !sd.locked {
+		return
+	}
+	if msg := sd.guard.blocked(); msg != "" {
+		sd.note.SetText(msg + " Nothing was changed.")
+		return
+	}
+	sd.locked = false
+	sd.note.SetText("PINs are accepted again: enter the supervisor PIN.")
 }
 
 // askSupervisor shows title with intro, the action's items and the PIN, and
@@ -100,7 +115,7 @@ type supervisorDialog struct {
 // other fields; guard counts it (see pinGuard). With no PIN set the action
 // is open, and the dialog says how to close it.
 func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro string, items []*widget.FormItem, ok func(), closed func()) *supervisorDialog {
-	sd := &supervisorDialog{note: widget.NewLabel("")}
+	sd := &supervisorDialog{note: widget.NewLabel(""), guard: guard}
 	sd.note.Importance = widget.DangerImportance
 	sd.note.TextStyle = fyne.TextStyle{Bold: true}
 	sd.note.Wrapping = fyne.TextWrapWord
@@ -108,10 +123,12 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 
 	introLabel := widget.NewLabel(intro)
 	introLabel.Wrapping = fyne.TextWrapWord
-	all := []*widget.FormItem{{Widget: introLabel}}
+	// The key catcher first: a Tab-ended scan moves the focus before the
+	// capture sees it, and it must land on one of ours (keys.go).
+	all := []*widget.FormItem{{Widget: withCatcher(introLabel)}}
 	all = append(all, items...)
 	if hash != "" {
-		sd.pin = widget.NewPasswordEntry()
+		sd.pin = newPasswordField()
 		sd.pin.SetPlaceHolder("Supervisor PIN")
 		sd.pin.Validator = func(s string) error {
 			if s == "" {
@@ -140,6 +157,7 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 				if !strings.HasPrefix(msg, wrong) {
 					msg += " Nothing was changed."
 				}
+				sd.locked = guard.blocked() != ""
 				sd.note.SetText(msg)
 				sd.note.Show()
 				sd.pin.SetText("")

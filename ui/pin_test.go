@@ -84,7 +84,7 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	f.ui(func() {
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
 		for range 3 {
-			test.Type(f.m.gate.dialog.pin, "0000")
+			f.typeInto(f.m.gate.dialog.pin, "0000")
 			test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 		}
 		if n := f.m.gate.dialog.note.Text; !strings.Contains(n, "Two more wrong PINs") {
@@ -104,7 +104,9 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 		return msg
 	}
 	saveWith("1111")
-	if msg := saveWith("2222"); msg != "Wrong PIN 5 times in a row: try again in 30 s." {
+	// (The app's clock may have counted the wait down once already: the
+	// line then says it in its countdown's words.)
+	if msg := saveWith("2222"); msg != "Wrong PIN 5 times in a row: try again in 30 s." && msg != "Too many wrong PINs: try again in 30 s." {
 		t.Fatalf("fifth wrong PIN, in Settings: %q", msg)
 	}
 	if msg := saveWith("4711"); msg != "Too many wrong PINs: try again in 30 s." {
@@ -114,7 +116,7 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	clock.add(5 * time.Second)
 	f.ui(func() {
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 		if n := f.m.gate.dialog.note.Text; n != "Too many wrong PINs: try again in 25 s. Nothing was changed." {
 			t.Errorf("right PIN during the wait, at the gate: %q", n)
@@ -126,10 +128,60 @@ func TestPINLockoutSharedByGateAndSettings(t *testing.T) {
 	// After the wait the right PIN works.
 	clock.add(25 * time.Second)
 	f.ui(func() {
-		test.Type(f.m.gate.dialog.pin, "4711")
+		f.typeInto(f.m.gate.dialog.pin, "4711")
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 	})
 	if f.cfg.get().Direction != core.DirectionOut {
 		t.Fatal("the right PIN after the wait did not switch the station")
 	}
+}
+
+// The lock-out's "try again in 30 s" counts down while it is shown.
+func TestPINLockoutCountsDown(t *testing.T) {
+	f := newGateFixture(t, withPIN("4711"))
+	clock := &fakeClock{t: gateNow}
+	f.ui(func() {
+		f.m.pins.now = clock.now
+		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT…"))
+		for range pinMaxFails {
+			f.typeInto(f.m.gate.dialog.pin, "0000")
+			test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
+		}
+	})
+	note := func() string {
+		var s string
+		f.ui(func() { s = f.m.gate.dialog.note.Text })
+		return s
+	}
+	if n := note(); !strings.Contains(n, "try again in 30 s") {
+		t.Fatalf("after five wrong PINs: %q", n)
+	}
+	clock.add(7 * time.Second)
+	f.ui(func() { f.m.gate.dialog.tick() })
+	if n := note(); n != "Too many wrong PINs: try again in 23 s. Nothing was changed." {
+		t.Errorf("7 s later: %q", n)
+	}
+	clock.add(23 * time.Second)
+	f.ui(func() { f.m.gate.dialog.tick() })
+	if n := note(); !strings.HasPrefix(n, "PINs are accepted again") {
+		t.Errorf("after the wait: %q", n)
+	}
+
+	// The Settings' PIN line counts down too.
+	st := f.m.settingsTab
+	f.ui(func() {
+		test.Tap(findButton(f.w.Canvas(), "Cancel"))
+		st.gate.SetText("B")
+		for range pinMaxFails {
+			st.pinAuth.SetText("1111")
+			st.Save()
+		}
+	})
+	clock.add(10 * time.Second)
+	f.ui(func() {
+		st.tick()
+		if got := st.errs["pin"].Text; got != "Too many wrong PINs: try again in 20 s." {
+			t.Errorf("Settings, 10 s later: %q", got)
+		}
+	})
 }

@@ -49,7 +49,10 @@ type SettingsScreen struct {
 	w       fyne.Window
 	d       Deps
 	onSaved func(core.Settings)
-	do      func(func()) // fyne.Do; a serialising runner in tests
+	// onRestart, when set, is told of settings stored for the next start
+	// (another environment or ticket list), with the store's words.
+	onRestart func(st core.Settings, words string)
+	do        func(func()) // fyne.Do; a serialising runner in tests
 
 	// stored is the last saved settings: the baseline for what the form
 	// does not show (the password, the PIN hash).
@@ -61,33 +64,35 @@ type SettingsScreen struct {
 	// pins counts wrong PINs; the main window shares its own with the gate.
 	pins *pinGuard
 
-	env                                       *widget.Select
+	env                                       *choice
 	envNote                                   *widget.Label
-	endpoint, institution, operator, partner  *widget.Entry
-	password                                  *widget.Entry
+	endpoint, institution, operator, partner  *field
+	password                                  *field
 	testBtn                                   *widget.Button
 	testMsg                                   *widget.Label
-	season, products, performances, eventDate *widget.Entry
-	eventDay                                  *widget.Check
-	pageSize                                  *widget.Entry
+	season, products, performances, eventDate *field
+	eventDay                                  *checkBox
+	pageSize                                  *field
 	pickBtn                                   *widget.Button
 	pickMsg                                   *widget.Label
-	station, gate                             *widget.Entry
-	direction                                 *widget.RadioGroup
-	reentry, hideHolder                       *widget.Check
-	gateRules, tariffRules                    *widget.Entry
-	staleness, purge                          *widget.Entry
-	terminator                                *widget.Select
-	prefix, suffix                            *widget.Entry
-	mute                                      *widget.Check
-	pinNew, pinRepeat                         *widget.Entry
-	pinAuth                                   *widget.Entry // current PIN, needed to save
+	station, gate                             *field
+	direction                                 *choice
+	reentry, hideHolder                       *checkBox
+	gateRules, tariffRules                    *field
+	staleness, purge                          *field
+	terminator                                *choice
+	prefix, suffix                            *field
+	mute                                      *checkBox
+	pinNew, pinRepeat                         *field
+	pinAuth                                   *field // current PIN, needed to save
 	pinAuthRow                                fyne.CanvasObject
 
 	errs      map[string]*widget.Label // field (JSON name) → its error line
 	saveBtn   *widget.Button
 	revertBtn *widget.Button
 	summary   *widget.Label
+	page      *container.Scroll
+	pinLocked bool // the PIN line says PINs are refused for a while
 	saving    bool
 	obj       fyne.CanvasObject
 }
@@ -125,9 +130,9 @@ func (s *SettingsScreen) buildWidgets() {
 	}
 	s.envNote = widget.NewLabel("")
 	s.envNote.Wrapping = fyne.TextWrapWord
-	s.env = widget.NewSelect(envs, func(e string) { s.showEnvNote(core.Environment(e)) })
-	entry := func(placeholder string) *widget.Entry {
-		e := widget.NewEntry()
+	s.env = newChoice(envs, func(e string) { s.showEnvNote(core.Environment(e)) })
+	entry := func(placeholder string) *field {
+		e := newField()
 		e.SetPlaceHolder(placeholder)
 		return e
 	}
@@ -135,7 +140,7 @@ func (s *SettingsScreen) buildWidgets() {
 	s.institution = entry("institution code given by S-360")
 	s.operator = entry("operator (user name) given by S-360")
 	s.partner = entry("same as the institution")
-	s.password = widget.NewPasswordEntry()
+	s.password = newPasswordField()
 	s.testBtn = widget.NewButton("Test connection", s.testConnection)
 	s.testMsg = widget.NewLabel("")
 	s.testMsg.Wrapping = fyne.TextWrapWord
@@ -145,7 +150,7 @@ func (s *SettingsScreen) buildWidgets() {
 	s.products = entry("product codes, comma-separated")
 	s.performances = entry("optional: only these performances")
 	s.eventDate = entry("YYYY-MM-DD")
-	s.eventDay = widget.NewCheck("Event-day mode now (sync once a minute)", nil)
+	s.eventDay = newCheckBox("Event-day mode now (sync once a minute)", nil)
 	s.pageSize = entry("5000")
 	s.pickBtn = widget.NewButton("Pick from S-360…", s.pickFromS360)
 	s.pickMsg = widget.NewLabel("")
@@ -154,30 +159,28 @@ func (s *SettingsScreen) buildWidgets() {
 
 	s.station = entry("e.g. GATE_A_LAPTOP1 — how S-360 will know this laptop")
 	s.gate = entry("empty: no gate check")
-	s.direction = widget.NewRadioGroup([]string{settingsDirIn, settingsDirOut}, nil)
-	s.direction.Horizontal = true
-	s.direction.Required = true
-	s.reentry = widget.NewCheck("Allow re-entry after an exit was scanned", nil)
-	s.gateRules = widget.NewMultiLineEntry()
+	s.direction = newChoice([]string{settingsDirIn, settingsDirOut}, nil)
+	s.reentry = newCheckBox("Allow re-entry after an exit was scanned", nil)
+	s.gateRules = newMultiLineField()
 	s.gateRules.SetPlaceHolder("A = B, C\n(tickets for entrance A may also use gates B and C)")
 	s.gateRules.SetMinRowsVisible(3)
-	s.tariffRules = widget.NewMultiLineEntry()
+	s.tariffRules = newMultiLineField()
 	s.tariffRules.SetPlaceHolder("CHILD = AGE CHECK: under 16")
 	s.tariffRules.SetMinRowsVisible(3)
-	s.hideHolder = widget.NewCheck("Hide the holder's identity at the gate (the desk still shows it)", nil)
+	s.hideHolder = newCheckBox("Hide the holder's identity at the gate (the desk still shows it)", nil)
 	s.staleness = entry("15")
 	s.purge = entry("0 = keep")
 
-	s.terminator = widget.NewSelect([]string{settingsTermEnt, settingsTermTab}, nil)
+	s.terminator = newChoice([]string{settingsTermEnt, settingsTermTab}, nil)
 	s.prefix = entry("none")
 	s.suffix = entry("none")
-	s.mute = widget.NewCheck("Mute the gate sounds", nil)
+	s.mute = newCheckBox("Mute the gate sounds", nil)
 
-	s.pinNew = widget.NewPasswordEntry()
+	s.pinNew = newPasswordField()
 	s.pinNew.SetPlaceHolder("4 to 32 characters; empty: unchanged")
-	s.pinRepeat = widget.NewPasswordEntry()
+	s.pinRepeat = newPasswordField()
 	s.pinRepeat.SetPlaceHolder("the same again")
-	s.pinAuth = widget.NewPasswordEntry()
+	s.pinAuth = newPasswordField()
 	s.pinAuth.SetPlaceHolder("current supervisor PIN")
 	s.pinAuth.OnSubmitted = func(string) { s.Save() }
 
@@ -235,7 +238,7 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		item("Purge personal data", "purgeAfterDays", s.purge, "days after the event; 0 keeps it"),
 	)
 	scanner := widget.NewForm(
-		item("Scanner ends codes with", "scannerTerminator", s.terminator, ""),
+		item("Scanner ends codes with", "scannerTerminator", s.terminator, "this window takes Enter and Tab from a scanner either way; the headless scan command splits its input here"),
 		item("Prefix", "scannerPrefix", s.prefix, "characters the scanner sends before each code"),
 		item("Suffix", "scannerSuffix", s.suffix, "characters the scanner sends after each code"),
 		widget.NewFormItem("", s.mute),
@@ -251,10 +254,17 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		widget.NewCard("Scanner & sound", "", scanner),
 		widget.NewCard("Supervisor PIN", "", pin),
 	)
+	// Fyne's entries scroll their own text with the mouse wheel, so the
+	// page stopped scrolling whenever the pointer was over a field (most
+	// of the page). A relay laid over the whole form takes every wheel
+	// event and scrolls the page.
+	relay := newWheelRelay()
+	s.page = container.NewVScroll(container.NewStack(body, relay))
+	relay.to = s.page
 	s.pinAuthRow = container.NewBorder(nil, nil, widget.NewLabel("Supervisor PIN"), nil, s.field("pin", s.pinAuth))
 	bar := container.NewVBox(widget.NewSeparator(), s.summary,
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.revertBtn, s.saveBtn), s.pinAuthRow))
-	return container.NewBorder(nil, bar, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(nil, bar, nil, nil, s.page)
 }
 
 // settingsBinding ties one widget of the form to the settings.
@@ -265,11 +275,11 @@ type settingsBinding struct {
 	set       func(string)
 }
 
-func entryBinding(key, name string, e *widget.Entry, from func(*core.Settings) string) settingsBinding {
+func entryBinding(key, name string, e *field, from func(*core.Settings) string) settingsBinding {
 	return settingsBinding{key, name, from, func() string { return e.Text }, e.SetText}
 }
 
-func checkBinding(key, name string, c *widget.Check, from func(*core.Settings) bool) settingsBinding {
+func checkBinding(key, name string, c *checkBox, from func(*core.Settings) bool) settingsBinding {
 	return settingsBinding{key, name,
 		func(st *core.Settings) string { return strconv.FormatBool(from(st)) },
 		func() string { return strconv.FormatBool(c.Checked) },
@@ -280,7 +290,7 @@ func checkBinding(key, name string, c *widget.Check, from func(*core.Settings) b
 // and PIN fields show nothing saved: anything typed there is an edit.
 func (s *SettingsScreen) bind() []settingsBinding {
 	none := func(*core.Settings) string { return "" }
-	sel := func(key, name string, w *widget.Select, from func(*core.Settings) string) settingsBinding {
+	sel := func(key, name string, w *choice, from func(*core.Settings) string) settingsBinding {
 		return settingsBinding{key, name, from, func() string { return w.Selected }, w.SetSelected}
 	}
 	return []settingsBinding{

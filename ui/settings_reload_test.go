@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
@@ -114,4 +116,84 @@ func TestSettingsSavedButRestartNeededIsANotice(t *testing.T) {
 	if summary := f.save(); summary != "Not saved: The settings file cannot be written" {
 		t.Errorf("summary = %q", summary)
 	}
+}
+
+// Edits left behind when a scan pulls the supervisor to the gate are shown
+// on every other tab, and closing the window asks before losing them.
+func TestUnsavedSettingsAreNeverLostSilently(t *testing.T) {
+	f := newGateFixture(t)
+	st := f.m.settingsTab
+	f.ui(func() {
+		f.m.tabs.Select(f.m.settingsItm)
+		st.station.SetText("")
+		f.typeInto(st.station, "GATE_B")
+	})
+	f.scan(gcValid)
+	f.ui(func() {
+		if !f.m.unsaved.Visible() || f.m.settingsItm.Text != "Settings •" {
+			t.Errorf("unsaved bar %v, tab %q", f.m.unsaved.Visible(), f.m.settingsItm.Text)
+		}
+		f.m.confirmClose()
+		if f.w.Canvas().Overlays().Top() == nil {
+			t.Fatal("closing with unsaved settings asked nothing")
+		}
+		test.Tap(findButton(f.w.Canvas(), "Back to Settings"))
+		if f.m.tabs.Selected() != f.m.settingsItm || f.m.unsaved.Visible() || st.station.Text != "GATE_B" {
+			t.Errorf("back: tab %q, bar %v, station %q", f.m.tabs.Selected().Text, f.m.unsaved.Visible(), st.station.Text)
+		}
+		st.Save()
+	})
+	f.eventually("saved", func() bool { return f.m.settingsItm.Text == "Settings" })
+	if f.cfg.get().Station != "GATE_B" {
+		t.Errorf("station %q", f.cfg.get().Station)
+	}
+}
+
+// Another environment takes effect after a restart: one click, and the
+// top bar says so meanwhile.
+func TestEnvironmentChangeOffersARestart(t *testing.T) {
+	restarts := 0
+	f := newGateFixture(t, func(d *Deps, c *gateConfig) {
+		c.restartFor = true
+		d.Restart = func() { restarts++ }
+	})
+	st := f.m.settingsTab
+	f.ui(func() {
+		f.m.tabs.Select(f.m.settingsItm)
+		st.env.SetSelected(string(core.EnvPreprod))
+		st.Save()
+	})
+	f.eventually("the restart offer", func() bool { return findButton(f.w.Canvas(), "Restart now") != nil })
+	f.ui(func() {
+		if got := f.m.top.env.Text; got != "PRODUCTION → PREPROD after restart" {
+			t.Errorf("top bar %q", got)
+		}
+		test.Tap(findButton(f.w.Canvas(), "Restart now"))
+	})
+	if restarts != 1 {
+		t.Errorf("%d restarts", restarts)
+	}
+}
+
+// The mouse wheel scrolls the Settings page over its fields too.
+func TestSettingsWheelScrollsOverFields(t *testing.T) {
+	f := newGateFixture(t)
+	st := f.m.settingsTab
+	f.ui(func() {
+		f.w.Resize(fyne.NewSize(1024, 700))
+		f.m.tabs.Select(f.m.settingsItm)
+	})
+	f.ui(func() {
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(st.operator)
+		test.Scroll(f.w.Canvas(), at.AddXY(20, 10), 0, -120)
+		if st.page.Offset.Y <= 0 {
+			t.Errorf("the page did not scroll (offset %v)", st.page.Offset)
+		}
+		at = fyne.CurrentApp().Driver().AbsolutePositionForObject(st.gateRules)
+		before := st.page.Offset.Y
+		test.Scroll(f.w.Canvas(), at.AddXY(20, 10), 0, -120)
+		if st.page.Offset.Y <= before {
+			t.Errorf("the page did not scroll over a multi-line field (offset %v)", st.page.Offset)
+		}
+	})
 }

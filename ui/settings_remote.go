@@ -216,20 +216,20 @@ func settingsCatalogLabel(e core.CatalogEntry) string {
 }
 
 func (s *SettingsScreen) pickSeason(seasons []core.CatalogEntry) {
-	codes := map[string]string{}
-	var labels []string
+	// One button a season: a tap picks it (buttons do not keep the focus,
+	// so a scan meanwhile still reaches the gate).
+	list := container.NewVBox()
+	var d dialog.Dialog
 	for _, e := range seasons {
-		l := settingsCatalogLabel(e)
-		codes[l] = e.Code
-		labels = append(labels, l)
-	}
-	radio := widget.NewRadioGroup(labels, nil)
-	d := dialog.NewCustomConfirm("Season", "Next: products", "Cancel", container.NewVScroll(radio), func(ok bool) {
-		if ok && radio.Selected != "" {
-			s.season.SetText(codes[radio.Selected])
+		b := widget.NewButton(settingsCatalogLabel(e), func() {
+			d.Hide()
+			s.season.SetText(e.Code)
 			s.pickFromS360()
-		}
-	}, s.w)
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		list.Add(b)
+	}
+	d = dialog.NewCustom("Season", "Cancel", withCatcher(container.NewVScroll(list)), s.w)
 	d.Resize(fyne.NewSize(520, 420))
 	d.Show()
 }
@@ -260,31 +260,44 @@ func (s *SettingsScreen) pickProducts(season string, products []core.CatalogEntr
 			}
 		}
 	}
-	prods := widget.NewCheckGroup(prodLabels, nil)
-	prods.SetSelected(prodOn)
-	perfs := widget.NewCheckGroup(perfLabels, nil)
-	perfs.SetSelected(perfOn)
-	content := container.NewVBox(widget.NewLabelWithStyle("Products", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), prods)
+	prods, prodBox := settingsChecks(prodLabels, prodOn)
+	perfs, perfBox := settingsChecks(perfLabels, perfOn)
+	content := container.NewVBox(widget.NewLabelWithStyle("Products", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), prodBox)
 	if len(perfLabels) > 0 {
 		content.Add(widget.NewLabelWithStyle("Performances (none ticked: all of them)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		content.Add(perfs)
+		content.Add(perfBox)
 	}
-	d := dialog.NewCustomConfirm("Products of "+season, "Use these", "Cancel", container.NewVScroll(content), func(ok bool) {
+	d := dialog.NewCustomConfirm("Products of "+season, "Use these", "Cancel", withCatcher(container.NewVScroll(content)), func(ok bool) {
 		if !ok {
 			return
 		}
-		pick := func(labels []string) string {
+		pick := func(checks []*checkBox) string {
 			var out []string
-			for _, l := range labels {
-				out = append(out, codes[l])
+			for _, c := range checks {
+				if c.Checked {
+					out = append(out, codes[c.Text])
+				}
 			}
 			return settingsJoin(out)
 		}
-		s.products.SetText(pick(prods.Selected))
-		s.performances.SetText(pick(perfs.Selected))
+		s.products.SetText(pick(prods))
+		s.performances.SetText(pick(perfs))
 	}, s.w)
 	d.Resize(fyne.NewSize(560, 480))
 	d.Show()
+}
+
+// settingsChecks is one check box a label, those in on ticked.
+func settingsChecks(labels, on []string) ([]*checkBox, *fyne.Container) {
+	var checks []*checkBox
+	box := container.NewVBox()
+	for _, l := range labels {
+		c := newCheckBox(l, nil)
+		c.Checked = settingsHas(on, l)
+		checks = append(checks, c)
+		box.Add(c)
+	}
+	return checks, box
 }
 
 func settingsHas(list []string, code string) bool {

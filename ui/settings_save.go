@@ -123,6 +123,7 @@ func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 		if msg != "" {
 			errs = append(errs, core.FieldError{Field: "pin", Message: msg})
 		}
+		s.pinLocked = s.pins.blocked() != ""
 	}
 	pin, again := s.pinNew.Text, s.pinRepeat.Text
 	switch {
@@ -184,6 +185,9 @@ func (s *SettingsScreen) Save() {
 					// settings it runs (so no onSaved).
 					s.load(st)
 					s.setSummary(widget.WarningImportance, core.ErrorMessage(err))
+					if s.onRestart != nil {
+						s.onRestart(st, core.ErrorMessage(err))
+					}
 					return
 				}
 				s.setSummary(widget.DangerImportance, "Not saved: "+core.ErrorMessage(err))
@@ -199,7 +203,7 @@ func (s *SettingsScreen) Save() {
 }
 
 // settingsSavedWithNotice tells a save that went through with something to
-// say (SaveSettings' EConflict, e.g. "Saved. Close and reopen s360gate to
+// say (SaveSettings' EConflict, e.g. "Saved. s360gate must start again to
 // switch to sandbox…") from a refusal.
 func settingsSavedWithNotice(err error) bool {
 	var e *core.Error
@@ -258,4 +262,18 @@ func (s *SettingsScreen) setSummary(imp widget.Importance, text string) {
 	s.summary.Importance = imp
 	deskSay(s.summary, text)
 	s.summary.Refresh()
+}
+
+// tick counts a PIN wait down on the PIN's line, every second.
+func (s *SettingsScreen) tick() {
+	if !s.pinLocked {
+		return
+	}
+	l := s.errs["pin"]
+	if msg := s.pins.blocked(); msg != "" {
+		l.SetText(msg)
+		return
+	}
+	s.pinLocked = false
+	l.SetText("PINs are accepted again: enter the supervisor PIN and save.")
 }

@@ -50,7 +50,7 @@ type StatusScreen struct {
 	progMsg    *widget.Label
 	rejTitle   *widget.Label
 	rejected   []core.Control
-	rejTable   *widget.Table
+	rejTable   *keyTable
 	split      *fyne.Container // the status over the rejected controls
 	obj        fyne.CanvasObject
 
@@ -311,10 +311,18 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	} else {
 		s.demo.Hide()
 	}
-	if st.Online {
+	switch connectionOf(&st) {
+	case connOnline:
 		s.dot.FillColor = theme.Color(theme.ColorNameSuccess)
 		s.online.SetText("Online — S-360 answered the last call")
-	} else {
+	case connNotYet:
+		s.dot.FillColor = theme.Color(theme.ColorNameDisabled)
+		if st.Running {
+			s.online.SetText("Connecting to S-360…")
+		} else {
+			s.online.SetText("Not connected yet — no call to S-360 since s360gate started")
+		}
+	default:
 		s.dot.FillColor = theme.Color(theme.ColorNameError)
 		s.online.SetText("Offline — the last call did not reach S-360. Gates keep working on the tickets held.")
 	}
@@ -324,18 +332,29 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	s.lastUpload.SetText(deskWhenAgo(st.LastUploadOK, now))
 	s.next.SetText(s.nextWords(st, now))
 	s.tickets.SetText(deskThousands(st.Tickets.Valid) + " valid · " + deskThousands(st.Tickets.Invalid) + " invalid")
-	switch st.Pending {
-	case 0:
+	switch {
+	case st.Pending == 0 && rejectedCount(&st) > 0:
+		s.pending.SetText("none waiting — " + deskThousands(rejectedCount(&st)) + " refused by S-360 (below)")
+	case st.Pending == 0:
 		s.pending.SetText("none: S-360 has every control")
-	case 1:
+	case st.Pending == 1:
 		s.pending.SetText("1 control waiting to be sent")
 	default:
 		s.pending.SetText(deskThousands(st.Pending) + " controls waiting to be sent")
 	}
-	if st.LastError == "" {
+	last := st.LastExportOK
+	if st.LastUploadOK.After(last) {
+		last = st.LastUploadOK
+	}
+	switch {
+	case st.LastError == "":
 		s.lastError.Importance = widget.MediumImportance
 		s.lastError.SetText("none")
-	} else {
+	case st.Online && last.After(st.LastErrorAt):
+		// Old news: S-360 has answered since.
+		s.lastError.Importance = widget.MediumImportance
+		s.lastError.SetText("none since " + deskClock(last, now) + " (before that, " + deskClock(st.LastErrorAt, now) + " — " + st.LastError + ")")
+	default:
 		s.lastError.Importance = widget.DangerImportance
 		s.lastError.SetText(deskClock(st.LastErrorAt, now) + " — " + st.LastError)
 	}
@@ -354,7 +373,7 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	} else {
 		s.rejTitle.SetText(fmt.Sprintf("Controls rejected by S-360: %s — these tickets were blacklisted after export; every gate now denies them. Check them at the dispute desk.", deskThousands(len(st.Rejected))))
 		s.rejTable.Show()
-		s.rejTable.Refresh()
+		fitColumns(s.rejTable, statusRejectedColumns, s.rejected, now)
 	}
 	s.relayout()
 }
@@ -368,7 +387,7 @@ func (s *StatusScreen) applyProgress(st core.SyncStatus) {
 	}
 	switch st.Phase {
 	case "export":
-		s.progMsg.SetText("Receiving tickets… " + deskThousands(st.Received) + " so far")
+		s.progMsg.SetText(exportProgressWords(&st, s.now()))
 	case "upload":
 		s.progMsg.SetText("Sending controls to S-360…")
 	default:
@@ -384,6 +403,12 @@ func (s *StatusScreen) applyProgress(st core.SyncStatus) {
 // nextWords says when the next call is allowed, and by which rule.
 func (s *StatusScreen) nextWords(st core.SyncStatus, now time.Time) string {
 	why := statusPolicyWords(st.Environment, s.eventDay(now))
+	if st.Running && st.BudgetWait.After(now) {
+		// The cycle is allowed, but its next request waits for the
+		// client's request budget: "now" would be untrue.
+		return deskClock(st.BudgetWait, now) + ", " + statusIn(st.BudgetWait.Sub(now)) +
+			" — the export waits for S-360's request limit (" + deskThousands(st.Budget) + " a minute)"
+	}
 	if st.NextAllowed.IsZero() || !st.NextAllowed.After(now) {
 		return "now (" + why + ")"
 	}
@@ -436,4 +461,58 @@ func statusEnvWords(env core.Environment) string {
 		return "production — real tickets"
 	}
 	return string(env)
+}
+
+// syncConnection is what the top bar and the Sync tab both say of the
+// connection, decided in one place so that they never disagree.
+type syncConnection int
+
+const (
+	connNotYet  syncConnection = iota // no call made since the app started
+	connOnline                        // the last call reached S-360
+	connOffline                       // it did not
+)
+
+func connectionOf(st *core.SyncStatus) syncConnection {
+	switch {
+	case st.Online:
+		return connOnline
+	case !st.Called:
+		return connNotYet
+	}
+	return connOffline
+}
+
+// rejectedCount is how many controls S-360 refused.
+func rejectedCount(st *core.SyncStatus) int {
+	return max(st.RejectedCount, len(st.Rejected))
+}
+
+// exportProgressWords: how far an export is. S-360 does not say how long
+// its list is; what sets the pace is the request budget, so the words say
+// pages, the budget, and what that allows (or what the last minute did).
+func exportProgressWords(st *core.SyncStatus, now time.Time) string {
+	w := "Receiving tickets… " + deskThousands(st.Received) + " so far"
+	if st.Pages > 0 {
+		w += " in " + deskCount(st.Pages, "page")
+	}
+	if st.Budget > 0 && st.PageSize > 0 {
+		w += " · S-360 allows " + deskThousands(st.Budget) + " requests a minute: at most about " +
+			deskThousands(st.Budget*st.PageSize) + " tickets a minute"
+	}
+	if el := now.Sub(st.ExportStart); !st.ExportStart.IsZero() && el >= 10*time.Second && st.Received > 0 {
+		w += " · about " + deskThousands(int(float64(st.Received)/el.Minutes())) + " a minute so far"
+	}
+	if st.BudgetWait.After(now) {
+		w += " · waiting for the request limit until " + deskClock(st.BudgetWait, now)
+	}
+	return w
+}
+
+// statusIn is "in 25 s" or "in 3 min".
+func statusIn(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("in %d s", int(d.Round(time.Second)/time.Second))
+	}
+	return deskAgo(time.Time{}.Add(d), time.Time{})
 }

@@ -30,7 +30,7 @@ func statusRejectedCell(c *core.Control, col int, now time.Time) string {
 	return controlCell(statusRejectedColumns, c, col, now)
 }
 
-func newStatusRejectedTable(rows func() []core.Control, now func() time.Time) *widget.Table {
+func newStatusRejectedTable(rows func() []core.Control, now func() time.Time) *keyTable {
 	t := newControlTable(statusRejectedColumns, rows, now, nil)
 	// Selecting a row would only highlight it; the text is what matters.
 	t.OnSelected = func(widget.TableCellID) { t.UnselectAll() }

@@ -82,7 +82,7 @@ func TestStatusReflectsPublishedStatus(t *testing.T) {
 	})
 
 	// Offline and nothing pending.
-	eng.publish(core.SyncStatus{Environment: core.EnvSim})
+	eng.publish(core.SyncStatus{Environment: core.EnvSim, Called: true, LastError: "S-360 cannot be reached", LastErrorAt: testNow})
 	h.eventually("offline", func() bool { return strings.HasPrefix(s.online.Text, "Offline") })
 	h.ui(func() {
 		if s.pending.Text != "none: S-360 has every control" {
@@ -129,6 +129,18 @@ func TestStatusRunningExportShowsProgressAndDisablesSync(t *testing.T) {
 	h, s := newTestStatus(t, eng)
 	eng.publish(core.SyncStatus{Environment: core.EnvSandbox, Running: true, Phase: "export", Received: 124000})
 	h.eventually("progress", func() bool { return s.progMsg.Text == "Receiving tickets… 124,000 so far" })
+	// A first export waiting for the request budget says so, and what it
+	// allows; "Next call allowed" is not "now" then.
+	eng.publish(core.SyncStatus{Environment: core.EnvSandbox, Running: true, Phase: "export", Called: true, Online: true,
+		Received: 240000, Pages: 24, PageSize: 10000, Budget: 50,
+		ExportStart: testNow.Add(-2 * time.Minute), BudgetWait: testNow.Add(25 * time.Second)})
+	want := "Receiving tickets… 240,000 so far in 24 pages · S-360 allows 50 requests a minute: at most about 500,000 tickets a minute · about 120,000 a minute so far · waiting for the request limit until 13:10:25"
+	h.eventually("budget progress", func() bool { return s.progMsg.Text == want })
+	h.ui(func() {
+		if !strings.HasPrefix(s.next.Text, "13:10:25, in 25 s — the export waits for S-360's request limit (50 a minute)") {
+			t.Errorf("next call allowed %q", s.next.Text)
+		}
+	})
 	h.ui(func() {
 		if !s.syncBtn.Disabled() {
 			t.Error("Sync now enabled while a cycle runs")

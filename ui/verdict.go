@@ -18,6 +18,7 @@ const (
 	kindDeny                    // do not let in
 	kindError                   // the scan was not recorded: scan again
 	kindUnread                  // the scanner's code could not be read
+	kindExit                    // someone left (an exit station)
 )
 
 // colours is the panel's background and text colour.
@@ -31,6 +32,8 @@ func (k panelKind) colours(exit bool) (bg, fg color.Color) {
 		return colDeny, colOnDark
 	case kindError:
 		return colError, colOnDark
+	case kindExit:
+		return colExit, colOnDark
 	}
 	if exit {
 		return colExit, colOnDark
@@ -41,7 +44,7 @@ func (k panelKind) colours(exit bool) (bg, fg color.Color) {
 // sound is the sound a panel kind makes.
 func (k panelKind) sound() soundKind {
 	switch k {
-	case kindAdmit:
+	case kindAdmit, kindExit:
 		return soundAdmit
 	case kindCheck, kindUnread:
 		return soundAttention
@@ -87,22 +90,24 @@ func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
 	}
 	clock := venueClock(at, "15:04:05")
 	switch {
+	case exit:
+		// Nobody is kept in: an exit is never a red DENY. A ticket that
+		// never came in (or is unknown) is let out all the same; amber
+		// says there is something to know about it.
+		vw.Kind, vw.Word, vw.Sub = kindExit, "EXIT", "Exit recorded · "+clock
+		if len(vw.Prompts) > 0 { // scanner trouble
+			vw.Kind = kindCheck
+		}
+		if v.Outcome == core.Deny {
+			vw.Kind, vw.Sub = kindCheck, "Let out — no entry recorded · "+clock
+		}
 	case v.Outcome == core.Deny:
 		vw.Kind, vw.Word, vw.Sub = kindDeny, "DENY", "Do not let in · "+clock
-		if exit {
-			vw.Sub = "Exit not recorded · " + clock
-		}
-		vw.Overridable = v.Control != nil && v.Control.ID != "" && !exit
+		vw.Overridable = v.Control != nil && v.Control.ID != ""
 	case len(vw.Prompts) > 0:
 		vw.Kind, vw.Word, vw.Sub = kindCheck, "ADMIT — CHECK", "Check first, then let in · "+clock
-		if exit {
-			vw.Word, vw.Sub = "EXIT OK — CHECK", "Exit recorded · "+clock
-		}
 	default:
 		vw.Kind, vw.Word, vw.Sub = kindAdmit, "ADMIT", "Let in · "+clock
-		if exit {
-			vw.Word, vw.Sub = "EXIT OK", "Exit recorded · "+clock
-		}
 	}
 	if v.Reason == core.ReasonOverride {
 		vw.Sub, vw.Override = "Supervisor override · "+clock, true
@@ -142,11 +147,11 @@ func factsOf(v *core.Verdict, s *core.Settings) []fact {
 	}
 	if t := v.Ticket; t != nil {
 		if !s.HideHolder && !t.Holder.IsZero() {
-			h := t.Holder.Name()
+			parts := []string{t.Holder.Name()}
 			if born, ok := t.Holder.Born(); ok {
-				h = strings.TrimSpace(h + ", born " + born.Format("2006-01-02"))
+				parts = append(parts, "born "+born.Format("2006-01-02"))
 			}
-			add("Holder", h)
+			add("Holder", deskJoinNonEmpty(", ", parts...))
 		}
 		add("Seat", t.SeatLabel())
 		add("Entrance", t.EntranceCode)

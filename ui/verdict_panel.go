@@ -38,12 +38,14 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 		word:  canvas.NewText("", colOnDark),
 		word2: canvas.NewText("", colOnDark),
 		sub:   canvas.NewText("", colOnDark),
+		clock: canvas.NewText("", colOnDark),
 		ring:  canvas.NewCircle(color.Transparent),
 		oct:   &canvas.Polygon{Sides: 8, Angle: 22.5},
 		tri:   &canvas.Polygon{Sides: 3},
 		box:   canvas.NewRectangle(color.Transparent),
 		l1:    canvas.NewLine(color.Transparent),
 		l2:    canvas.NewLine(color.Transparent),
+		l3:    canvas.NewLine(color.Transparent),
 		dot:   canvas.NewCircle(color.Transparent),
 		q:     canvas.NewText("?", color.Transparent),
 	}
@@ -51,7 +53,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 	r.word2.TextStyle = fyne.TextStyle{Bold: true}
 	r.q.TextStyle = fyne.TextStyle{Bold: true}
 	r.bg.CornerRadius = 12
-	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q, r.word, r.word2, r.sub}
+	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub, r.clock}
 	r.Refresh()
 	return r
 }
@@ -60,10 +62,11 @@ type verdictRenderer struct {
 	p                   *verdictPanel
 	bg                  *canvas.Rectangle
 	word, word2, sub, q *canvas.Text
+	clock               *canvas.Text // the sub line's time, drawn apart (see placeSub)
 	ring, dot           *canvas.Circle
 	oct, tri            *canvas.Polygon
 	box                 *canvas.Rectangle
-	l1, l2              *canvas.Line
+	l1, l2, l3          *canvas.Line
 	objects             []fyne.CanvasObject
 	fgCol, bgCol        color.Color
 }
@@ -79,7 +82,8 @@ func (r *verdictRenderer) Refresh() {
 	r.bgCol, r.fgCol = r.p.kind.colours(r.p.exit)
 	r.bg.FillColor = r.bgCol
 	r.word.Color, r.word2.Color = r.fgCol, r.fgCol
-	r.sub.Text, r.sub.Color = r.p.sub, r.fgCol
+	r.sub.Text, r.clock.Text = splitClock(r.p.sub)
+	r.sub.Color, r.clock.Color = r.fgCol, r.fgCol
 	r.Layout(r.p.Size())
 	for _, o := range r.objects {
 		o.Refresh()
@@ -117,19 +121,36 @@ func (r *verdictRenderer) Layout(size fyne.Size) {
 		blockH := max(b.icon, b.wordsH)
 		top := (size.Height - blockH - pad/2 - sh) / 2
 		r.placeWords(b, top+(blockH-b.wordsH)/2)
-		r.sub.TextSize = ss
-		r.sub.Move(fyne.NewPos(pad, top+blockH+pad/2))
-		r.sub.Resize(fyne.NewSize(full, sh))
+		r.placeSub(fyne.NewPos(pad, top+blockH+pad/2), fyne.NewSize(full, sh), ss)
 		r.layoutIcon(fyne.NewPos(pad, top+(blockH-b.icon)/2), b.icon)
 		return
 	}
-	r.sub.TextSize = ss
 	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
 	top := (size.Height - b.wordsH - sh) / 2
 	r.placeWords(b, top)
-	r.sub.Move(fyne.NewPos(b.textX, top+b.wordsH))
-	r.sub.Resize(fyne.NewSize(b.textW, sh))
+	r.placeSub(fyne.NewPos(b.textX, top+b.wordsH), fyne.NewSize(b.textW, sh), ss)
 	r.layoutIcon(fyne.NewPos(pad, (size.Height-b.icon)/2), b.icon)
+}
+
+// placeSub puts the sub line at pos: its words, then its time right after
+// them. Each text drawn is a texture Fyne keeps for a minute after its last
+// use; with the time apart only a small one is new at every scan, not the
+// whole line (at a busy gate that is most of the app's memory growth).
+func (r *verdictRenderer) placeSub(pos fyne.Position, size fyne.Size, ts float32) {
+	r.sub.TextSize, r.clock.TextSize = ts, ts
+	r.sub.Move(pos)
+	r.sub.Resize(size)
+	w := fyne.MeasureText(r.sub.Text, ts, r.sub.TextStyle).Width
+	r.clock.Move(pos.AddXY(w, 0))
+	r.clock.Resize(fyne.NewSize(max(0, size.Width-w), size.Height))
+}
+
+// splitClock cuts "Let in · 19:05:02" into "Let in · " and "19:05:02".
+func splitClock(sub string) (words, clock string) {
+	if i := strings.LastIndex(sub, " · "); i >= 0 {
+		return sub[:i+len(" · ")], sub[i+len(" · "):]
+	}
+	return sub, ""
 }
 
 // verdictBlock is the icon and the word fitted to a width and height.
@@ -183,11 +204,12 @@ func (r *verdictRenderer) placeWords(b verdictBlock, top float32) {
 
 // layoutIcon draws the verdict's shape: a circle with a tick (ADMIT), a
 // stop-sign octagon with a cross (DENY), a warning triangle with "!" (CHECK),
-// a square with "!" (NOT RECORDED), a circle with "?" (NOT READ). The shape
+// a square with "!" (NOT RECORDED), a circle with "?" (NOT READ), a circle
+// with an arrow out (EXIT). The shape
 // is filled with the text colour and the mark cut out in the panel colour,
 // like a road sign: recognisable without colour, and from afar.
 func (r *verdictRenderer) layoutIcon(at fyne.Position, s float32) {
-	for _, o := range []fyne.CanvasObject{r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.dot, r.q} {
+	for _, o := range []fyne.CanvasObject{r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q} {
 		o.Hide()
 	}
 	if s <= 0 {
@@ -218,6 +240,12 @@ func (r *verdictRenderer) layoutIcon(at fyne.Position, s float32) {
 		shape(r.ring)
 		line(r.l1, 0.26, 0.52, 0.44, 0.70)
 		line(r.l2, 0.40, 0.70, 0.76, 0.32)
+	case kindExit:
+		r.ring.FillColor = r.fgCol
+		shape(r.ring)
+		line(r.l1, 0.24, 0.5, 0.74, 0.5)
+		line(r.l2, 0.54, 0.3, 0.76, 0.52)
+		line(r.l3, 0.54, 0.7, 0.76, 0.48)
 	case kindDeny:
 		r.oct.FillColor = r.fgCol
 		shape(r.oct)

@@ -26,8 +26,11 @@ func TestViewOfWords(t *testing.T) {
 		{"deny", core.Verdict{Outcome: core.Deny, Reason: core.ReasonAlreadyUsed, Control: ctl}, kindDeny, "DENY", "Do not let in · 18:42:05"},
 		{"check", core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE CHECK"}}}, kindCheck, "ADMIT — CHECK", "Check first, then let in · 18:42:05"},
 		{"override", core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride}, kindAdmit, "ADMIT", "Supervisor override · 18:42:05"},
-		{"exit", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE"}}}, kindAdmit, "EXIT OK", "Exit recorded · 18:42:05"},
-		{"exit scanner warning", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptScanner, Layout: "azerty"}}}, kindCheck, "EXIT OK — CHECK", "Exit recorded · 18:42:05"},
+		{"exit", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE"}}}, kindExit, "EXIT", "Exit recorded · 18:42:05"},
+		{"exit scanner warning", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptScanner, Layout: "azerty"}}}, kindCheck, "EXIT", "Exit recorded · 18:42:05"},
+		// Nobody is kept in: never a red DENY at an exit.
+		{"exit never in", core.Verdict{Outcome: core.Deny, Reason: core.ReasonNotInside, Control: &core.Control{ID: "x", Direction: core.DirectionOut}}, kindCheck, "EXIT", "Let out — no entry recorded · 18:42:05"},
+		{"exit unknown", core.Verdict{Outcome: core.Deny, Reason: core.ReasonUnknown, Control: &core.Control{ID: "y", Direction: core.DirectionOut}}, kindCheck, "EXIT", "Let out — no entry recorded · 18:42:05"},
 	}
 	for _, c := range cases {
 		c.v.Ticket = ticket
@@ -74,6 +77,16 @@ func TestViewOfFactsAndHolder(t *testing.T) {
 	for _, f := range viewOf(&v, &s, time.Now()).Facts {
 		if f.Label == "Holder" {
 			t.Error("holder shown with HideHolder")
+		}
+	}
+}
+
+// Only a birth date known: the holder line does not start with a comma.
+func TestHolderLineWithOnlyABirthDate(t *testing.T) {
+	v := core.Verdict{Outcome: core.Admit, Ticket: &core.Ticket{Holder: core.Holder{BirthDate: "2001-02-03"}}}
+	for _, f := range viewOf(&v, &core.Settings{}, time.Now()).Facts {
+		if f.Label == "Holder" && f.Value != "born 2001-02-03" {
+			t.Errorf("holder line %q", f.Value)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"s360gate/core"
 	"s360gate/core/buildinfo"
@@ -49,6 +50,7 @@ type runner struct {
 	// notices are what loadSettings told on stderr, for the desktop app's
 	// log (nobody reads its stderr).
 	notices []string
+	restart atomic.Bool // the GUI asked to be started again once closed
 }
 
 // command is one subcommand.
@@ -99,7 +101,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return r.version(rest)
 	}
 	if len(rest) == 0 {
-		return r.runGUI()
+		code := r.runGUI()
+		if code == ExitOK && r.restart.Load() {
+			// Only now: the store is closed and its lock released.
+			if err := relaunch(args); err != nil {
+				return r.fail(ExitFailure, "cannot start s360gate again ("+err.Error()+"): start it by hand")
+			}
+		}
+		return code
 	}
 	// The simulator's own --password sets the fake institution's password;
 	// every other command refuses the flag.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,6 +37,9 @@ type App struct {
 	// settings form); they are the ui package's hooks of the same names.
 	TestConnection func(ctx context.Context, s core.Settings) (string, error)
 	SettingsRemote func(s core.Settings) (core.Remote, error)
+	// Restart asks for s360gate to start again, with the same arguments,
+	// once the GUI has returned (settings saved for another environment).
+	Restart func()
 	// Demo lists sample tickets when running on the embedded simulator.
 	Demo []DemoTicket
 	Log  logrus.FieldLogger
@@ -170,6 +174,18 @@ func (r *runner) runGUI() int {
 	return ExitOK
 }
 
+// relaunch starts s360gate again with args; a variable so that tests start
+// no process. The new process opens the store this one has just closed.
+var relaunch = func(args []string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	return cmd.Start()
+}
+
 // followStatus refreshes the engine's status from the store, written by the
 // process that holds the sync lock, until ctx ends.
 func followStatus(ctx context.Context, e *syncer.Engine) {
@@ -197,15 +213,29 @@ func (r *runner) app(stk *stack, s core.Settings, path string, st stored, dm *de
 		Remote:         stk.remote.current,
 		TestConnection: g.testConnection,
 		SettingsRemote: g.settingsRemote,
+		Restart:        func() { r.restart.Store(true) },
 		Log:            log,
 		Now:            time.Now,
 	}
 	if dm != nil {
 		for _, smp := range dm.sim.Samples() {
-			a.Demo = append(a.Demo, DemoTicket{Kind: smp.Kind, Barcode: smp.Barcode, TaxNumber: smp.TaxNumber, Note: smp.Note})
+			a.Demo = append(a.Demo, DemoTicket{Kind: smp.Kind, Barcode: smp.Barcode, TaxNumber: smp.TaxNumber, Note: demoNote(smp, s)})
 		}
 	}
 	return a
+}
+
+// demoNote is what a demo card says: the simulator's words, unless this
+// demo station's set-up makes the verdict another one. It checks both of
+// the simulator's matches, and the second is played a week after the first
+// (s360sim.Config.EventDate): its ticket is refused as not valid yet, not
+// as another match's.
+func demoNote(smp s360sim.Sample, s core.Settings) string {
+	if smp.Kind == "other-product" && len(s.Products) > 1 {
+		return "a ticket for " + s.Products[1] + ", the match a week later: DENY, not valid yet (this demo station checks " +
+			strings.Join(s.Products, " and ") + ")"
+	}
+	return smp.Note
 }
 
 // guiState is the GUI's settings: those in use, and how to change them.
@@ -275,7 +305,7 @@ func (g *guiState) testConnection(ctx context.Context, s core.Settings) (string,
 // errRestart: the settings were stored, but point at another ticket list
 // than the open one; a running app does not swap its store under the gates.
 func errRestart(env core.Environment) error {
-	return core.Errorf(core.EConflict, "Saved. Close and reopen s360gate to switch to %s: each environment keeps its own ticket list.", env)
+	return core.Errorf(core.EConflict, "Saved. s360gate must start again to switch to %s (each environment keeps its own ticket list): restart it now, or at the next start.", env)
 }
 
 // save validates s, stores it and applies it to the running engine.

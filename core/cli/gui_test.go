@@ -49,6 +49,17 @@ func TestGUIDemo(t *testing.T) {
 		if err != nil || v.Ticket == nil || v.Outcome != core.Admit {
 			t.Errorf("demo scan: %+v %v", v, err)
 		}
+		// The other match's card says what the gate answers.
+		for _, d := range a.Demo {
+			if d.Kind != "other-product" {
+				continue
+			}
+			waitTicket(ctx, t, a, d.Barcode)
+			v, err := a.Store.Scan(ctx, core.ScanRequest{Code: d.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
+			if err != nil || v.Reason != core.ReasonNotValidNow || !strings.Contains(d.Note, "DENY, not valid yet") {
+				t.Errorf("other-product card %q gives %s %q %v", d.Note, v.Outcome, core.Speak(words.EN, nil).Verdict(&v), err)
+			}
+		}
 		// A first run stands at gate N1, so the wrong-gate sample shows its verdict.
 		for _, d := range a.Demo {
 			if d.Kind != "wrong-gate" {
@@ -84,7 +95,7 @@ func TestGUIDemo(t *testing.T) {
 		}
 		real := s
 		real.Environment, real.Endpoint, real.Password = core.EnvSandbox, "https://inst.ws.example.com/svc", "sandbox-pw-77"
-		if err := a.SaveSettings(real); core.ErrorCode(err) != core.EConflict || !strings.Contains(core.ErrorMessage(err), "reopen") {
+		if err := a.SaveSettings(real); core.ErrorCode(err) != core.EConflict || !strings.Contains(core.ErrorMessage(err), "start again") {
 			t.Errorf("leaving the demo: %v", err)
 		}
 		// A direction switch at the gate before the restart starts from the
@@ -155,5 +166,37 @@ func TestGUIDemoStartsFresh(t *testing.T) {
 	}
 	if r := h.run(nil, "--data-dir", dir); r.code != 0 || !opened {
 		t.Fatalf("demo over an old demo store: exit %d %q, store usable %v", r.code, r.stderr, opened)
+	}
+}
+
+// The GUI's "Restart now" (settings saved for another environment): once
+// the window has closed, and the store with it, s360gate starts again with
+// the same arguments. Without it, nothing is started.
+func TestGUIRestartStartsAgain(t *testing.T) {
+	_, dir, h := sandboxStation(t)
+	var started [][]string
+	prev := relaunch
+	relaunch = func(args []string) error {
+		started = append(started, args)
+		return nil
+	}
+	t.Cleanup(func() { relaunch = prev })
+	h.gui = func(a App) error { return nil }
+	if r := h.run(nil, "--data-dir", dir); r.code != 0 || len(started) != 0 {
+		t.Fatalf("exit %d, %d starts without a restart", r.code, len(started))
+	}
+	h.gui = func(a App) error {
+		a.Restart()
+		return nil
+	}
+	if r := h.run(nil, "--data-dir", dir); r.code != 0 {
+		t.Fatalf("exit %d %q", r.code, r.stderr)
+	}
+	if len(started) != 1 || strings.Join(started[0], " ") != "--data-dir "+dir {
+		t.Fatalf("started %q", started)
+	}
+	relaunch = func([]string) error { return errors.New("no such file") }
+	if r := h.run(nil, "--data-dir", dir); r.code != ExitFailure || !strings.Contains(r.stderr, "start it by hand") {
+		t.Errorf("a failed restart: exit %d %q", r.code, r.stderr)
 	}
 }

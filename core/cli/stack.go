@@ -205,6 +205,21 @@ func (w *remoteSwitch) get() (core.Remote, error) {
 	return w.r, nil
 }
 
+// NextSlot and Budget are the client's (core.Budgeted), for the status.
+func (w *remoteSwitch) NextSlot() time.Time {
+	if b, ok := w.current().(core.Budgeted); ok {
+		return b.NextSlot()
+	}
+	return time.Time{}
+}
+
+func (w *remoteSwitch) Budget() int {
+	if b, ok := w.current().(core.Budgeted); ok {
+		return b.Budget()
+	}
+	return 0
+}
+
 func (w *remoteSwitch) ExportList(ctx context.Context, req core.ExportRequest) (core.ExportPage, error) {
 	r, err := w.get()
 	if err != nil {

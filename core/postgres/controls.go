@@ -27,6 +27,9 @@ func (db *DB) Controls(ctx context.Context, f core.ControlFilter, fn func(core.C
 	if f.Barcode != "" {
 		where = append(where, "barcode = "+arg(f.Barcode))
 	}
+	if f.Scanned != "" {
+		where = append(where, "scanned = "+arg(f.Scanned))
+	}
 	switch f.Upload {
 	case "":
 	case core.UploadPending, core.UploadDone, core.UploadRejected, core.UploadLocal:
@@ -141,16 +144,16 @@ func (db *DB) markRejected(ctx context.Context, epoch int64, ids []string, detai
 }
 
 // ControlCounts feeds the gate's counters, venue-wide, as core/sqlite's:
-// admissions (overrides included, exits not) and denials by reason since
-// the given time; the pending and rejected backlog whenever made. One
+// admissions (overrides included), denials by reason and scans at an exit
+// since the given time; the pending and rejected backlog whenever made. One
 // snapshot for all of them.
 func (db *DB) ControlCounts(ctx context.Context, since time.Time) (core.ControlCounts, error) {
 	cc := core.ControlCounts{Denied: map[core.Reason]int{}}
 	const doing = "count the controls"
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
-	b.Queue(`SELECT outcome, reason, count(*) FROM controls WHERE $1::timestamptz IS NULL OR at >= $1
-		GROUP BY outcome, reason`, nt(since))
+	b.Queue(`SELECT direction, outcome, reason, count(*) FROM controls WHERE $1::timestamptz IS NULL OR at >= $1
+		GROUP BY direction, outcome, reason`, nt(since))
 	b.Queue(`SELECT (SELECT count(*) FROM controls WHERE upload_state = 'pending'),
 		(SELECT count(*) FROM controls WHERE upload_state = 'rejected')`)
 	b.Queue(`COMMIT`)
@@ -164,16 +167,18 @@ func (db *DB) ControlCounts(ctx context.Context, since time.Time) (core.ControlC
 		return cc, fail(err, doing)
 	}
 	for rows.Next() {
-		var outcome, reason string
+		var direction, outcome, reason string
 		var n int
-		if err := rows.Scan(&outcome, &reason, &n); err != nil {
+		if err := rows.Scan(&direction, &outcome, &reason, &n); err != nil {
 			rows.Close()
 			return cc, fail(err, doing)
 		}
 		switch {
+		case core.Direction(direction) == core.DirectionOut || core.Reason(reason) == core.ReasonExit:
+			cc.Exited += n
 		case core.Outcome(outcome) == core.Deny:
 			cc.Denied[core.Reason(reason)] += n
-		case core.Reason(reason) != core.ReasonExit:
+		default:
 			cc.Admitted += n
 		}
 	}

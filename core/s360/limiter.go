@@ -113,6 +113,15 @@ func (c *Client) NextSlot() time.Time {
 	return q[0].Add(c.lim.window)
 }
 
+// Budget is how many requests a minute, all methods together, the client
+// allows itself (the sync status shows it while an export waits for it).
+func (c *Client) Budget() int {
+	if c.cfg.Unlimited {
+		return 0
+	}
+	return c.lim.budget
+}
+
 // wait blocks until a slot is free and takes it for a request of method. It
 // gives up at once, without sleeping, when ctx would end before the slot
 // frees.

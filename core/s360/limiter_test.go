@@ -271,3 +271,24 @@ func sortTimes(ts []time.Time) {
 		}
 	}
 }
+
+// The budget shown in the sync status: none for the simulator's unlimited client.
+func TestBudgetReported(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want int
+	}{
+		{Config{}, DefaultBudget},
+		{Config{Budget: 60}, 60},
+		{Config{Unlimited: true}, 0},
+	} {
+		c.cfg.Endpoint, c.cfg.Institution, c.cfg.Operator, c.cfg.Password = "http://127.0.0.1:1/api", "I", "op", "pw"
+		cl, err := New(c.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cl.Budget(); got != c.want {
+			t.Errorf("%+v: budget %d, want %d", c.cfg, got, c.want)
+		}
+	}
+}

@@ -6,229 +6,345 @@ import (
 	"time"
 )
 
-// typist drives an Assembler with a fake clock.
-type typist struct {
-	t   *testing.T
-	a   *Assembler
-	now time.Time
-	got []string // completed scans
+// keyboard drives an Assembler as a window would: a fake clock, a timer
+// that fires at the Assembler's deadline (on time, unless late says
+// otherwise), and a record of what came out.
+type keyboard struct {
+	t     *testing.T
+	a     *Assembler[string]
+	now   time.Time
+	late  time.Duration // how late the timer runs (a busy event loop)
+	to    string        // the field keys are typed into ("" = none)
+	typed map[string]string
+	log   []string // "scan:RAW", "unread:RAW", "typed:FIELD:TEXT" in order
 }
 
-func newTypist(t *testing.T, o Options) *typist {
-	return &typist{t: t, a: NewAssembler(o), now: time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)}
+func newKeyboard(t *testing.T, o Options) *keyboard {
+	return &keyboard{t: t, a: NewAssembler[string](o), now: time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC), typed: map[string]string{}}
 }
 
-func (ty *typist) wait(d time.Duration) *typist { ty.now = ty.now.Add(d); return ty }
-
-// typeText types s with gap before each rune.
-func (ty *typist) typeText(s string, gap time.Duration) *typist {
-	for _, r := range s {
-		ty.now = ty.now.Add(gap)
-		if scan, done := ty.a.Rune(r, ty.now); done {
-			ty.got = append(ty.got, scan)
+func (kb *keyboard) take(evs []Event[string]) {
+	for _, e := range evs {
+		switch e.Kind {
+		case Scanned:
+			kb.log = append(kb.log, "scan:"+e.Raw)
+		case Unread:
+			kb.log = append(kb.log, "unread:"+e.Raw)
+		case Retract:
+			s := ""
+			for _, k := range e.Keys {
+				s += string(k.Rune)
+			}
+			kb.log = append(kb.log, "retract:"+e.Keys[0].To+":"+s)
+		case Typed:
+			s := string(e.Key.Rune)
+			if e.Key.Rune == 0 {
+				s = "<" + e.Key.Name + ">"
+			}
+			kb.typed[e.Key.To] += s
+			if n := len(kb.log); n > 0 && strings.HasPrefix(kb.log[n-1], "typed:"+e.Key.To+":") {
+				kb.log[n-1] += s
+			} else {
+				kb.log = append(kb.log, "typed:"+e.Key.To+":"+s)
+			}
 		}
 	}
-	return ty
 }
 
-func (ty *typist) key(name string, gap time.Duration) *typist {
-	ty.now = ty.now.Add(gap)
-	if scan, done := ty.a.Key(name, ty.now); done {
-		ty.got = append(ty.got, scan)
+// advance lets d pass, firing the timer whenever it is due.
+func (kb *keyboard) advance(d time.Duration) *keyboard {
+	end := kb.now.Add(d)
+	for {
+		due := kb.a.Deadline()
+		if due.IsZero() || due.Add(kb.late).After(end) {
+			break
+		}
+		kb.now = due.Add(kb.late)
+		kb.take(kb.a.Expire(due, kb.now))
 	}
-	return ty
+	kb.now = end
+	return kb
 }
 
-func (ty *typist) want(scans ...string) {
-	ty.t.Helper()
-	if strings.Join(ty.got, "|") != strings.Join(scans, "|") || len(ty.got) != len(scans) {
-		ty.t.Fatalf("scans = %q, want %q", ty.got, scans)
+func (kb *keyboard) into(field string) *keyboard { kb.to = field; return kb }
+
+// typeText types s with gap before each rune.
+func (kb *keyboard) typeText(s string, gap time.Duration) *keyboard {
+	for _, r := range s {
+		kb.advance(gap)
+		kb.take(kb.a.Rune(r, kb.now, kb.to))
+	}
+	return kb
+}
+
+func (kb *keyboard) key(name string, gap time.Duration) *keyboard {
+	kb.advance(gap)
+	kb.take(kb.a.Key(name, kb.now, kb.to))
+	return kb
+}
+
+// settle lets a second pass: every held key is decided.
+func (kb *keyboard) settle() *keyboard { return kb.advance(time.Second) }
+
+func (kb *keyboard) want(log ...string) {
+	kb.t.Helper()
+	kb.settle()
+	if strings.Join(kb.log, "|") != strings.Join(log, "|") || len(kb.log) != len(log) {
+		kb.t.Fatalf("got  %q\nwant %q", kb.log, log)
+	}
+	if kb.a.Held() != 0 {
+		kb.t.Fatalf("%d keys still held", kb.a.Held())
 	}
 }
 
 const (
-	scanGap = 8 * time.Millisecond   // a USB scanner
+	scanGap = 5 * time.Millisecond   // a USB scanner
 	handGap = 180 * time.Millisecond // a supervisor typing
+
 )
 
-func TestAssemblerScannerWithEnter(t *testing.T) {
-	for _, k := range []string{"Return", "Enter", "KP_Enter", "return"} {
-		ty := newTypist(t, Options{})
-		ty.typeText(ticket, scanGap).key(k, scanGap)
-		ty.want(ticket)
-		if !ty.a.LastWasScanner() {
-			t.Errorf("%s: LastWasScanner = false for a scanner-speed scan", k)
-		}
-		if ty.a.Pending() != "" {
-			t.Errorf("%s: Pending = %q after completion", k, ty.a.Pending())
+func TestScannerBurstIsAScanWhateverHasTheFocus(t *testing.T) {
+	for _, k := range []string{"Return", "Enter", "KP_Enter", "return", "Tab"} {
+		kb := newKeyboard(t, Options{}).into("operator")
+		kb.typeText(ticket, scanGap).key(k, scanGap)
+		kb.want("scan:" + ticket)
+		if kb.typed["operator"] != "" {
+			t.Errorf("%s: %q reached the field", k, kb.typed["operator"])
 		}
 	}
 }
 
-func TestAssemblerControlRunesAsKeys(t *testing.T) {
-	ty := newTypist(t, Options{})
-	// Scanner sends CR LF as runes: one scan, the LF after it is no scan.
-	ty.typeText(ticket+"\r\n", scanGap)
-	ty.typeText("T26-0001234\n", scanGap)
-	ty.typeText("12x\b3\r", handGap)    // '\b' is BackSpace
-	ty.typeText("99\x1b777\r", handGap) // ESC clears
-	ty.typeText("123\x7f4\r", handGap)  // DEL as BackSpace
-	ty.typeText("01\x1d23\r", scanGap)  // GS is buffered; Normalize drops it
-	ty.want(ticket, "T26-0001234", "123", "777", "124", "01\x1d23")
+// A scanner ending with Tab while the setting says Enter: the Tab ends the
+// scan, and the next scan a second later is a scan of its own.
+func TestTabEndedScanThenEnterEndedScan(t *testing.T) {
+	kb := newKeyboard(t, Options{Terminator: "enter"})
+	kb.typeText(ticket, scanGap).key("Tab", scanGap).advance(time.Second)
+	kb.typeText("7401756173487679187593", scanGap).key("Return", scanGap)
+	kb.want("scan:"+ticket, "scan:7401756173487679187593")
+
+	// Long after a Tab-ended scan, nothing is left to glue on.
+	kb = newKeyboard(t, Options{})
+	kb.typeText(ticket, scanGap).key("Tab", scanGap).advance(10 * time.Second)
+	kb.typeText("7401756173487679187593", scanGap).key("Tab", scanGap)
+	kb.want("scan:"+ticket, "scan:7401756173487679187593")
 }
 
-func TestAssemblerTabTerminator(t *testing.T) {
-	ty := newTypist(t, Options{Terminator: "tab"})
-	ty.typeText("111222333", scanGap).key("Tab", scanGap)
-	ty.typeText("444555666\t", scanGap)
-	ty.typeText("777", handGap).key("Return", handGap) // Enter always works
-	ty.want("111222333", "444555666", "777")
+// A person's typing stays in the field it was typed into; the scan that
+// follows is a scan, not glued onto it.
+func TestHandTypingThenScan(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("manual")
+	kb.typeText("T26-00", handGap).advance(2*time.Second).typeText(ticket, scanGap).key("Return", scanGap)
+	kb.want("typed:manual:T26-00", "scan:"+ticket)
 
-	// With the enter terminator, Tab neither completes nor is buffered.
-	ty = newTypist(t, Options{})
-	ty.typeText("111222333", scanGap).key("Tab", scanGap)
-	ty.typeText("444\t", scanGap).key("Return", scanGap)
-	ty.want("111222333444")
+	// Hand typing and its Enter are the person's, in order.
+	kb = newKeyboard(t, Options{}).into("manual")
+	kb.typeText("T26-0001234", handGap).key("Return", handGap)
+	kb.want("typed:manual:T26-0001234<Return>")
+
+	// Enter pressed together with the last digit (rollover) is still typing.
+	kb = newKeyboard(t, Options{}).into("manual")
+	kb.typeText("T26-0001234", handGap).key("Return", 10*time.Millisecond)
+	kb.want("typed:manual:T26-0001234<Return>")
 }
 
-func TestAssemblerBackSpaceEscape(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("T26-00O", handGap).key("BackSpace", handGap).typeText("01234", handGap).key("Return", handGap)
-	ty.typeText("WRONG", handGap).key("Escape", handGap).typeText("RIGHT1", handGap).key("Return", handGap)
-	ty.key("BackSpace", handGap).key("BackSpace", handGap) // on empty: nothing
-	ty.typeText("A1B", handGap).key("Backspace", handGap).key("Return", handGap)
-	ty.want("T26-0001234", "RIGHT1", "A1")
-	if ty.a.LastWasScanner() {
-		t.Error("LastWasScanner = true for hand typing")
+func TestPersonKeysAreHandedOnInOrder(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText("ab", handGap).key("BackSpace", handGap).typeText("c", handGap).key("Left", 20*time.Millisecond).key("Tab", handGap)
+	kb.want("typed:f:ab<BackSpace>c<Left><Tab>")
+
+	// A BackSpace typed right behind a fast key does not overtake it.
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.typeText("xy", 10*time.Millisecond).key("BackSpace", 10*time.Millisecond)
+	kb.want("typed:f:xy<BackSpace>")
+}
+
+func TestKeysGoBackWhereTheyWereTyped(t *testing.T) {
+	kb := newKeyboard(t, Options{})
+	kb.into("a").typeText("12", handGap).into("b").typeText("3", 10*time.Millisecond)
+	kb.want("typed:a:12", "typed:b:3")
+}
+
+// A person's key is held no longer than Hold when the event loop is free.
+func TestTypingIsHeldOnlyBriefly(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText("a", handGap)
+	if kb.typed["f"] != "" {
+		t.Fatal("handed on at once: a scan's first key would land in the field")
+	}
+	kb.advance(Hold - time.Millisecond)
+	if kb.typed["f"] != "" {
+		t.Fatal("handed on before Hold")
+	}
+	kb.advance(time.Millisecond)
+	if kb.typed["f"] != "a" {
+		t.Fatalf("after Hold the field has %q", kb.typed["f"])
 	}
 }
 
-func TestAssemblerEmptyEnterIsNoScan(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.key("Return", handGap).key("KP_Enter", handGap)
-	ty.typeText("  ", handGap).key("Return", handGap)
-	ty.want()
-	if ty.a.LastWasScanner() {
-		t.Error("LastWasScanner = true before any scan")
+func TestControlRunesAsKeys(t *testing.T) {
+	kb := newKeyboard(t, Options{})
+	// CR LF as runes: one scan, the LF after it is part of it.
+	kb.typeText(ticket+"\r\n", scanGap).advance(time.Second)
+	kb.typeText("T26-0001234\n", scanGap).advance(time.Second)
+	kb.typeText("01\x1d23\r", scanGap).advance(time.Second) // GS stays; Normalize drops it
+	kb.typeText("12x\b3", handGap)                          // '\b' is BackSpace
+	kb.want("scan:"+ticket, "scan:T26-0001234", "scan:01\x1d23", "typed::12x<BackSpace>3")
+}
+
+// A scanner set to send a suffix ends its scans with it; an Enter it sends
+// after the suffix belongs to the scan.
+func TestSuffixEndsAScan(t *testing.T) {
+	kb := newKeyboard(t, Options{Suffix: "$"}).into("f")
+	kb.typeText(ticket+"$", scanGap).advance(time.Second)
+	kb.typeText("7401756173487679187593$", scanGap).key("Return", scanGap).advance(time.Second)
+	kb.typeText("US$", handGap) // typed by hand: the field's
+	kb.want("scan:"+ticket+"$", "scan:7401756173487679187593$", "typed:f:US$")
+}
+
+// A scanner burst that never ends is SCAN NOT READ, not glued onto the next
+// scan and not typed into a field.
+func TestUnterminatedBurstIsUnread(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText("99887", scanGap).advance(time.Second).typeText(ticket, scanGap).key("Return", scanGap)
+	kb.want("unread:99887", "scan:"+ticket)
+
+	// A person's quick two or three keys, or a key held down, are typing.
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.typeText("the", 15*time.Millisecond).advance(time.Second).typeText("aaaaaaa", 30*time.Millisecond)
+	kb.want("typed:f:theaaaaaaa")
+}
+
+// Too few characters before Enter is no scan: "1" and Enter rolled over.
+func TestShortBurstWithEnterIsTyping(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText("12", scanGap).key("Return", scanGap)
+	kb.want("typed:f:12<Return>")
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.key("Return", handGap).key("Tab", handGap)
+	kb.want("typed:f:<Return><Tab>")
+}
+
+// The event loop stalls mid-scan (drawing the previous verdict): the timer
+// runs late, keys arrive after the stall, and the scan stays whole.
+func TestStallInsideAScanKeepsItWhole(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.late = 60 * time.Millisecond
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:11], 120*time.Millisecond).typeText(ticket[11:], scanGap).key("Return", scanGap)
+	kb.want("scan:" + ticket)
+	if kb.typed["f"] != "" {
+		t.Errorf("%q reached the field", kb.typed["f"])
+	}
+
+	// A loop that is always late still hands a person's key on, by
+	// Hold+MaxWait.
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.late = 2 * Late
+	kb.typeText("a", handGap).advance(Hold + MaxWait - time.Millisecond)
+	if kb.typed["f"] != "" {
+		t.Fatal("handed on before MaxWait although the timer was late")
+	}
+	kb.advance(kb.late + Recheck)
+	if kb.typed["f"] != "a" {
+		t.Fatalf("field %q after MaxWait", kb.typed["f"])
 	}
 }
 
-func TestAssemblerOtherKeysIgnored(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("123", scanGap).key("LeftShift", scanGap).key("F5", scanGap).typeText("456", scanGap).key("Return", scanGap)
-	ty.want("123456")
+// A scanner's burst waits up to TermWait for its terminator: a scanner (or
+// xdotool) whose Enter trails the code, or that pauses once, is one scan.
+func TestScannerPauseWithinTermWaitIsOneScan(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket, scanGap).key("Return", 90*time.Millisecond)
+	kb.typeText(ticket[:10], scanGap).advance(time.Second)
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:11], 150*time.Millisecond).typeText(ticket[11:], scanGap).key("Tab", scanGap)
+	kb.want("scan:"+ticket, "unread:"+ticket[:10], "scan:"+ticket)
 }
 
-// A half-typed leftover must not glue onto the next scan.
-func TestAssemblerLeftoverBeforeScan(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("12", handGap).wait(5*time.Second).typeText(ticket, scanGap).key("Return", scanGap)
-	ty.want(ticket)
-	if !ty.a.LastWasScanner() {
-		t.Error("LastWasScanner = false for the scan after a leftover")
+// Past TermWait the scanner's burst is SCAN NOT READ, and what follows is
+// its own; a scanner's burst that slows to a person's pace is not read
+// either, and none of it reaches the field.
+func TestScannerBurstCutAfterTermWait(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:], TermWait+time.Millisecond)
+	if len(kb.log) == 0 || kb.log[0] != "unread:"+ticket[:10] {
+		t.Fatalf("log %q", kb.log)
 	}
-
-	// A leftover that came from the scanner itself (a partial read).
-	ty = newTypist(t, Options{})
-	ty.typeText("99887", scanGap).wait(3*time.Second).typeText(ticket, scanGap).key("Return", scanGap)
-	ty.want(ticket)
-}
-
-// A supervisor typing a long number off a damaged ticket pauses to read it:
-// the pause must not lose what was typed before it.
-func TestAssemblerHandTypingWithPauseKept(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("12345678901", handGap).wait(4*time.Second).typeText("23456789012", handGap).key("Return", handGap)
-	ty.want("1234567890123456789012")
-	if ty.a.LastWasScanner() {
-		t.Error("LastWasScanner = true for hand typing")
+	kb = newKeyboard(t, Options{}).into("f")
+	kb.typeText(ticket[:10], scanGap).typeText(ticket[10:], 120*time.Millisecond).key("Return", 120*time.Millisecond)
+	kb.want("unread:" + ticket)
+	if kb.typed["f"] != "" {
+		t.Errorf("%q reached the field", kb.typed["f"])
 	}
-
-	// And a slow Enter after the last digit still completes everything.
-	ty = newTypist(t, Options{})
-	ty.typeText("T26-0001234", handGap).key("Return", 10*time.Second)
-	ty.want("T26-0001234")
 }
 
-func TestAssemblerPauseJustAtResetGapDoesNotCut(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("12", scanGap).wait(ResetGap-scanGap).typeText("345", scanGap).key("Return", scanGap)
-	ty.want("12345")
-}
-
-// Backspace is activity: a pause before it is not counted again at the
-// next rune.
-func TestAssemblerBackSpaceIsActivity(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("1234", scanGap).wait(3*time.Second).key("BackSpace", 0)
-	ty.typeText("5678", scanGap).key("Return", scanGap)
-	ty.want("1235678")
-}
-
-func TestAssemblerSpeed(t *testing.T) {
+func TestSpeed(t *testing.T) {
 	cases := []struct {
-		name    string
-		text    string
-		gap     time.Duration
-		scanner bool
+		name string
+		gap  time.Duration
+		scan bool
 	}{
-		{"USB scanner", ticket, 5 * time.Millisecond, true},
-		{"slow scanner", ticket, 40 * time.Millisecond, true},
-		{"fast typist", ticket, 90 * time.Millisecond, false},
-		{"at the limit", ticket, ScannerGap, false},
-		{"two runes are too few to tell", "1", time.Millisecond, false},
+		{"USB scanner", 2 * time.Millisecond, true},
+		{"a scanner seen through a 60 Hz event loop", 17 * time.Millisecond, true},
+		{"slow scanner", 35 * time.Millisecond, true},
+		{"fast typist", 90 * time.Millisecond, false},
 	}
 	for _, c := range cases {
-		ty := newTypist(t, Options{})
-		ty.typeText(c.text, c.gap).key("Return", c.gap)
-		if got := ty.a.LastWasScanner(); got != c.scanner {
-			t.Errorf("%s: LastWasScanner = %v, want %v", c.name, got, c.scanner)
+		kb := newKeyboard(t, Options{})
+		kb.typeText(ticket, c.gap).key("Return", c.gap).settle()
+		if got := len(kb.log) == 1 && kb.log[0] == "scan:"+ticket; got != c.scan {
+			t.Errorf("%s: %q", c.name, kb.log)
 		}
 	}
-
-	// One USB hiccup in a scan does not make it hand typing: the average counts.
-	ty := newTypist(t, Options{})
-	ty.typeText(ticket[:10], 5*time.Millisecond).wait(250*time.Millisecond).typeText(ticket[10:], 5*time.Millisecond).key("Return", 5*time.Millisecond)
-	ty.want(ticket)
-	if !ty.a.LastWasScanner() {
-		t.Error("a scan with one 250ms hiccup is not recognised as scanner input")
-	}
 }
 
-func TestAssemblerClockBackwards(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("123", scanGap).wait(-time.Hour).typeText("456", scanGap).key("Return", scanGap)
-	ty.want("123456")
+func TestClockBackwards(t *testing.T) {
+	kb := newKeyboard(t, Options{})
+	kb.typeText("123", scanGap)
+	kb.now = kb.now.Add(-time.Hour)
+	kb.typeText("456", scanGap).key("Return", scanGap)
+	kb.want("scan:123456")
 }
 
-func TestAssemblerBufferBounded(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText(strings.Repeat("7", MaxLineBytes+500), time.Millisecond)
-	if n := len(ty.a.Pending()); n != MaxLineBytes {
-		t.Fatalf("Pending has %d runes, want capped at %d", n, MaxLineBytes)
+func TestBufferBounded(t *testing.T) {
+	kb := newKeyboard(t, Options{})
+	kb.typeText(strings.Repeat("7", MaxLineBytes+500), 0)
+	if kb.a.Held() != MaxLineBytes {
+		t.Fatalf("%d keys held, want capped at %d", kb.a.Held(), MaxLineBytes)
 	}
-	ty.key("Return", time.Millisecond)
-	if len(ty.got) != 1 {
-		t.Fatalf("got %d scans", len(ty.got))
+	kb.key("Return", time.Millisecond)
+	if len(kb.log) != 1 || !strings.HasPrefix(kb.log[0], "scan:") {
+		t.Fatalf("got %d events", len(kb.log))
 	}
-	if _, err := Normalize(ty.got[0]); err == nil {
+	if _, err := Normalize(strings.TrimPrefix(kb.log[0], "scan:")); err == nil {
 		t.Error("a stuck-key scan was accepted")
 	}
-	// Backspacing over the dropped part does not eat kept text.
-	ty = newTypist(t, Options{})
-	ty.typeText(strings.Repeat("7", MaxLineBytes+2), time.Millisecond).key("BackSpace", 0).key("BackSpace", 0)
-	if n := len(ty.a.Pending()); n != MaxLineBytes {
-		t.Fatalf("Pending has %d runes after backspacing the overflow", n)
-	}
 }
 
-func TestAssemblerReset(t *testing.T) {
-	ty := newTypist(t, Options{})
-	ty.typeText("123", handGap)
-	if ty.a.Pending() != "123" {
-		t.Fatalf("Pending = %q", ty.a.Pending())
+func TestResetForgetsHeldKeys(t *testing.T) {
+	kb := newKeyboard(t, Options{})
+	kb.typeText("123", scanGap)
+	kb.a.Reset()
+	if kb.a.Held() != 0 || !kb.a.Deadline().IsZero() {
+		t.Fatal("keys held after Reset")
 	}
-	ty.a.Reset()
-	ty.typeText("456", handGap).key("Return", handGap)
-	ty.want("456")
+	kb.typeText("456", handGap).key("Return", handGap)
+	kb.want("typed::456<Return>")
+}
+
+// A starved system delivers a scan's first keys, then the rest only after
+// Hold: the first keys went to the field as a person's, and are taken back
+// when the rest turns out to be the scanner's. The scan is whole.
+func TestScanStartHandedOnIsTakenBack(t *testing.T) {
+	kb := newKeyboard(t, Options{}).into("manual")
+	kb.typeText(ticket[:3], scanGap).typeText(ticket[3:4], 90*time.Millisecond).typeText(ticket[4:], scanGap)
+	kb.key("Return", scanGap)
+	kb.settle()
+	want := []string{"typed:manual:" + ticket[:3], "retract:manual:" + ticket[:3], "scan:" + ticket}
+	if strings.Join(kb.log, "|") != strings.Join(want, "|") {
+		t.Fatalf("got  %q\nwant %q", kb.log, want)
+	}
+
+	// A person's last key before a scan is never taken back, nor glued.
+	kb = newKeyboard(t, Options{}).into("manual")
+	kb.typeText("T26-00", handGap).advance(80*time.Millisecond).typeText(ticket, scanGap).key("Return", scanGap)
+	kb.want("typed:manual:T26-00", "scan:"+ticket)
 }

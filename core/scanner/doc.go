@@ -13,8 +13,10 @@
 //
 //   - [Normalize] / [Options.Normalize]: one raw scan to a [Scan] (or an
 //     error whose text is one short line for the supervisor);
-//   - [Assembler]: GUI keystrokes (runes and named keys with their times) to
-//     complete raw scans, telling scanner speed from hand typing;
+//   - [Assembler]: every keystroke a GUI window receives, whichever widget
+//     has the focus, sorted by timing into scans (a burst at scanner speed
+//     ended by Enter, Tab or the suffix), unread scans (a burst that never
+//     ended) and a person's typing, handed back to where it was typed;
 //   - [Lines] / [Options.Lines]: one scan per line for the headless command.
 //
 // Nothing here reads the clock: times are passed in, so every rule is tested

@@ -24,16 +24,26 @@ func ExampleNormalize() {
 
 func ExampleAssembler() {
 	opts := scanner.Options{Terminator: "enter"}
-	a := scanner.NewAssembler(opts)
+	a := scanner.NewAssembler[string](opts)
 	t := time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)
+	// A scanner types into the focused "operator" field: 5 ms a key.
 	for _, r := range "T26-0001234" {
 		t = t.Add(5 * time.Millisecond)
-		a.Rune(r, t)
+		a.Rune(r, t, "operator")
 	}
-	raw, done := a.Key("Return", t.Add(5*time.Millisecond))
-	sc, err := opts.Normalize(raw)
-	fmt.Println(done, a.LastWasScanner(), sc.Code, err)
-	// Output: true true T26-0001234 <nil>
+	for _, e := range a.Key("Return", t.Add(5*time.Millisecond), "operator") {
+		sc, err := opts.Normalize(e.Raw)
+		fmt.Println(e.Kind == scanner.Scanned, sc.Code, err)
+	}
+	// A person types "7" into it: handed on once Hold has passed.
+	t = t.Add(time.Second)
+	a.Rune('7', t, "operator")
+	for _, e := range a.Expire(a.Deadline(), a.Deadline()) {
+		fmt.Println(e.Kind == scanner.Typed, string(e.Key.Rune), e.Key.To)
+	}
+	// Output:
+	// true T26-0001234 <nil>
+	// true 7 operator
 }
 
 func ExampleLines() {

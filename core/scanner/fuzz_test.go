@@ -87,43 +87,73 @@ func FuzzLines(f *testing.F) {
 	})
 }
 
-// FuzzAssembler: any sequence of runes, keys and pauses (including the clock
-// going backwards) never panics, never yields more than MaxLineBytes runes
-// and leaves nothing pending after a completed scan.
+// FuzzAssembler: any sequence of runes, keys, pauses (including the clock
+// going backwards) and timers, on time or late, never panics; keystrokes
+// come out in the order they went in, each at most once; no scan is empty
+// or longer than MaxLineBytes runes; nothing stays held once time passes.
 func FuzzAssembler(f *testing.F) {
 	f.Add([]byte("\x011234567890\x05"), false)
 	f.Add([]byte("12\xff\x0312345\x02\x05"), true)
-	keys := []string{"Return", "Tab", "BackSpace", "Escape", "KP_Enter", "Shift"}
-	f.Fuzz(func(t *testing.T, ops []byte, tab bool) {
+	f.Add([]byte("\xfe\x40ab\xfe\x03\x01"), false)
+	keys := []string{"Return", "Tab", "BackSpace", "Escape", "KP_Enter", "Left"}
+	f.Fuzz(func(t *testing.T, ops []byte, suffix bool) {
 		o := Options{}
-		if tab {
-			o.Terminator = "tab"
+		if suffix {
+			o.Suffix = "$"
 		}
-		a := NewAssembler(o)
+		a := NewAssembler[int](o)
 		now := time.Date(2026, 5, 1, 18, 0, 0, 0, time.UTC)
+		fed, last := 0, -1
+		take := func(evs []Event[int]) {
+			for _, e := range evs {
+				switch e.Kind {
+				case Typed:
+					if e.Key.To <= last || e.Key.To >= fed {
+						t.Fatalf("keystroke %d handed on after %d (fed %d)", e.Key.To, last, fed)
+					}
+					last = e.Key.To
+				case Retract: // only keys handed on, the last ones
+					for i, k := range e.Keys {
+						if want := last - len(e.Keys) + 1 + i; k.To != want {
+							t.Fatalf("took back %d, want %d", k.To, want)
+						}
+					}
+				default:
+					if n := utf8.RuneCountInString(e.Raw); n == 0 || n > MaxLineBytes {
+						t.Fatalf("scan of %d runes", n)
+					}
+				}
+			}
+		}
 		for i := 0; i < len(ops); i++ {
 			op := ops[i]
-			var scan string
-			var done bool
 			switch {
 			case op < 6: // a named key
-				scan, done = a.Key(keys[op], now)
+				fed++
+				take(a.Key(keys[op], now, fed-1))
 			case op == 0xff && i+1 < len(ops): // a pause, possibly backwards
 				i++
-				now = now.Add(time.Duration(int8(ops[i])) * 100 * time.Millisecond)
+				now = now.Add(time.Duration(int8(ops[i])) * 10 * time.Millisecond)
+				continue
+			case op == 0xfe && i+1 < len(ops): // the timer, late by 0..255 ms
+				i++
+				if due := a.Deadline(); !due.IsZero() {
+					now = due.Add(time.Duration(ops[i]) * time.Millisecond)
+					take(a.Expire(due, now))
+				}
 				continue
 			default:
-				scan, done = a.Rune(rune(op), now)
+				fed++
+				take(a.Rune(rune(op), now, fed-1))
 			}
-			now = now.Add(7 * time.Millisecond)
-			if done {
-				if utf8.RuneCountInString(scan) > MaxLineBytes || scan == "" {
-					t.Fatalf("scan of %d runes", utf8.RuneCountInString(scan))
-				}
-				if a.Pending() != "" {
-					t.Fatalf("pending %q after a completed scan", a.Pending())
-				}
+			now = now.Add(3 * time.Millisecond)
+		}
+		for a.Held() > 0 {
+			due := a.Deadline()
+			if due.IsZero() {
+				t.Fatal("keys held without a deadline")
 			}
+			take(a.Expire(due, due.Add(MaxWait)))
 		}
 	})
 }

@@ -56,6 +56,9 @@ func (db *DB) Controls(ctx context.Context, f core.ControlFilter, fn func(core.C
 	if f.Barcode != "" {
 		where, args = append(where, "barcode = ?"), append(args, f.Barcode)
 	}
+	if f.Scanned != "" {
+		where, args = append(where, "scanned = ?"), append(args, f.Scanned)
+	}
 	switch f.Upload {
 	case "":
 	case core.UploadPending, core.UploadDone, core.UploadRejected, core.UploadLocal:
@@ -201,8 +204,9 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 }
 
 // ControlCounts feeds the gate's counters. Admitted counts people let in
-// (supervisor overrides included, exits not); Denied counts denials by
-// reason; both since the given time. Pending and Rejected are upload
+// (supervisor overrides included); Denied counts denials by reason; Exited
+// counts scans at an exit (an exit is not an admission, and the exit of a
+// ticket never seen coming in is no denial); all since the given time. Pending and Rejected are upload
 // states and count every control in them, whenever it was made: they are a
 // backlog, not a rate.
 func (db *DB) ControlCounts(ctx context.Context, since time.Time) (core.ControlCounts, error) {
@@ -213,22 +217,24 @@ func (db *DB) ControlCounts(ctx context.Context, since time.Time) (core.ControlC
 	}
 	defer tx.Rollback()
 	err = func() error {
-		rows, err := tx.QueryContext(ctx, `SELECT outcome, reason, count(*) FROM controls
-			WHERE at >= ? GROUP BY outcome, reason`, sinceMicros(since))
+		rows, err := tx.QueryContext(ctx, `SELECT direction, outcome, reason, count(*) FROM controls
+			WHERE at >= ? GROUP BY direction, outcome, reason`, sinceMicros(since))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var outcome, reason string
+			var direction, outcome, reason string
 			var n int
-			if err := rows.Scan(&outcome, &reason, &n); err != nil {
+			if err := rows.Scan(&direction, &outcome, &reason, &n); err != nil {
 				return err
 			}
 			switch {
+			case core.Direction(direction) == core.DirectionOut || core.Reason(reason) == core.ReasonExit:
+				cc.Exited += n
 			case core.Outcome(outcome) == core.Deny:
 				cc.Denied[core.Reason(reason)] += n
-			case core.Reason(reason) != core.ReasonExit:
+			default:
 				cc.Admitted += n
 			}
 		}

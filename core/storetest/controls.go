@@ -169,6 +169,10 @@ var _ = add("ControlsFilter", func(t *testing.T, b Backend) {
 	if got := ids(collect(t, db, core.ControlFilter{Barcode: "1"})); len(got) != 2 || got[1] != all[2] {
 		t.Fatalf("barcode %v", got)
 	}
+	// A code in no ticket is found by what was scanned.
+	if got := ids(collect(t, db, core.ControlFilter{Scanned: "x"})); len(got) != 1 || got[0] != all[3] {
+		t.Fatalf("scanned %v", got)
+	}
 	// Denials are reported to S-360 too (FAIL).
 	if got := collect(t, db, core.ControlFilter{Upload: core.UploadPending, Barcode: "2"}); len(got) != 2 || got[1].Reason != core.ReasonAlreadyUsed {
 		t.Fatalf("pending of 2: %+v", got)
@@ -210,4 +214,26 @@ var _ = add("ControlsSurviveReopen", func(t *testing.T, b Backend) {
 		t.Fatalf("after reopen %+v, want %+v", got, v.Control)
 	}
 	wantVerdict(t, scan(t, db2, "1", Checkpoint("A"), time.Time{}), core.Deny, core.ReasonAlreadyUsed)
+})
+
+// ControlCountsExits: an exit is not an admission, and the exit of a
+// ticket never seen coming in is not a denial: both count as exits.
+var _ = add("ControlCountsExits", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	apply(t, db, Ticket("1"), Ticket("2"))
+	in, out := Checkpoint("A"), Checkpoint("A")
+	out.Station.Direction = core.DirectionOut
+	at := func(m int) time.Time { return Day.Add(time.Duration(m) * time.Minute) }
+	wantVerdict(t, scan(t, db, "1", in, at(1)), core.Admit, core.ReasonOK)
+	wantVerdict(t, scan(t, db, "1", out, at(2)), core.Admit, core.ReasonExit)
+	wantVerdict(t, scan(t, db, "2", out, at(3)), core.Deny, core.ReasonNotInside)
+	scan(t, db, "nope", out, at(4))
+	wantVerdict(t, scan(t, db, "2", in, at(5)), core.Admit, core.ReasonOK)
+	cc, err := db.ControlCounts(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cc.Admitted != 2 || cc.Exited != 3 || len(cc.Denied) != 0 {
+		t.Fatalf("counts %+v", cc)
+	}
 })

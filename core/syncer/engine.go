@@ -107,6 +107,7 @@ type Engine struct {
 	busy     bool           // a cycle is under way
 	status   core.SyncStatus
 	progress time.Time // when Received was last announced
+	counted  time.Time // when Tickets was last counted during an export
 	seq      uint64    // status version, for subscribers
 	subs     map[*subscriber]struct{}
 }

@@ -37,6 +37,9 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 	defer w.Close()
 
 	req := core.ExportRequest{Season: s.Season, Products: s.Products, Performances: s.Performances, PageSize: s.PageSize}
+	e.update(func(st *core.SyncStatus) {
+		st.Pages, st.ExportStart, st.PageSize = 0, e.now(), s.PageSize
+	})
 	fetchCtx, stop := context.WithCancel(ctx)
 	pages := make(chan fetched, 1)
 	done := make(chan struct{})
@@ -67,8 +70,8 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 				return e.storeErr(ctx, err, saveWords)
 			}
 			rep.Tickets += len(f.page.Tickets)
-			e.received(rep.Tickets)
 		}
+		e.received(rep.Tickets, rep.Pages)
 		switch f.last {
 		case drained:
 			rep.Drained = true // nothing new for now [assumed meaning of an empty page]
@@ -80,6 +83,7 @@ func (e *Engine) export(ctx context.Context, s core.Settings, rep *CycleReport) 
 			if err := w.Commit(bg); err != nil {
 				return e.storeErr(ctx, err, saveWords)
 			}
+			e.stored(bg)
 		}
 	}
 	// Closing may finish what the store deferred (core/sqlite builds the
@@ -122,11 +126,13 @@ func (e *Engine) fetch(ctx context.Context, req core.ExportRequest, cursor strin
 		}
 		req.Cursor = cursor
 		var page core.ExportPage
+		e.budgetWait("exportList")
 		err := e.call(ctx, "exportList", func(ctx context.Context) error {
 			var err error
 			page, err = e.remote.ExportList(ctx, req)
 			return err
 		})
+		e.budgetWait("")
 		if err != nil {
 			out <- fetched{err: err}
 			return

@@ -75,6 +75,7 @@ func (e *Engine) refreshControls(ctx context.Context) error {
 	e.update(func(st *core.SyncStatus) {
 		st.Pending = cc.Pending
 		st.Rejected = rejected
+		st.RejectedCount = cc.Rejected
 	})
 	return nil
 }
@@ -97,16 +98,55 @@ func (e *Engine) setPhase(phase string, running bool) {
 	e.update(func(st *core.SyncStatus) {
 		st.Phase, st.Running = phase, running
 		if phase == "export" {
-			st.Received = 0
+			st.Received, st.Pages = 0, 0
+		}
+		if phase != "export" {
+			st.ExportStart, st.BudgetWait = time.Time{}, time.Time{}
 		}
 	})
 }
 
+// budgetWait shows, before a request of method, until when the client
+// will wait for its request budget ("" after the request: no wait). The
+// export's pace is that budget's, and "Next call allowed: now" while the
+// client waits would be untrue.
+func (e *Engine) budgetWait(method string) {
+	b, ok := e.remote.(core.Budgeted)
+	if !ok {
+		return
+	}
+	var until time.Time
+	budget := b.Budget()
+	if method != "" {
+		if next := b.NextSlot(); next.After(e.now()) {
+			until = next
+		}
+	}
+	e.update(func(st *core.SyncStatus) { st.BudgetWait, st.Budget = until, budget })
+}
+
+// stored shows, after an export's commit, how many tickets the store
+// holds now (at most every progressEvery: the count reads the store).
+func (e *Engine) stored(ctx context.Context) {
+	e.mu.Lock()
+	due := time.Since(e.counted) >= progressEvery
+	if due {
+		e.counted = time.Now()
+	}
+	e.mu.Unlock()
+	if !due {
+		return
+	}
+	if tc, err := e.store.TicketCounts(ctx); err == nil {
+		e.update(func(st *core.SyncStatus) { st.Tickets = tc })
+	}
+}
+
 // received announces the export's progress, at most every progressEvery;
 // the phase change that follows announces the final count anyway.
-func (e *Engine) received(n int) {
+func (e *Engine) received(n, pages int) {
 	e.mu.Lock()
-	e.status.Received = n
+	e.status.Received, e.status.Pages = n, pages
 	due := time.Since(e.progress) >= progressEvery
 	if due {
 		e.progress = time.Now()
@@ -118,10 +158,17 @@ func (e *Engine) received(n int) {
 	}
 }
 
-// noteCall records whether the last call reached S-360.
+// noteCall records whether the last call reached S-360. A call that did
+// not is the last error at once, while the cycle retries: "Offline" beside
+// "Last error: none" would contradict itself.
 func (e *Engine) noteCall(err error) {
 	if online, ok := reached(err); ok {
-		e.update(func(st *core.SyncStatus) { st.Online = online })
+		e.update(func(st *core.SyncStatus) {
+			st.Online, st.Called = online, true
+			if !online {
+				st.LastError, st.LastErrorAt = plainWords(err), e.now()
+			}
+		})
 	}
 }
 

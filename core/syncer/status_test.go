@@ -85,7 +85,7 @@ func TestStatusListsRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := r.engine.Status()
-	if len(st.Rejected) != 1 || st.Pending != 1 || st.Rejected[0].ID != "c000" {
+	if len(st.Rejected) != 1 || st.RejectedCount != 1 || st.Pending != 1 || st.Rejected[0].ID != "c000" {
 		t.Fatalf("status %+v", st)
 	}
 	st.Rejected[0].ID = "changed"
@@ -168,12 +168,90 @@ func TestProgressThrottled(t *testing.T) {
 	r := newRig(t, simSettings(), 0)
 	before := r.engine.seq
 	for i := range 1000 {
-		r.engine.received(i)
+		r.engine.received(i, i/10)
 	}
 	if n := r.engine.seq - before; n > 2 {
 		t.Fatalf("%d announcements", n)
 	}
 	if r.engine.Status().Received != 999 {
 		t.Fatal("count lost")
+	}
+}
+
+// budgetedRemote is a remote with a request budget that is used up until
+// next.
+type budgetedRemote struct {
+	*fakeRemote
+	next time.Time
+}
+
+func (b *budgetedRemote) NextSlot() time.Time { return b.next }
+func (b *budgetedRemote) Budget() int         { return 50 }
+
+// While the export waits for the client's request budget, the status says
+// until when (not "next call allowed: now"), and it counts the pages.
+func TestStatusShowsTheBudgetAnExportWaitsFor(t *testing.T) {
+	r := newRig(t, simSettings(), 35)
+	br := &budgetedRemote{fakeRemote: r.remote, next: t0.Add(40 * time.Second)}
+	r.engine = New(Options{Settings: simSettings(), Remote: br, Store: r.store, Now: r.clock.Now, Sleep: r.clock.Sleep, Log: quietLog()})
+	var seen []core.SyncStatus
+	r.remote.onExport = func(core.ExportRequest) { seen = append(seen, r.engine.Status()) }
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 5 {
+		t.Fatalf("%d exportList calls", len(seen))
+	}
+	for i, st := range seen {
+		if !st.BudgetWait.Equal(br.next) || st.Budget != 50 || st.PageSize != 10 || st.ExportStart.IsZero() || !st.Running {
+			t.Errorf("call %d: status %+v", i, st)
+		}
+	}
+	if seen[4].Pages < 3 {
+		t.Errorf("pages %d before the last call", seen[4].Pages)
+	}
+	st := r.engine.Status()
+	if !st.BudgetWait.IsZero() || !st.ExportStart.IsZero() || st.Tickets.Valid != 35 {
+		t.Errorf("after the cycle: %+v", st)
+	}
+}
+
+// During an export, Tickets held is what the store holds, not what it held
+// before the export began.
+func TestStoredTicketsCountedDuringAnExport(t *testing.T) {
+	r := newRig(t, simSettings(), 0)
+	ctx := context.Background()
+	if err := r.store.ApplyPage(ctx, "k", core.ExportPage{Tickets: []core.Ticket{ticket(1, core.StateValid), ticket(2, core.StateCancelled)}, Cursor: "2"}); err != nil {
+		t.Fatal(err)
+	}
+	r.engine.stored(ctx)
+	if tc := r.engine.Status().Tickets; tc.Valid != 1 || tc.Invalid != 1 {
+		t.Fatalf("tickets %+v", tc)
+	}
+}
+
+// While a cycle retries a call that did not reach S-360, the status says
+// offline and why: never "Offline" beside "Last error: none".
+func TestOfflineSaysWhyWhileRetrying(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	if st := r.engine.Status(); st.Called {
+		t.Fatal("a call is recorded before any was made")
+	}
+	r.remote.fail("exportList", core.Errorf(core.EUnavailable, "connection refused"))
+	var during core.SyncStatus
+	calls := 0
+	r.remote.onExport = func(core.ExportRequest) {
+		if calls++; calls == 2 {
+			during = r.engine.Status()
+		}
+	}
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if during.Online || !during.Called || during.LastError == "" {
+		t.Errorf("while retrying: online %v, called %v, last error %q", during.Online, during.Called, during.LastError)
+	}
+	if st := r.engine.Status(); !st.Online || !st.Called {
+		t.Errorf("after: %+v", st)
 	}
 }
