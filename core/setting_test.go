@@ -158,3 +158,46 @@ func TestVenueSettingsAreTheVenueOnes(t *testing.T) {
 		}
 	}
 }
+
+// The form's text ⇄ setting conversions (what a supervisor may type).
+func TestSettingTextForms(t *testing.T) {
+	if got := SplitCodes(" P1, P2;P3\nP4  P1 ,, "); !slices.Equal(got, []string{"P1", "P2", "P3", "P4"}) {
+		t.Errorf("%v", got)
+	}
+	if SplitCodes("  ") != nil {
+		t.Error("a blank list is not empty")
+	}
+	for text, want := range map[string]int{"": 0, "5000": 5000, " 5,000 ": 5000, "5'000": 5000, "5 000": 5000, "-3": -3} {
+		if got, ok := parseWholeNumber(text); !ok || got != want {
+			t.Errorf("parse(%q) = %d, %v; want %d", text, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"abc", "5k", "1.5", "5.000"} {
+		if _, ok := parseWholeNumber(bad); ok {
+			t.Errorf("parse(%q) accepted", bad)
+		}
+	}
+	gates := SettingByKey("gateRules")
+	var s Settings
+	if fe := gates.Parse(&s, "# comment\nB = B2\nA = B, C\n\nA: D\n"); fe != nil {
+		t.Fatal(fe.Message)
+	}
+	if !reflect.DeepEqual(s.GateRules, map[string][]string{"A": {"B", "C", "D"}, "B": {"B2"}}) || gates.Format(&s) != "A = B, C, D\nB = B2" {
+		t.Errorf("%v / %q", s.GateRules, gates.Format(&s))
+	}
+	for _, bad := range []string{"A", "= B", "A = ", "A = ,"} {
+		if fe := gates.Parse(&s, bad); fe == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if fe := gates.Parse(&s, " \n"); fe != nil || s.GateRules != nil {
+		t.Errorf("empty rules = %v, %v", s.GateRules, fe)
+	}
+	tariffs := SettingByKey("tariffRules")
+	if fe := tariffs.Parse(&s, "CHILD = AGE CHECK: under 16\nSENIOR: AGE CHECK: 65 or over"); fe != nil {
+		t.Fatal(fe.Message)
+	}
+	if tariffs.Format(&s) != "CHILD = AGE CHECK: under 16\nSENIOR = AGE CHECK: 65 or over" {
+		t.Errorf("%q", tariffs.Format(&s))
+	}
+}

@@ -17,8 +17,8 @@ import (
 // mainMenu is the window's menu bar: Help → About s360gate (Fyne adds Quit
 // to the first menu).
 func mainMenu(w fyne.Window, dataDir string) *fyne.MainMenu {
-	about := fyne.NewMenuItem("About s360gate", func() { showAbout(w, dataDir) })
-	return fyne.NewMainMenu(fyne.NewMenu("File"), fyne.NewMenu("Help", about))
+	about := fyne.NewMenuItem(T("about.menu"), func() { showAbout(w, dataDir) })
+	return fyne.NewMainMenu(fyne.NewMenu(T("about.file")), fyne.NewMenu(T("about.help"), about))
 }
 
 // showAbout says which s360gate this is, in the words of `s360gate
@@ -30,14 +30,14 @@ func showAbout(w fyne.Window, dataDir string) {
 	icon.SetMinSize(fyne.NewSquareSize(64))
 	version := widget.NewLabelWithStyle(buildinfo.Get().String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	where := widget.NewLabel(strings.Join([]string{
-		"Data folder: " + dataDir,
-		"Log: " + filepath.Join(dataDir, logging.FileName),
+		T("about.dataFolder", map[string]any{"Dir": dataDir}),
+		T("about.log", map[string]any{"Path": filepath.Join(dataDir, logging.FileName)}),
 	}, "\n"))
 	where.Wrapping = fyne.TextWrapBreak
 	version.Selectable, where.Selectable = true, true
 	content := container.NewBorder(nil, nil, container.NewVBox(icon), nil,
 		container.NewVBox(version, where))
-	d := dialog.NewCustom("About s360gate", "Close", content, w)
+	d := dialog.NewCustom(T("about.menu"), T("about.close"), content, w)
 	d.Resize(fyne.NewSize(620, 0))
 	d.Show()
 }

@@ -226,7 +226,7 @@ type choice struct {
 
 func newChoice(options []string, changed func(string)) *choice {
 	c := &choice{}
-	c.Options, c.OnChanged, c.PlaceHolder = options, changed, "(Select one)"
+	c.Options, c.OnChanged, c.PlaceHolder = options, changed, T("select.placeholder")
 	c.ExtendBaseWidget(c)
 	return c
 }

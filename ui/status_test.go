@@ -105,7 +105,7 @@ func TestStatusSyncNowRefusedByPolicy(t *testing.T) {
 	}
 	h, s := newTestStatus(t, eng)
 	h.ui(func() { test.Tap(s.syncBtn) })
-	want := "Not allowed before 14:05 (production: once an hour before event day)"
+	want := "Not allowed before 14:05 (production: at most one sync an hour before event day)"
 	h.eventually("refusal message", func() bool { return s.syncMsg.Text == want })
 	h.ui(func() {
 		if s.syncBtn.Disabled() {

@@ -24,7 +24,7 @@ import (
 // the Sync tab.
 
 // tsNoExpectation is the expectation select's "none".
-const tsNoExpectation = "— (none)"
+func tsNoExpectation() string { return T("ts.none") }
 
 // TestSessionScreen is the test session's window content.
 type TestSessionScreen struct {
@@ -55,7 +55,7 @@ type TestSessionScreen struct {
 
 // ShowTestSession opens the test session in a window of its own.
 func ShowTestSession(d Deps) *TestSessionScreen {
-	w := fyne.CurrentApp().NewWindow("S-360 test session")
+	w := fyne.CurrentApp().NewWindow(T("ts.title"))
 	s := NewTestSessionScreen(w, d)
 	w.SetContent(s.Object())
 	w.Resize(fyne.NewSize(1100, 640))
@@ -66,21 +66,21 @@ func ShowTestSession(d Deps) *TestSessionScreen {
 
 // tsColumns are the report's columns as the window shows them.
 var tsColumns = []struct {
-	title string
+	title string // a key of the catalogue
 	width float32
 	cell  func(r *testsession.Result) string
 }{
 	{"#", 40, func(r *testsession.Result) string { return deskThousands(r.Line) }},
-	{"Scanned", 200, func(r *testsession.Result) string { return r.Scanned }},
-	{"Expected", 120, func(r *testsession.Result) string { return deskOr(r.Expected) }},
-	{"Station's verdict", 250, func(r *testsession.Result) string {
+	{"ts.col.scanned", 200, func(r *testsession.Result) string { return r.Scanned }},
+	{"ts.col.expected", 120, func(r *testsession.Result) string { return deskOr(r.Expected) }},
+	{"ts.col.verdict", 250, func(r *testsession.Result) string {
 		if r.Error != "" {
 			return r.Error
 		}
-		return string(r.Outcome) + " " + string(r.Reason) + " — " + r.Message
+		return say().Outcome(r.Outcome) + " " + string(r.Reason) + " — " + r.Message
 	}},
-	{"Result", 70, func(r *testsession.Result) string { return deskOr(r.Match) }},
-	{"S-360 says", 200, func(r *testsession.Result) string {
+	{"ts.col.result", 70, func(r *testsession.Result) string { return deskOr(r.Match) }},
+	{"ts.col.s360", 200, func(r *testsession.Result) string {
 		switch {
 		case r.S360 != nil:
 			ops := make([]string, 0, len(r.S360.Operations))
@@ -97,7 +97,12 @@ var tsColumns = []struct {
 		}
 		return "—"
 	}},
-	{"Our control at S-360", 150, func(r *testsession.Result) string { return deskOr(r.Recorded) }},
+	{"ts.col.ours", 150, func(r *testsession.Result) string {
+		if r.Recorded == "" {
+			return deskOr("")
+		}
+		return T("report.recorded." + strings.ReplaceAll(r.Recorded, " ", "-"))
+	}},
 }
 
 // NewTestSessionScreen builds the screen in w.
@@ -107,10 +112,10 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	s.intro = widget.NewLabel("")
 	s.intro.Wrapping = fyne.TextWrapWord
 	s.intro.SetText(s.introWords())
-	s.expect = widget.NewSelect(append([]string{tsNoExpectation}, testsession.Expectations()...), nil)
-	s.expect.SetSelected(tsNoExpectation)
+	s.expect = widget.NewSelect(append([]string{tsNoExpectation()}, testsession.Expectations()...), nil)
+	s.expect.SetSelected(tsNoExpectation())
 	s.entry = widget.NewEntry()
-	s.entry.SetPlaceHolder("Scan a test ticket, or type its barcode or taxNumber, then Enter")
+	s.entry.SetPlaceHolder(T("ts.entryHint"))
 	s.entry.OnSubmitted = s.Scan
 	s.table = widget.NewTable(
 		func() (int, int) { return len(s.rows), len(tsColumns) },
@@ -141,23 +146,23 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(tsColumns) {
-			o.(*widget.Label).SetText(tsColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(tsColumns[id.Col].title))
 		}
 	}
 	for i, c := range tsColumns {
 		s.table.SetColumnWidth(i, c.width)
 	}
-	s.finish = widget.NewButtonWithIcon("Finish: upload and ask S-360", theme.ConfirmIcon(), s.Finish)
+	s.finish = widget.NewButtonWithIcon(T("ts.finish"), theme.ConfirmIcon(), s.Finish)
 	s.finish.Importance = widget.HighImportance
 	s.finish.Disable()
-	s.open = widget.NewButtonWithIcon("Open the report", theme.DocumentIcon(), s.openReport)
+	s.open = widget.NewButtonWithIcon(T("ts.open"), theme.DocumentIcon(), s.openReport)
 	s.open.Hide()
-	s.again = widget.NewButtonWithIcon("New session", theme.ContentClearIcon(), s.restart)
+	s.again = widget.NewButtonWithIcon(T("ts.again"), theme.ContentClearIcon(), s.restart)
 	s.again.Hide()
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 
-	scanRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Expected outcome"), s.expect), nil, s.entry)
+	scanRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(T("ts.expected")), s.expect), nil, s.entry)
 	buttons := container.NewHBox(s.finish, s.open, s.again)
 	top := container.NewVBox(s.intro, scanRow)
 	bottom := container.NewVBox(buttons, s.status)
@@ -184,7 +189,7 @@ func (s *TestSessionScreen) start() {
 		}
 	}
 	s.sess = testsession.New(testsession.Options{Settings: s.settings(), Store: s.d.Store, Syncer: s.d.Engine,
-		Remote: remote, Zone: venueZone(), Now: s.now})
+		Remote: remote, Zone: venueZone(), Now: s.now, Lang: Lang()})
 	s.rows, s.line, s.report, s.finished, s.scanned = nil, 0, "", false, nil
 }
 
@@ -197,15 +202,11 @@ func (s *TestSessionScreen) now() time.Time {
 
 func (s *TestSessionScreen) introWords() string {
 	st := s.settings()
-	where := "station " + st.Station
+	where := T("ts.station", map[string]any{"Station": st.Station})
 	if st.Gate != "" {
-		where += " at gate " + st.Gate
+		where = T("ts.stationGate", map[string]any{"Station": st.Station, "Gate": st.Gate})
 	}
-	return "Environment " + string(st.Environment) + ", " + where + ". Scan each test ticket the institution gave you " +
-		"(valid and invalid ones: wrong entrance, invalid card, already scanned, cancelled, reprinted), choosing first the " +
-		"outcome the institution expects if it told you. Each scan is decided and recorded as at the gate. Finish uploads " +
-		"the controls (when the call policy allows) and asks S-360 what it recorded of each ticket; the report is saved " +
-		"as CSV and as a page to print."
+	return T("ts.intro", map[string]any{"Env": string(st.Environment), "Where": where})
 }
 
 // Scan decides and records one typed or scanned line ("CODE [EXPECTED]";
@@ -220,7 +221,7 @@ func (s *TestSessionScreen) Scan(text string) {
 		s.line--
 		return
 	}
-	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation {
+	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation() {
 		l.Expected = s.expect.Selected
 	}
 	s.entry.SetText("")
@@ -244,7 +245,7 @@ func (s *TestSessionScreen) Scan(text string) {
 			s.table.Refresh()
 			s.table.ScrollToBottom()
 			s.finish.Enable()
-			s.status.SetText(deskThousands(len(s.rows)) + " scanned. " + tsScanWords(r))
+			s.status.SetText(T("ts.scanned", map[string]any{"N": deskThousands(len(s.rows)), "Last": tsScanWords(r)}))
 		})
 	}()
 }
@@ -252,11 +253,11 @@ func (s *TestSessionScreen) Scan(text string) {
 // tsScanWords is one scan's verdict in a sentence.
 func tsScanWords(r testsession.Result) string {
 	if r.Error != "" {
-		return "Line " + deskThousands(r.Line) + ": " + r.Error
+		return T("ts.lineError", map[string]any{"N": deskThousands(r.Line), "Error": r.Error})
 	}
-	s := "Line " + deskThousands(r.Line) + ": " + string(r.Outcome) + " — " + r.Message
+	s := T("ts.line", map[string]any{"N": deskThousands(r.Line), "Verdict": say().Outcome(r.Outcome), "Message": r.Message})
 	if r.Match != "" {
-		s += " (expected " + r.Expected + ": " + r.Match + ")"
+		s += T("ts.lineExpected", map[string]any{"Expected": r.Expected, "Match": r.Match})
 	}
 	return s
 }
@@ -269,7 +270,7 @@ func (s *TestSessionScreen) Finish() {
 	s.busy = true
 	s.finish.Disable()
 	s.entry.Disable()
-	s.status.SetText("Uploading the controls and asking S-360 what it recorded…")
+	s.status.SetText(T("ts.uploading"))
 	prev := s.scanned
 	go func() {
 		if prev != nil {
@@ -283,9 +284,9 @@ func (s *TestSessionScreen) Finish() {
 		if s.d.DataDir != "" {
 			_, h, err := rep.Save(filepath.Join(s.d.DataDir, testsession.DirName))
 			if err != nil {
-				saved = " The report could not be saved: " + core.ErrorMessage(err)
+				saved = T("ts.notSaved", map[string]any{"Why": say().Error(err)})
 			} else {
-				htmlPath, saved = h, " Report saved: "+h+" (and .csv beside it)."
+				htmlPath, saved = h, T("ts.saved", map[string]any{"Path": h})
 			}
 		}
 		s.do(func() {

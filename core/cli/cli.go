@@ -104,7 +104,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code := r.runGUI()
 		if code == ExitOK && r.restart.Load() {
 			// Only now: the store is closed and its lock released.
-			if err := relaunch(args); err != nil {
+			if err := relaunch(withoutLang(args)); err != nil {
 				return r.fail(ExitFailure, "cannot start s360gate again ("+err.Error()+"): start it by hand")
 			}
 		}
