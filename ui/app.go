@@ -75,7 +75,7 @@ type Main struct {
 	keyTimer    *time.Timer // the capture's (timerMu: Close stops it)
 	timerMu     sync.Mutex
 	sound       sounder
-	pins        *pinGuard // wrong PINs, counted across the gate and Settings
+	pins        *pinGuard  // wrong PINs, counted across the gate and Settings
 	lang        words.Lang // the language the screens were built in
 	savedLang   words.Lang // the language the saved settings ask for
 

@@ -24,7 +24,6 @@ type deskAsk struct {
 	seq int
 }
 
-
 func newDeskAsk(s *DeskScreen) *deskAsk {
 	a := &deskAsk{s: s}
 	a.btn = widget.NewButton(T("remote.ask"), a.run)
