@@ -243,6 +243,7 @@ func newCounters() *counters {
 	cell := func(t *canvas.Text, label string) (fyne.CanvasObject, *widget.Label) {
 		l := widget.NewLabel(label)
 		l.Alignment = fyne.TextAlignCenter
+		l.Wrapping = fyne.TextWrapWord // "entrées aujourd'hui" on two lines rather than a wider column
 		return container.NewVBox(t, l), l
 	}
 	c.reasons = widget.NewLabel("")

@@ -120,7 +120,9 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(T("gate.recent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// Station controls sit with the station's numbers, away from the scan
 	// field: they are used a few times an event, the field many times.
-	g.tools = container.NewGridWithColumns(2, g.mute, g.direction)
+	// Side by side, each as wide as its words (a grid made both as wide as
+	// "Auf AUSGANG umstellen…").
+	g.tools = container.NewHBox(g.mute, g.direction)
 	right := container.NewBorder(container.NewVBox(g.tools, g.counters.obj, widget.NewSeparator(), title), nil, nil, nil, g.feed.list)
 	cols := []fyne.CanvasObject{main, right}
 	if len(g.m.d.Demo) > 0 {

@@ -47,8 +47,8 @@ func newTopBar() *topBar {
 		env:     barText("", 16, false, colMutedText),
 		syncDot: canvas.NewCircle(colMutedText),
 		online:  barText("", 16, true, colOnDark),
-		pending: barText("", 16, false, colMutedText),
-		synced:  barText("", 16, false, colMutedText),
+		pending: barText("", 14, false, colMutedText),
+		synced:  barText("", 14, false, colMutedText),
 	}
 	b.dirBg.CornerRadius = 6
 	badge := container.NewStack(b.dirBg, container.New(layout.NewCustomPaddedLayout(4, 4, 14, 14), b.dir))
@@ -60,8 +60,11 @@ func newTopBar() *topBar {
 	}
 	left := container.NewHBox(b.station, gap(), container.NewCenter(b.gate), gap(),
 		container.NewCenter(badge), gap(), container.NewCenter(b.env))
+	// What is waiting and when it last synced, one above the other: side
+	// by side, with the station's words, they were wider than a 1024 px
+	// screen in French, German and Italian.
 	right := container.NewHBox(container.NewCenter(dot), container.NewCenter(b.online), gap(),
-		container.NewCenter(b.pending), gap(), container.NewCenter(b.synced))
+		container.NewCenter(container.New(layout.NewCustomPaddedVBoxLayout(0), b.pending, b.synced)))
 	row := container.NewBorder(nil, nil, left, right)
 	bg := canvas.NewRectangle(colBar)
 	bar := container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(6, 6, 12, 12), row))

@@ -231,6 +231,17 @@ func newChoice(options []string, changed func(string)) *choice {
 	return c
 }
 
+// MinSize fits the longest option, not only the placeholder: a choice
+// shows its words whole in every language.
+func (c *choice) MinSize() fyne.Size {
+	m := c.Select.MinSize()
+	extra := 4*theme.InnerPadding() + theme.IconInlineSize()
+	for _, o := range c.Options {
+		m.Width = max(m.Width, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width+extra)
+	}
+	return m
+}
+
 func (c *choice) TypedRune(r rune)           { sinkRune(c, r) }
 func (c *choice) TypedKey(ev *fyne.KeyEvent) { sinkKey(c, ev) }
 func (c *choice) AcceptsTab() bool           { return true }

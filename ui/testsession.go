@@ -34,7 +34,7 @@ type TestSessionScreen struct {
 	sess *testsession.Session
 
 	intro    *widget.Label
-	expect   *widget.Select
+	expect   *choice
 	entry    *widget.Entry
 	rows     []testsession.Result
 	table    *widget.Table
@@ -58,7 +58,7 @@ func ShowTestSession(d Deps) *TestSessionScreen {
 	w := fyne.CurrentApp().NewWindow(T("ts.title"))
 	s := NewTestSessionScreen(w, d)
 	w.SetContent(s.Object())
-	w.Resize(fyne.NewSize(1100, 640))
+	fitAtMost(w, fyne.NewSize(1100, 640))
 	w.Show()
 	w.Canvas().Focus(s.entry)
 	return s
@@ -112,7 +112,7 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	s.intro = widget.NewLabel("")
 	s.intro.Wrapping = fyne.TextWrapWord
 	s.intro.SetText(s.introWords())
-	s.expect = widget.NewSelect(append([]string{tsNoExpectation()}, testsession.Expectations()...), nil)
+	s.expect = newChoice(append([]string{tsNoExpectation()}, testsession.Expectations()...), nil)
 	s.expect.SetSelected(tsNoExpectation())
 	s.entry = widget.NewEntry()
 	s.entry.SetPlaceHolder(T("ts.entryHint"))
@@ -149,8 +149,10 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 			o.(*widget.Label).SetText(T(tsColumns[id.Col].title))
 		}
 	}
+	// Each column at least as wide as its title in the GUI's language.
+	pad := 2*theme.InnerPadding() + theme.Padding()
 	for i, c := range tsColumns {
-		s.table.SetColumnWidth(i, c.width)
+		s.table.SetColumnWidth(i, max(c.width, fyne.MeasureText(T(c.title), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+pad))
 	}
 	s.finish = widget.NewButtonWithIcon(T("ts.finish"), theme.ConfirmIcon(), s.Finish)
 	s.finish.Importance = widget.HighImportance

@@ -99,7 +99,12 @@ func fitText(s string, style fyne.TextStyle, width, max float32) float32 {
 	if w <= 0 {
 		return max
 	}
-	return min(max, 100*width/w)
+	// Glyphs do not scale exactly with the size (hinting): make sure.
+	ts := min(max, 100*width/w)
+	for i := 0; i < 10 && fyne.MeasureText(s, ts, style).Width > width; i++ {
+		ts *= 0.98
+	}
+	return ts
 }
 
 // subReadable is the smallest size of the sub line ("Do not let in ·

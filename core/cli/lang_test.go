@@ -99,3 +99,33 @@ func TestScanInEveryLanguage(t *testing.T) {
 		t.Errorf("a bad language stopped the gate: %d %q %q", r.code, r.out, r.stderr)
 	}
 }
+
+// The desktop app gets --lang for its run; a restart it asks for follows
+// the language saved in its Settings instead.
+func TestGUILanguage(t *testing.T) {
+	_, dir, h := sandboxStation(t)
+	var got []string
+	prev := relaunch
+	relaunch = func(args []string) error { got = args; return nil }
+	t.Cleanup(func() { relaunch = prev })
+	h.gui = func(a App) error {
+		if a.Lang != "fr" {
+			t.Errorf("the GUI was given %q", a.Lang)
+		}
+		a.Restart()
+		return nil
+	}
+	if r := h.run(nil, "--lang", "FR", "--data-dir", dir); r.code != 0 {
+		t.Fatalf("exit %d %q", r.code, r.stderr)
+	}
+	if strings.Join(got, " ") != "--data-dir "+dir {
+		t.Errorf("restarted with %q", got)
+	}
+	for in, want := range map[string]string{
+		"--lang=de --verbose": "--verbose", "-lang it --data-dir x": "--data-dir x", "--data-dir x -- --lang fr": "--data-dir x -- --lang fr",
+	} {
+		if got := strings.Join(withoutLang(strings.Fields(in)), " "); got != want {
+			t.Errorf("withoutLang(%q) = %q", in, got)
+		}
+	}
+}
