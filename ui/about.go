@@ -14,16 +14,11 @@ import (
 	"s360gate/core/logging"
 )
 
-// mainMenu is the window's menu bar: Help → About s360gate (Fyne adds Quit
-// to the first menu).
-func mainMenu(w fyne.Window, dataDir string) *fyne.MainMenu {
-	about := fyne.NewMenuItem(T("about.menu"), func() { showAbout(w, dataDir) })
-	return fyne.NewMainMenu(fyne.NewMenu(T("about.file")), fyne.NewMenu(T("about.help"), about))
-}
-
 // showAbout says which s360gate this is, in the words of `s360gate
 // --version` (what a supervisor reads out when reporting a problem), and
-// where its data and log are. The text can be selected and copied.
+// where its data and log are. Its labels are not selectable: a selectable
+// label takes the keyboard focus, and a scan typed into it would be lost
+// (keys.go); the About text is read out, not copied.
 func showAbout(w fyne.Window, dataDir string) {
 	icon := canvas.NewImageFromResource(iconResource)
 	icon.FillMode = canvas.ImageFillContain
@@ -34,7 +29,6 @@ func showAbout(w fyne.Window, dataDir string) {
 		T("about.log", map[string]any{"Path": filepath.Join(dataDir, logging.FileName)}),
 	}, "\n"))
 	where.Wrapping = fyne.TextWrapBreak
-	version.Selectable, where.Selectable = true, true
 	content := container.NewBorder(nil, nil, container.NewVBox(icon), nil,
 		container.NewVBox(version, where))
 	d := dialog.NewCustom(T("about.menu"), T("about.close"), content, w)

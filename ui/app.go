@@ -72,8 +72,7 @@ type Main struct {
 	status      *StatusScreen
 	settingsTab *SettingsScreen
 	capture     *capture
-	keyTimer    *time.Timer // the capture's (timerMu: Close stops it)
-	timerMu     sync.Mutex
+	keys        *keyboard
 	sound       sounder
 	pins        *pinGuard  // wrong PINs, counted across the gate and Settings
 	lang        words.Lang // the language the screens were built in
@@ -127,22 +126,11 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.unsaved = newUnsavedBar(func() { m.tabs.Select(m.settingsItm) })
 	m.settingsTab.onRestart = m.offerRestart
 	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
-	m.w.SetMainMenu(mainMenu(m.w, d.DataDir))
 	m.w.SetCloseIntercept(m.confirmClose)
 	fitScreen(m.w)
 
-	m.capture = newCapture(scannerOptions(&s))
-	m.capture.onScan, m.capture.onUnread, m.capture.onTyped, m.capture.onRetract = m.routeScan, m.routeUnread, m.deliver, m.retract
-	m.capture.schedule = func(d time.Duration) {
-		m.timerMu.Lock()
-		defer m.timerMu.Unlock()
-		if m.keyTimer == nil {
-			m.keyTimer = time.AfterFunc(d, func() { m.ui(m.capture.fire) })
-			return
-		}
-		m.keyTimer.Reset(d)
-	}
-	m.capture.attach(m.w.Canvas())
+	m.keys = newKeyboard(m.w, scannerOptions(&s), m.ui, m.typingTarget, m.routeScan, m.routeUnread)
+	m.capture = m.keys.capture
 	m.applySettings(s)
 	m.loadHistory()
 	m.followSync()
@@ -159,12 +147,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 func (m *Main) Close() {
 	m.closeOnce.Do(func() {
 		close(m.stop)
-		registerCapture(m.w.Canvas(), nil)
-		m.timerMu.Lock()
-		if m.keyTimer != nil {
-			m.keyTimer.Stop()
-		}
-		m.timerMu.Unlock()
+		m.keys.close()
 		if m.unsub != nil {
 			m.unsub()
 		}
@@ -254,54 +237,6 @@ func (m *Main) dismissOverlays() {
 	m.w.Canvas().Unfocus()
 }
 
-// deliver hands a person's keystroke to where it was typed. Keys typed
-// with nothing focused go to the field of the tab: the gate's manual field,
-// the desk's search field. Tab moves the focus, among this app's widgets.
-func (m *Main) deliver(k scanner.Keystroke[keySink]) {
-	to := k.To
-	if _, ok := to.(*keyCatcher); ok {
-		to = nil
-	}
-	name := fyne.KeyName(k.Name)
-	if name == fyne.KeyTab || name == keyBackTab {
-		m.focusNext(to, name == keyBackTab)
-		return
-	}
-	c := m.w.Canvas()
-	if to == nil {
-		t := m.typingTarget()
-		if t == nil || (k.Rune == 0 && c.Focused() != t) {
-			return
-		}
-		if c.Focused() != t {
-			c.Focus(t)
-		}
-		to = t
-	}
-	to.typed(k.Rune, name)
-}
-
-// retract takes back keys handed on as a person's that were the start of a
-// scan after all (a starved system delivered them apart from the rest):
-// from the end of the field they went to, if they are still there.
-func (m *Main) retract(keys []scanner.Keystroke[keySink]) {
-	where := func(k scanner.Keystroke[keySink]) keySink {
-		if _, ok := k.To.(*keyCatcher); ok || k.To == nil {
-			return m.typingTarget()
-		}
-		return k.To
-	}
-	for i := 0; i < len(keys); {
-		to, text := where(keys[i]), ""
-		for ; i < len(keys) && where(keys[i]) == to; i++ {
-			text += string(keys[i].Rune)
-		}
-		if f, ok := to.(*field); ok {
-			f.takeBack(text)
-		}
-	}
-}
-
 // typingTarget is the field that takes typing with nothing focused.
 func (m *Main) typingTarget() keySink {
 	if m.w.Canvas().Overlays().Top() != nil {
@@ -314,40 +249,6 @@ func (m *Main) typingTarget() keySink {
 		return m.desk.query
 	}
 	return nil
-}
-
-// focusNext moves the focus on from from (nil: from the start), skipping
-// Fyne's widgets that would swallow a scan (buttons) and the key catchers.
-func (m *Main) focusNext(from keySink, back bool) {
-	c := m.w.Canvas()
-	if from != nil && c.Focused() != from {
-		c.Focus(from)
-	}
-	if from == nil {
-		c.Unfocus()
-	}
-	var first fyne.Focusable
-	for range 1000 {
-		if back {
-			c.FocusPrevious()
-		} else {
-			c.FocusNext()
-		}
-		f := c.Focused()
-		if f == nil || f == first {
-			break
-		}
-		if first == nil {
-			first = f
-		}
-		if _, ok := f.(*keyCatcher); ok {
-			continue
-		}
-		if _, ok := f.(keySink); ok {
-			return
-		}
-	}
-	c.Unfocus()
 }
 
 // restoreFocus gives the keyboard back to the window after a gate action,

@@ -44,6 +44,7 @@ type StatusScreen struct {
 	zone       *widget.Label
 	syncBtn    *widget.Button
 	testBtn    *widget.Button
+	aboutBtn   *widget.Button
 	syncMsg    *widget.Label
 	progress   *widget.ProgressBarInfinite
 	progMsg    *widget.Label
@@ -130,6 +131,9 @@ func (s *StatusScreen) build() {
 	s.syncMsg = label()
 	// The IT person's proof of the two-way interface (test session).
 	s.testBtn = widget.NewButtonWithIcon(T("status.testSession"), theme.DocumentIcon(), func() { ShowTestSession(s.d) })
+	// Which s360gate this is, what a supervisor reads out when reporting
+	// a problem (the words of `s360gate --version`).
+	s.aboutBtn = widget.NewButtonWithIcon(T("about.menu"), theme.InfoIcon(), func() { showAbout(s.w, s.d.DataDir) })
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
@@ -146,7 +150,7 @@ func (s *StatusScreen) build() {
 	// for one line per character, and AppTabs would make the window as
 	// tall as that. In a scroll they are measured at the width they get.
 	info := container.NewVBox(form,
-		container.NewBorder(nil, nil, s.syncBtn, s.testBtn, s.syncMsg),
+		container.NewBorder(nil, nil, s.syncBtn, container.NewHBox(s.testBtn, s.aboutBtn), s.syncMsg),
 		s.progMsg, s.progress, widget.NewSeparator(), s.rejTitle)
 	s.split = container.New(&statusSplit{keep: statusTableKeep}, container.NewVScroll(info), s.rejTable)
 	s.obj = container.NewBorder(s.demo, nil, nil, nil, s.split)

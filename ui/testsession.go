@@ -35,9 +35,10 @@ type TestSessionScreen struct {
 
 	intro    *widget.Label
 	expect   *choice
-	entry    *widget.Entry
+	entry    *field
+	keys     *keyboard // the window's, when shown (ShowTestSession)
 	rows     []testsession.Result
-	table    *widget.Table
+	table    *keyTable
 	finish   *widget.Button
 	open     *widget.Button
 	again    *widget.Button
@@ -57,7 +58,9 @@ type TestSessionScreen struct {
 func ShowTestSession(d Deps) *TestSessionScreen {
 	w := fyne.CurrentApp().NewWindow(T("ts.title"))
 	s := NewTestSessionScreen(w, d)
-	w.SetContent(s.Object())
+	w.SetContent(withCatcher(s.Object()))
+	s.attachKeyboard(fyne.Do)
+	w.SetOnClosed(s.keys.close)
 	fitAtMost(w, fyne.NewSize(1100, 640))
 	w.Show()
 	w.Canvas().Focus(s.entry)
@@ -114,10 +117,10 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	s.intro.SetText(s.introWords())
 	s.expect = newChoice(append([]string{tsNoExpectation()}, testsession.Expectations()...), nil)
 	s.expect.SetSelected(tsNoExpectation())
-	s.entry = widget.NewEntry()
+	s.entry = newField()
 	s.entry.SetPlaceHolder(T("ts.entryHint"))
 	s.entry.OnSubmitted = s.Scan
-	s.table = widget.NewTable(
+	s.table = newKeyTable(
 		func() (int, int) { return len(s.rows), len(tsColumns) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -211,22 +214,65 @@ func (s *TestSessionScreen) introWords() string {
 	return T("ts.intro", map[string]any{"Env": string(st.Environment), "Where": where})
 }
 
-// Scan decides and records one typed or scanned line ("CODE [EXPECTED]";
-// without EXPECTED, the chosen one).
+// attachKeyboard gives the window the gate's keyboard (keyboard.go): a
+// test ticket scanned while the expectation menu or any field has the
+// focus is a scan, recorded whole, and never typed into the field; hand
+// typing stays in the field (Enter submits it, see Scan). run runs a func
+// on the UI goroutine.
+func (s *TestSessionScreen) attachKeyboard(run func(func())) {
+	st := s.settings()
+	opts := scannerOptions(&st)
+	s.keys = newKeyboard(s.w, opts, run, func() keySink {
+		if s.entry.Disabled() {
+			return nil
+		}
+		return s.entry
+	}, func(raw string) {
+		s.dismissOverlays()
+		sc, err := opts.Normalize(raw)
+		if err != nil {
+			s.status.SetText(T("app.scanNotRead", map[string]any{"Why": say().Error(err)}))
+			return
+		}
+		s.record(sc.Code)
+	}, func(string) {
+		s.dismissOverlays()
+		s.status.SetText(T("app.scanNotEnded"))
+	})
+}
+
+// dismissOverlays closes the expectation menu when a scan comes: the scan
+// is recorded with the expectation chosen before it.
+func (s *TestSessionScreen) dismissOverlays() {
+	ov := s.w.Canvas().Overlays()
+	for _, o := range ov.List() {
+		ov.Remove(o)
+	}
+}
+
+// Scan decides and records one line typed into the field ("CODE
+// [EXPECTED]"; without EXPECTED, the chosen one), and empties the field.
 func (s *TestSessionScreen) Scan(text string) {
+	if s.record(text) {
+		s.entry.SetText("")
+	}
+}
+
+// record decides and records one line, in the order lines come; false when
+// there was nothing to record.
+func (s *TestSessionScreen) record(text string) bool {
 	if s.busy || s.finished || strings.TrimSpace(text) == "" {
-		return
+		return false
 	}
 	s.line++
 	l, skip, err := testsession.ParseLine(s.line, text)
 	if skip {
 		s.line--
-		return
+		return false
 	}
 	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation() {
 		l.Expected = s.expect.Selected
 	}
-	s.entry.SetText("")
 	prev, done := s.scanned, make(chan struct{})
 	s.scanned = done
 	go func() {
@@ -250,6 +296,7 @@ func (s *TestSessionScreen) Scan(text string) {
 			s.status.SetText(T("ts.scanned", map[string]any{"N": deskThousands(len(s.rows)), "Last": tsScanWords(r)}))
 		})
 	}()
+	return true
 }
 
 // tsScanWords is one scan's verdict in a sentence.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"s360gate/core"
@@ -140,4 +141,90 @@ func TestStatusNamesTheZone(t *testing.T) {
 		}
 	}
 	h.eventually("venue time", func() bool { return strings.HasPrefix(s.lastExport.Text, want) })
+}
+
+// TestTestSessionKeyboard: the test session's window has the gate's
+// keyboard. A test ticket scanned while the expectation menu is open, or
+// while the field holds half a hand-typed number, is recorded whole with
+// the expectation chosen before it; the hand-typed text stays in the field
+// and is never glued onto the scan.
+func TestTestSessionKeyboard(t *testing.T) {
+	h := newHarness(t)
+	db := seedDB(t)
+	st := testSettings()
+	d := Deps{Store: db, Engine: &uploadingSyncer{db: db}, Settings: func() core.Settings { return st },
+		Now: func() time.Time { return testNow }, DataDir: t.TempDir()}
+	var s *TestSessionScreen
+	keyTime := testNow
+	h.ui(func() {
+		s = NewTestSessionScreen(h.w, d)
+		h.w.SetContent(withCatcher(s.Object()))
+		s.attachKeyboard(func(f func()) { f() })
+		s.keys.capture.clock = func() time.Time { return keyTime }
+		s.keys.capture.schedule = func(time.Duration) {}
+	})
+	t.Cleanup(func() { h.ui(s.keys.close) })
+	// advance lets d pass on the capture's clock, firing its timer on time.
+	advance := func(d time.Duration) {
+		end := keyTime.Add(d)
+		for due := s.keys.capture.asm.Deadline(); !due.IsZero() && !due.After(end); due = s.keys.capture.asm.Deadline() {
+			keyTime = due
+			s.keys.capture.fire()
+		}
+		keyTime = end
+	}
+	typeKeys := func(text string, gap time.Duration) {
+		c := h.w.Canvas()
+		for _, r := range text {
+			advance(gap)
+			if fo := c.Focused(); fo != nil {
+				fo.TypedRune(r)
+			} else {
+				c.OnTypedRune()(r)
+			}
+		}
+	}
+	press := func(name fyne.KeyName, gap time.Duration) {
+		advance(gap)
+		c := h.w.Canvas()
+		if fo := c.Focused(); fo != nil {
+			fo.TypedKey(&fyne.KeyEvent{Name: name})
+		} else {
+			c.OnTypedKey()(&fyne.KeyEvent{Name: name})
+		}
+	}
+	scan := func(code string) {
+		advance(time.Second) // a scanner's burst starts after a pause
+		typeKeys(code, scanKeyGap)
+		press(fyne.KeyReturn, scanKeyGap)
+		advance(time.Second)
+	}
+
+	h.ui(func() {
+		s.expect.SetSelected("ADMIT")
+		s.expect.open() // the menu is open when the scanner fires
+		scan(bcGrace)
+		if s.w.Canvas().Overlays().Top() != nil {
+			t.Error("the expectation menu stayed open over the scan")
+		}
+	})
+	h.eventually("the scan", func() bool { return len(s.rows) == 1 })
+	h.ui(func() {
+		if r := s.rows[0]; r.Scanned != bcGrace || r.Expected != "ADMIT" || r.Outcome != core.Admit {
+			t.Errorf("scanned with the menu open: %+v", r)
+		}
+		h.w.Canvas().Focus(s.entry)
+		typeKeys("T26-00", handKeyGap)
+		advance(time.Second)
+		scan(bcAda)
+	})
+	h.eventually("the second scan", func() bool { return len(s.rows) == 2 })
+	h.ui(func() {
+		if r := s.rows[1]; r.Scanned != bcAda {
+			t.Errorf("second scan recorded as %q, want %q alone", r.Scanned, bcAda)
+		}
+		if s.entry.Text != "T26-00" {
+			t.Errorf("the hand-typed text became %q", s.entry.Text)
+		}
+	})
 }
