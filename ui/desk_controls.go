@@ -16,7 +16,7 @@ var deskColumns = []controlColumn{
 	{"desk.col.time", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
 	{"desk.col.gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
 	{"desk.col.station", 120, func(c *core.Control, _ time.Time) string { return c.Station }},
-	{"desk.col.dir", 45, func(c *core.Control, _ time.Time) string { return string(c.Direction) }},
+	{"desk.col.dir", 45, deskDirCell},
 	{"desk.col.verdict", 110, deskVerdictCell},
 	{"desk.col.why", 240, func(c *core.Control, _ time.Time) string {
 		if m := say().Control(c); m != "" {
@@ -32,6 +32,16 @@ var deskColumns = []controlColumn{
 		}
 		return ""
 	}},
+}
+
+// deskDirCell is a control's direction in the reader's words ("in",
+// "entrée", "ein"…).
+func deskDirCell(c *core.Control, _ time.Time) string {
+	switch c.Direction {
+	case core.DirectionIn, core.DirectionOut:
+		return T("desk.dir." + string(c.Direction))
+	}
+	return string(c.Direction)
 }
 
 func deskVerdictCell(c *core.Control, _ time.Time) string {

@@ -62,6 +62,14 @@ func screensFit(t *testing.T, l words.Lang, size fyne.Size) {
 		})
 	}
 	check("the gate before any sync")
+	// The manual field beside the scanner's state and Check keeps room for
+	// a dozen typed digits (the state is as wide as its longest words:
+	// "Click here to scan" said at length left Italian 52 px).
+	f.ui(func() {
+		if w := f.m.gate.entry.Size().Width; w < 120 {
+			t.Errorf("the manual field is %v px wide", w)
+		}
+	})
 	// The top bar's longest state: offline, controls waiting, synced hours ago.
 	f.ui(func() {
 		s := f.m.settings()
