@@ -32,14 +32,17 @@ const (
 	TargetReadyMS      = 1000
 )
 
-func targets(r *Result) []Target {
-	t := func(name string, v float64, op string, want float64, unit string) Target {
-		pass := v >= want
-		if op == "<=" {
-			pass = v <= want
-		}
-		return Target{Name: name, Value: v, Op: op, Target: want, Unit: unit, Pass: pass}
+// target judges the figure v of name against want (op ">=" or "<=").
+func target(name string, v float64, op string, want float64, unit string) Target {
+	pass := v >= want
+	if op == "<=" {
+		pass = v <= want
 	}
+	return Target{Name: name, Value: v, Op: op, Target: want, Unit: unit, Pass: pass}
+}
+
+func targets(r *Result) []Target {
+	t := target
 	return []Target{
 		t("ingest.tickets_per_s", r.Ingest.TicketsPerS, ">=", TargetIngestPerS, "tickets/s"),
 		t("ingest_vs_raw", r.IngestRaw, ">=", TargetIngestRatio, "× raw"),

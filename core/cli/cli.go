@@ -71,6 +71,7 @@ func init() {
 		{"controls", "[--format csv|json] [--since TIME]", "print the control log", (*runner).controls},
 		{"testsession", "[--gate G] [--station NAME] [--direction in|out] [--report-dir DIR] [--wait]", "prove the interface with the institution's test tickets: one per line on stdin (CODE [EXPECTED]), uploaded, checked at S-360, reported as CSV and HTML", (*runner).testSession},
 		{"purge", "--personal-data [--before YYYY-MM-DD | --all]", "erase holder identities of past events", (*runner).purge},
+		{"venue", "init|join|leave|status [flags]", "a venue's stations share one PostgreSQL database and one elected S-360 client (see `s360gate help venue`)", (*runner).venue},
 		{"sim", "[flags]", "run a simulated S-360 (see `s360gate sim --help`)", (*runner).sim},
 		{"bench", "[--tickets N] [--page-size N] [--json]", "measure this machine: ingest, raw store limit, sync cycles, scans, upload, memory", (*runner).bench},
 		{"version", "", "print the version, the commit it was built from and the build date (also --version)", (*runner).version},

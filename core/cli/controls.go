@@ -47,7 +47,7 @@ func (r *runner) controls(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, err := existingStore(r.dataDir, st.settings)
+	store, _, err := r.stationStore(st.settings, false)
 	if err != nil {
 		return r.failErr(err)
 	}

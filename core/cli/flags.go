@@ -140,6 +140,9 @@ func (r *runner) help(args []string) int {
 	if args[0] == "sim" {
 		return r.sim([]string{"--help"})
 	}
+	if args[0] == "venue" {
+		return r.venueHelp(args[1:])
+	}
 	for _, c := range commands {
 		if c.name != args[0] {
 			continue

@@ -91,6 +91,11 @@ func (r *runner) runGUI() int {
 	if r.gui == nil {
 		return r.fail(ExitUsage, "this build has no desktop app: use a subcommand (see `s360gate help`)")
 	}
+	// The desktop app's venue screens are still to come: on a joined
+	// station it would sync on its own, a second S-360 client.
+	if code, refused := r.refusedJoined("The desktop app"); refused {
+		return code
+	}
 	st, err := r.loadSettings()
 	if err != nil {
 		return r.failErr(err)

@@ -74,10 +74,11 @@ func (r *runner) lookup(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, err := existingStore(r.dataDir, st.settings)
+	store, s, err := r.stationStore(st.settings, false)
 	if err != nil {
 		return r.failErr(err)
 	}
+	st.settings = s
 	defer store.Close()
 	r.warn(st)
 	log, closer := logging.Setup(r.dataDir, r.verbose, r.stderr)

@@ -48,10 +48,11 @@ func (r *runner) purge(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, err := existingStore(r.dataDir, st.settings)
+	store, s, err := r.stationStore(st.settings, false)
 	if err != nil {
 		return r.failErr(err)
 	}
+	st.settings = s
 	defer store.Close()
 	r.warn(st)
 	// A date is the start of that day at the venue, whatever zone the

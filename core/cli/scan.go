@@ -101,7 +101,7 @@ func (r *runner) scan(args []string) int {
 	if code := r.stationOverrides(fs, o, &s); code != ExitOK {
 		return code
 	}
-	store, err := existingStore(r.dataDir, s)
+	store, s, err := r.stationStore(s, true)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -111,6 +111,7 @@ func (r *runner) scan(args []string) int {
 	defer closer.Close()
 
 	cp := s.Checkpoint() // the store decides in the venue's zone (Checkpoint.Zone)
+	now := clockOf(store)
 	zone := venueZone(r.ctx, store)
 	say := r.speaker(s, zone)
 	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}
@@ -131,7 +132,7 @@ func (r *runner) scan(args []string) int {
 		if l.Err != nil {
 			return write(errOut{Line: l.No, Error: say.Error(l.Err)})
 		}
-		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: time.Now()}
+		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: now()}
 		req.Prompts = core.ScannerPrompts(l.Scan.Layout, l.Scan.Odd)
 		v, err := store.Scan(r.ctx, req)
 		if err != nil {

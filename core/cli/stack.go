@@ -10,10 +10,12 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/s360"
 	"s360gate/core/sqlite"
 	"s360gate/core/syncer"
+	"s360gate/core/venue"
 )
 
 // DBName is the production store inside the data directory. Every other
@@ -131,6 +133,10 @@ func newStack(store Store, s core.Settings, log logrus.FieldLogger, onRetry func
 func (st *stack) newClient(s core.Settings) (*s360.Client, error) {
 	cfg := s360.ConfigFrom(s)
 	cfg.Log = st.log
+	cfg.UserAgent = venue.UserAgent(buildinfo.Get().Version, s.Station)
+	// A joined station's calls count in the venue's budget on the venue's
+	// clock (the database's).
+	cfg.Now = clockOf(st.store)
 	// S-360's times without an offset are the institution's: read them in
 	// the zone stored when getTimeZone last answered.
 	cfg.Zone = venueZone(context.Background(), st.store)
@@ -147,7 +153,7 @@ func (st *stack) newClient(s core.Settings) (*s360.Client, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if calls, err := st.store.CallsSince(ctx, time.Now().Add(-time.Minute)); err == nil {
+	if calls, err := st.store.CallsSince(ctx, cfg.Now().Add(-time.Minute)); err == nil {
 		cl.Seed(calls)
 	} else {
 		st.log.WithError(err).Warn("cannot read the recent S-360 calls")

@@ -55,6 +55,11 @@ func (r *runner) sync(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
+	if link, joined, err := r.venueLink(); err != nil {
+		return r.failErr(err)
+	} else if joined {
+		return r.venueSync(fs, cf, *once, st, link)
+	}
 	s, code := r.configure(fs, cf, st)
 	if code != ExitOK {
 		return code
@@ -142,18 +147,14 @@ func (r *runner) configure(fs *flag.FlagSet, cf *connFlags, st stored) (core.Set
 	if p := env(config.PasswordEnv); p != "" {
 		run.Password = p
 	}
-	// Validate lets the simulator go without these (the desktop app fills
-	// them from its embedded one); a headless sync needs them all.
 	switch {
 	case run.Environment == core.EnvSim && run.Endpoint == "":
-		return run, r.fail(ExitUsage, "the simulator has no address: start `s360gate sim` and pass the --endpoint it prints (the desktop app starts its own)")
+		return run, r.fail(ExitUsage, syncGap(run))
 	case run.Password == "":
 		return run, r.fail(ExitUsage, "no password: put it in a file only you can read and pass --password-file FILE (it is stored in "+r.dataDir+"), or set S360_PASSWORD")
-	case run.Institution == "" || run.Operator == "" || run.Season == "" || len(run.Products) == 0:
-		return run, r.fail(ExitUsage, "give --institution, --operator, --season and --product (once: they are stored)")
 	}
-	if _, err := s360.New(s360.ConfigFrom(run)); err != nil {
-		return run, r.fail(ExitUsage, core.ErrorMessage(err)+" (nothing was saved)")
+	if gap := syncGap(run); gap != "" {
+		return run, r.fail(ExitUsage, gap)
 	}
 	if err := checkSwitch(r.dataDir, st.file, file); err != nil {
 		return run, r.fail(ExitUsage, core.ErrorMessage(err))
@@ -165,6 +166,28 @@ func (r *runner) configure(fs *flag.FlagSet, cf *connFlags, st stored) (core.Set
 		r.protect() // a data folder Save created
 	}
 	return run, ExitOK
+}
+
+// syncGap says what a headless sync with s lacks, the password aside (a
+// station's own, never a venue's): "" when nothing. Validate lets the
+// simulator go without an address and codes (the desktop app fills them
+// from its embedded one); a headless sync needs them all, and an address
+// and names the client accepts.
+func syncGap(s core.Settings) string {
+	switch {
+	case s.Environment == core.EnvSim && s.Endpoint == "":
+		return "the simulator has no address: start `s360gate sim` and pass the --endpoint it prints (the desktop app starts its own)"
+	case s.Institution == "" || s.Operator == "" || s.Season == "" || len(s.Products) == 0:
+		return "give --institution, --operator, --season and --product (once: they are stored)"
+	}
+	cfg := s360.ConfigFrom(s)
+	if cfg.Password == "" {
+		cfg.Password = "-" // checked elsewhere: only the address and names are checked here
+	}
+	if _, err := s360.New(cfg); err != nil {
+		return core.ErrorMessage(err) + " (nothing was saved)"
+	}
+	return ""
 }
 
 // checkSwitch refuses to point a store that already holds a ticket list at

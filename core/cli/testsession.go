@@ -52,6 +52,9 @@ func (r *runner) testSession(args []string) int {
 	if len(pos) > 0 {
 		return r.usageError("testsession", fmt.Errorf("unexpected argument %q (test tickets are read from stdin, one per line: CODE [EXPECTED])", pos[0]))
 	}
+	if code, refused := r.refusedJoined("A test session"); refused {
+		return code
+	}
 	st, err := r.loadSettings()
 	if err != nil {
 		return r.failErr(err)

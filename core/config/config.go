@@ -125,11 +125,17 @@ func Save(dir string, s core.Settings) error {
 		}
 		s.SupervisorPIN = h
 	}
-	if err := EnsureDir(dir); err != nil {
-		return err
-	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
+		return err
+	}
+	return writePrivate(dir, FileName, append(b, '\n'))
+}
+
+// writePrivate writes name in dir atomically, readable by its owner only:
+// a crash or a full disk leaves the old file whole, never half a new one.
+func writePrivate(dir, name string, b []byte) error {
+	if err := EnsureDir(dir); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".settings-*.tmp")
@@ -138,7 +144,7 @@ func Save(dir string, s core.Settings) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(append(b, '\n'))
+		_, err = tmp.Write(b)
 		if err == nil {
 			err = tmp.Sync()
 		}
@@ -146,7 +152,7 @@ func Save(dir string, s core.Settings) error {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Rename(tmp.Name(), filepath.Join(dir, FileName))
+			err = os.Rename(tmp.Name(), filepath.Join(dir, name))
 		}
 		if err == nil {
 			return nil

@@ -34,6 +34,7 @@ func Protect(dir string) []string {
 	for _, it := range []struct{ path, what string }{
 		{dir, "data folder"},
 		{filepath.Join(dir, FileName), "settings file"},
+		{filepath.Join(dir, VenueFileName), "venue link"}, // may hold the venue database's password
 	} {
 		who, err := Exposure(it.path)
 		switch {

@@ -115,3 +115,23 @@ func TestProtectSaysWhatItCannotChange(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A station's venue link may hold the venue database's password: it is
+// kept private like the settings.
+func TestProtectVenueLink(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := SaveVenue(dir, VenueLink{DB: "postgres://gate:pw@127.0.0.1/venue"}); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, VenueFileName)
+	wantPrivate(t, link)
+	configtest.Expose(t, link)
+	notes := Protect(dir)
+	if len(notes) != 1 || !strings.Contains(notes[0], "venue link "+link) || !strings.Contains(notes[0], "made private") {
+		t.Fatalf("notes %q", notes)
+	}
+	wantPrivate(t, link)
+	if l, ok, err := LoadVenue(dir); err != nil || !ok || l.DB == "" {
+		t.Fatalf("LoadVenue after Protect: %+v %v %v", l, ok, err)
+	}
+}

@@ -3,12 +3,11 @@ package postgres
 import (
 	"flag"
 	"fmt"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/bench/scanload"
 	"s360gate/core/internal/cputime"
 	"s360gate/core/postgres/pgtest"
 	"s360gate/core/storetest"
@@ -70,62 +69,43 @@ func scanStations(b *testing.B, every time.Duration) {
 		handles[i] = fresh2(b, db, MaxConns(2))
 		handles[i].pool.Ping(ctx) // connect before the clock starts
 	}
-	lat := make([][]time.Duration, stations)
+	gates := make([]core.Gate, stations)
+	for i, h := range handles {
+		gates[i] = h
+	}
+	cps := make([]core.Checkpoint, stations)
+	for s := range cps {
+		cps[s] = storetest.Checkpoint("A")
+		cps[s].Station.Name, cps[s].Station.Gate = fmt.Sprintf("STATION%d", s+1), ""
+	}
 	cpu0, srv0 := cputime.Process(), pgtest.Shared(b).CPUTime()
 	b.ResetTimer()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for s := range stations {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cp := storetest.Checkpoint("A")
-			cp.Station.Name, cp.Station.Gate = fmt.Sprintf("STATION%d", s+1), ""
-			var tick *time.Ticker
-			if every > 0 {
-				// Stations out of phase, as real gates are.
-				time.Sleep(time.Duration(s) * every / time.Duration(stations))
-				tick = time.NewTicker(every)
-				defer tick.Stop()
-			}
-			// Station s takes every stations-th scan: distinct tickets
-			// (ADMIT) on the first pass, then ALREADY_USED denials; one
-			// scan in 50 is an unknown code. Every one records a control.
-			for i := s; i < b.N; i += stations {
-				if tick != nil {
-					<-tick.C
-				}
-				code := storetest.BarcodeOf(i % tickets)
-				if i%50 == 49 {
-					code = fmt.Sprint("UNKNOWN-", i)
-				}
-				t0 := time.Now()
-				if _, err := handles[s].Scan(ctx, core.ScanRequest{Code: code, Checkpoint: cp, Now: storetest.Day}); err != nil {
-					b.Error(err)
-					return
-				}
-				lat[s] = append(lat[s], time.Since(t0))
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	// Station s takes every stations-th scan: distinct tickets (ADMIT) on
+	// the first pass, then ALREADY_USED denials; one scan in 50 is an
+	// unknown code. Every one records a control.
+	res, err := scanload.Run(ctx, gates, b.N, every, func(s, i int) core.ScanRequest {
+		code := storetest.BarcodeOf(i % tickets)
+		if i%50 == 49 {
+			code = fmt.Sprint("UNKNOWN-", i)
+		}
+		return core.ScanRequest{Code: code, Checkpoint: cps[s], Now: storetest.Day}
+	})
 	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
 	cpu, srv := cputime.Process()-cpu0, pgtest.Shared(b).CPUTime()-srv0
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
+	n := len(res.Latencies)
+	if n == 0 {
 		return
 	}
-	pct := func(p float64) float64 {
-		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
-	}
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(all[len(all)-1].Microseconds())/1000, "max-ms")
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "scans/s")
-	b.ReportMetric(float64(srv.Microseconds())/float64(len(all)), "server-cpu-µs/scan")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(len(all)), "client-cpu-µs/scan")
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(res.Percentile(0.50)), "p50-ms")
+	b.ReportMetric(ms(res.Percentile(0.99)), "p99-ms")
+	b.ReportMetric(ms(res.Max()), "max-ms")
+	b.ReportMetric(res.PerSecond(), "scans/s")
+	b.ReportMetric(float64(srv.Microseconds())/float64(n), "server-cpu-µs/scan")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "client-cpu-µs/scan")
 }
 
 // pageSource generates the pages of an export of n tickets, one at a time
@@ -150,7 +130,7 @@ func BenchmarkFirstExport(b *testing.B) {
 		// dropped when it ends, and a checkpoint writes out what the run
 		// before left (otherwise the second run pays for the first: 30%).
 		checkpoint := func() {
-			if _, err := db.pool.Exec(ctx, `CHECKPOINT`); err != nil {
+			if err := db.Checkpoint(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"s360gate/core"
 )
@@ -20,9 +18,10 @@ import (
 //
 // A page is written with COPY, the fastest way into PostgreSQL:
 //   - into an empty list (a venue's first export, up to a million tickets)
-//     straight into tickets; a barcode S-360 sends again later in the run
-//     (a ticket changed while the list was being paged) makes that COPY
-//     fail on the primary key, and the run goes on the second way;
+//     straight into tickets; the few barcodes of a page S-360 sends again
+//     later in the run (a ticket changed while the list was being paged:
+//     a few in a hundred in a GREY list) are looked up first and go the
+//     second way, so that they do not send the whole run there;
 //   - otherwise into a temporary table, then one INSERT … ON CONFLICT DO
 //     UPDATE, which rewrites every exported field of a stored ticket but
 //     never rejected_by_s360: S-360 does not send it, it is what we learned
@@ -124,8 +123,8 @@ type exportWriter struct {
 	db    *DB
 	key   string
 	epoch int64 // the syncer's; 0 for a store without an elected syncer
-	// bulk: the list was empty when the run began, and no page has met a
-	// barcode stored before: COPY straight into tickets.
+	// bulk: the list was empty when the run began: its new barcodes are
+	// copied straight into tickets (store).
 	bulk   bool
 	err    error // the writer is spent
 	closed bool
@@ -151,14 +150,52 @@ func (w *exportWriter) Apply(ctx context.Context, page core.ExportPage) error {
 
 // store writes one page and its cursor in one fenced transaction.
 func (w *exportWriter) store(ctx context.Context, todo []*core.Ticket, cursor string) error {
-	if w.bulk && len(todo) > 0 {
-		err := w.tx(ctx, func(tx pgx.Tx) error { return copyNew(ctx, tx, todo) }, cursor)
-		if !isUniqueViolation(err) {
-			return err
-		}
-		w.bulk = false // a barcode stored before: upsert from now on
+	if !w.bulk {
+		return w.tx(ctx, func(tx pgx.Tx) error { return upsert(ctx, tx, todo) }, cursor)
 	}
-	return w.tx(ctx, func(tx pgx.Tx) error { return upsert(ctx, tx, todo) }, cursor)
+	return w.tx(ctx, func(tx pgx.Tx) error {
+		fresh, again, err := splitStored(ctx, tx, todo)
+		if err == nil {
+			err = copyNew(ctx, tx, fresh)
+		}
+		if err == nil {
+			err = upsert(ctx, tx, again)
+		}
+		return err
+	}, cursor)
+}
+
+// splitStored separates the tickets of a page that are not stored yet from
+// those stored by an earlier page of the run. Only the syncer writes
+// tickets (fenced): none can be added between the look and the COPY.
+func splitStored(ctx context.Context, tx pgx.Tx, todo []*core.Ticket) (fresh, again []*core.Ticket, err error) {
+	if len(todo) == 0 {
+		return nil, nil, nil
+	}
+	barcodes := make([]string, len(todo))
+	for i, t := range todo {
+		barcodes[i] = t.Barcode
+	}
+	rows, err := tx.Query(ctx, `SELECT barcode FROM tickets WHERE barcode = ANY($1)`, barcodes)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(stored) == 0 {
+		return todo, nil, err
+	}
+	known := make(map[string]bool, len(stored))
+	for _, b := range stored {
+		known[b] = true
+	}
+	for _, t := range todo {
+		if known[t.Barcode] {
+			again = append(again, t)
+		} else {
+			fresh = append(fresh, t)
+		}
+	}
+	return fresh, again, nil
 }
 
 // tx runs write, stores the cursor and commits, if the writer's epoch is
@@ -178,6 +215,9 @@ func (w *exportWriter) tx(ctx context.Context, write func(pgx.Tx) error, cursor 
 
 // copyNew copies tickets that are not stored yet straight into tickets.
 func copyNew(ctx context.Context, tx pgx.Tx, todo []*core.Ticket) error {
+	if len(todo) == 0 {
+		return nil
+	}
 	row := make([]any, 0, len(ticketCopyCols))
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{"tickets"}, ticketCopyCols,
 		pgx.CopyFromSlice(len(todo), func(i int) ([]any, error) { return ticketRow(todo[i], row[:0]), nil }))
@@ -204,11 +244,6 @@ func upsert(ctx context.Context, tx pgx.Tx, todo []*core.Ticket) error {
 	}
 	_, err = tx.Exec(ctx, upsertSQL)
 	return err
-}
-
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 // Commit has nothing to do: every page was committed by its Apply.

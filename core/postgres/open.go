@@ -46,6 +46,12 @@ type DB struct {
 	instance string
 }
 
+// IdleInTransaction is how long the server lets a session of the store sit
+// in an open transaction waiting for the station (see Open). It is well
+// under the syncer's lease, so a paused syncer's locks are gone before a
+// new one needs them.
+const IdleInTransaction = 5 * time.Second
+
 // Option tunes Open.
 type Option func(*options)
 
@@ -105,6 +111,15 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "s360gate"
+	}
+	// A station paused (a frozen laptop, SIGSTOP) or cut off in the middle
+	// of a transaction would hold its locks until it comes back: a ticket's
+	// scan lock, the rows of an export page, the lease row. The server ends
+	// such a session instead (its transaction rolls back), so the others,
+	// and a new syncer, go on. The store's own transactions are never idle
+	// between statements for more than a round trip.
+	if _, ok := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !ok {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = IdleInTransaction.String()
 	}
 	// The store's times are instants; the session's zone only matters to
 	// what now()::date means in SQL, which the store never relies on.

@@ -16,10 +16,42 @@ import (
 // fenced: a call that was made counts against the budget, whoever made it.
 // Detail must carry no secret and no personal data (the caller's duty).
 func (db *DB) RecordCall(ctx context.Context, c core.Call) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO calls (method, at, ok, detail, duration, budgeted, station)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.Method, c.At, c.OK, c.Detail, int64(c.Duration), c.Budgeted, db.station)
+	_, err := db.pool.Exec(ctx, `INSERT INTO calls (method, at, ok, detail, duration, budgeted, station, instance)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.Method, c.At, c.OK, c.Detail, int64(c.Duration), c.Budgeted, db.station, db.instance)
 	return fail(err, "record the S-360 call")
+}
+
+// CallsByOthers lists the calls recorded after mark (0: all) by other
+// processes than this one, in the order they were recorded, and the mark
+// to pass next time: a running syncer adds them to its request budget. (A
+// call whose recording commits after a later one was read is missed: a
+// moment's overlap, within the budget's margin below S-360's limit.)
+func (db *DB) CallsByOthers(ctx context.Context, mark int64) ([]core.Call, int64, error) {
+	rows, err := db.pool.Query(ctx, `SELECT n, method, at, ok, detail, duration, budgeted FROM calls
+		WHERE n > $1 AND instance <> $2 ORDER BY n`, mark, db.instance)
+	if err != nil {
+		return nil, mark, fail(err, "read the S-360 calls")
+	}
+	defer rows.Close()
+	var out []core.Call
+	for rows.Next() {
+		var c core.Call
+		var dur int64
+		if err := rows.Scan(&mark, &c.Method, &c.At, &c.OK, &c.Detail, &dur, &c.Budgeted); err != nil {
+			return nil, mark, fail(err, "read the S-360 calls")
+		}
+		c.Duration = time.Duration(dur)
+		out = append(out, c)
+	}
+	return out, mark, fail(rows.Err(), "read the S-360 calls")
+}
+
+// CallMark is the mark of the last call recorded (see CallsByOthers).
+func (db *DB) CallMark(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.pool.QueryRow(ctx, `SELECT coalesce(max(n), 0) FROM calls`).Scan(&n)
+	return n, fail(err, "read the S-360 calls")
 }
 
 // CallsSince lists the venue's calls at or after t, oldest first (every

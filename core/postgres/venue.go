@@ -158,3 +158,31 @@ func (db *DB) SaveVenueSettings(ctx context.Context, v core.VenueSettings, by st
 		raw, by)
 	return fail(err, "save the venue's settings")
 }
+
+// ScansSince counts the controls station recorded at or after since (its
+// heartbeat reports it).
+func (db *DB) ScansSince(ctx context.Context, station string, since time.Time) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM controls WHERE at >= $1 AND station = $2`, since, station).Scan(&n)
+	return n, fail(err, "count the station's scans")
+}
+
+// ScansByStation counts the controls each station recorded at or after
+// since (the venue status's "scans today").
+func (db *DB) ScansByStation(ctx context.Context, since time.Time) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT station, count(*) FROM controls WHERE at >= $1 GROUP BY station`, since)
+	if err != nil {
+		return nil, fail(err, "count the stations' scans")
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return nil, fail(err, "count the stations' scans")
+		}
+		out[st] = n
+	}
+	return out, fail(rows.Err(), "count the stations' scans")
+}

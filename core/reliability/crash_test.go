@@ -158,22 +158,7 @@ func TestCrashDuringExport(t *testing.T) {
 
 	// Number the cursors by the chain of answers.
 	_, exports, _ := srv.snapshot()
-	pos := map[string]int{"": 0}
-	for changed := true; changed; {
-		changed = false
-		for _, e := range exports {
-			p, ok := pos[e.Start]
-			if !ok || e.Kind != "ok" || e.End == "" || e.End == e.Start {
-				continue
-			}
-			if q, seen := pos[e.End]; !seen {
-				pos[e.End] = p + 1
-				changed = true
-			} else if q != p+1 {
-				t.Fatalf("cursor %q is at position %d and %d", e.End, q, p+1)
-			}
-		}
-	}
+	pos := numberCursors(t, exports)
 	for _, e := range exports {
 		if _, ok := pos[e.Start]; !ok {
 			t.Fatalf("run %d asked for a cursor S-360 never issued: %q", e.Run, e.Start)

@@ -48,6 +48,19 @@
 // most once, every ADMIT answered is recorded, nothing else is, and the race
 // detector stays quiet (the child processes are instrumented too).
 //
+// TestVenueScanProcesses, TestVenueSyncerKilled, TestVenuePausedSyncer and
+// TestStandaloneStationsInterleave run a venue: a real PostgreSQL server the
+// tests start (core/postgres/pgtest), stations made by `venue init` and
+// `venue join`, and child processes running `s360gate scan` and `s360gate
+// sync` with the syncer's lease shortened to 2 s (cli.VenueTuning). Scan
+// processes admit each ticket once; the syncer is SIGKILLed ten times
+// mid-export and three times between S-360 taking an import and its answer
+// (cursor never back, the list equal to S-360's, every control imported
+// once, the request budget kept on S-360's side, one cursor chain, no call
+// before the dead syncer's lease lapsed); a paused syncer resumed after a
+// handover is fenced, steps down and sends S-360 nothing; two standalone
+// stations on one product show up as two interleaved cursor chains.
+//
 // Simulated time: the faults and offline tests share one clock between the
 // simulator (its rate limit, token checks), the client, the engine and the
 // scans; injected sleeps move it instead of waiting, so minutes of back-off
@@ -55,15 +68,17 @@
 //
 // # Running
 //
-//	go test -race ./core/reliability/                   # everything, about 1.5 min on 2 cores
-//	go test -race -short ./core/reliability/            # the quick part only (concurrency, 1 s)
-//	go test -race -run 'TestCrash|TestFaults|TestOffline|TestConcurrency' ./core/reliability/   # CI's step
+//	go test -race ./core/reliability/                   # everything, about 3.5 min on 2 cores
+//	go test -race -short ./core/reliability/            # the quick part only (concurrency 1 s, venue scans)
+//	go test -race -run 'TestVenue|TestStandalone' ./core/reliability/   # the venue's
 //	S360_SOAK=60s go test -race -run TestConcurrency ./core/reliability/
 //
 // Every random choice is seeded and the seed is logged; to replay a failure,
-// set S360_CRASH_SEED, S360_FAULTS_SEED, S360_OFFLINE_SEED or
-// S360_CONCURRENCY_SEED to it. S360_CRASH_TICKETS and S360_CRASH_KILLS change
-// the crash test's stadium and number of kills, S360_OFFLINE_SCANS the
-// offline day's scans. Child processes are this package's test binary run
+// set S360_CRASH_SEED, S360_FAULTS_SEED, S360_OFFLINE_SEED,
+// S360_CONCURRENCY_SEED or S360_VENUE_SEED to it. S360_CRASH_TICKETS and
+// S360_CRASH_KILLS change the crash test's stadium and number of kills,
+// S360_OFFLINE_SCANS the offline day's scans, S360_VENUE_STATIONS,
+// S360_VENUE_KILLS and S360_VENUE_UPLOAD_KILLS the venue's stations and
+// deaths. Child processes are this package's test binary run
 // again (TestHelperProcess); they are killed when a test ends, failed or not.
 package reliability

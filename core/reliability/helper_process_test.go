@@ -7,8 +7,10 @@ import (
 	"os"
 
 	"testing"
+	"time"
 
 	"s360gate/core/cli"
+	"s360gate/core/venue"
 )
 
 // TestHelperProcess is not a test: it is the body of the child processes
@@ -28,6 +30,13 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(cli.Run(context.Background(), args, os.Stdin, os.Stdout, os.Stderr, nil))
 	case "scanner":
 		os.Exit(scannerProcess(args))
+	case "venue":
+		// The real command line with the venue's lease shortened
+		// (S360_VENUE_TTL): handovers in seconds, the rules unchanged.
+		if ttl, err := time.ParseDuration(os.Getenv(venueTTLEnv)); err == nil {
+			cli.VenueTuning = func(o *venue.Options) { o.LeaseTTL, o.TryEvery, o.HeartbeatEvery = ttl, ttl/10, ttl/2 }
+		}
+		os.Exit(cli.Run(context.Background(), args, os.Stdin, os.Stdout, os.Stderr, nil))
 	}
 	fmt.Fprintf(os.Stderr, "unknown helper role %q\n", role)
 	os.Exit(2)

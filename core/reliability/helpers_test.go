@@ -99,6 +99,9 @@ type simServer struct {
 	sim *s360sim.Sim
 	now func() time.Time // timestamps the records (simulated time in some tests)
 	run atomic.Int32     // the child process run a request belongs to (crash tests)
+	// hook, when set, is told of every request once it is recorded (its
+	// answer written): a test kills a client at that moment.
+	hook atomic.Pointer[func(wireCall)]
 
 	mu      sync.Mutex
 	addr    string
@@ -118,6 +121,8 @@ type wireCall struct {
 	Took      time.Duration // real time the handler ran
 	Started   time.Time     // real (monotonic) time the handler began
 	Delivered bool          // a complete, well-formed "success" answer reached the socket
+	Agent     string        // the client's User-Agent (a venue's station names itself in it)
+	Complete  bool          // the whole request body arrived
 }
 
 type exportCall struct {
@@ -202,13 +207,14 @@ func (s *simServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
-	body, _ := io.ReadAll(r.Body)
+	body, berr := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	at, run, t0 := s.now(), int(s.run.Load()), time.Now()
 	tw := &teeWriter{w: w}
+	agent := r.UserAgent()
 	defer func() {
 		p := recover() // the sim aborts the connection with a panic (cut answers, hangs)
-		s.record(method, at, run, body, tw, p == nil, t0)
+		s.record(method, at, run, body, tw, p == nil, t0, agent, berr == nil)
 		if p != nil {
 			panic(p)
 		}
@@ -251,8 +257,9 @@ func (t *teeWriter) Flush() {
 	}
 }
 
-func (s *simServer) record(method string, at time.Time, run int, req []byte, tw *teeWriter, completed bool, t0 time.Time) {
-	c := wireCall{Method: method, At: at, Run: run, Took: time.Since(t0), Started: t0}
+func (s *simServer) record(method string, at time.Time, run int, req []byte, tw *teeWriter, completed bool, t0 time.Time,
+	agent string, whole bool) {
+	c := wireCall{Method: method, At: at, Run: run, Took: time.Since(t0), Started: t0, Agent: agent, Complete: whole}
 	answer := tw.buf.Bytes()
 	if strings.Contains(strings.ToLower(tw.w.Header().Get("Content-Encoding")), "gzip") && len(answer) > 0 {
 		if zr, err := gzip.NewReader(bytes.NewReader(answer)); err == nil {
@@ -287,6 +294,9 @@ func (s *simServer) record(method string, at time.Time, run int, req []byte, tw 
 			c.Kind = "ok"
 			c.Delivered = tw.werr == nil
 		}
+	}
+	if h := s.hook.Load(); h != nil {
+		defer (*h)(c)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -353,12 +363,12 @@ func kinds(calls []wireCall, method string) map[string]int {
 	return m
 }
 
-// maxPerWindow is the largest number of calls of method in any window of d
-// (on the server's clock).
+// maxPerWindow is the largest number of calls of method ("": of every
+// method) in any window of d (on the server's clock).
 func maxPerWindow(calls []wireCall, method string, d time.Duration) int {
 	var at []time.Time
 	for _, c := range calls {
-		if c.Method == method {
+		if method == "" || c.Method == method {
 			at = append(at, c.At)
 		}
 	}
@@ -499,12 +509,28 @@ func sameAsSim(t *testing.T, path string, sim *s360sim.Sim) int {
 	t.Helper()
 	db := readStore(t, path)
 	defer db.Close()
-	rows, err := db.Query(`SELECT barcode, state, coalesce(cancellation_cause, ''), coalesce(tax_number, ''),
-		coalesce(product_code, ''), coalesce(performance_code, ''), coalesce(entrance_code, ''), coalesce(container_id, '')
-		FROM tickets`)
+	rows, err := db.Query(storedTicketsSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
+	return matchSim(t, rows, sim)
+}
+
+// storedTicketsSQL reads every ticket as matchSim compares it; the same
+// columns in a station's SQLite store and a venue's PostgreSQL one.
+const storedTicketsSQL = `SELECT barcode, state, coalesce(cancellation_cause, ''), coalesce(tax_number, ''),
+	coalesce(product_code, ''), coalesce(performance_code, ''), coalesce(entrance_code, ''), coalesce(container_id, '')
+	FROM tickets`
+
+// matchSim reads rows of storedTicketsSQL and checks them against S-360's
+// current list (see sameAsSim). It returns how many tickets S-360 has.
+func matchSim(t *testing.T, rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, sim *s360sim.Sim) int {
+	t.Helper()
 	stored := map[string]storedTicket{}
 	n := 0
 	for rows.Next() {
@@ -516,7 +542,7 @@ func sameAsSim(t *testing.T, path string, sim *s360sim.Sim) int {
 		stored[b] = st
 		n++
 	}
-	if err := rows.Close(); err != nil {
+	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if n != len(stored) {

@@ -9,6 +9,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -64,6 +65,16 @@ type Config struct {
 	// that is not on this machine: S-360 itself answers 509 beyond 60
 	// requests a minute.
 	Unlimited bool
+	// UserAgent names the caller in every request's User-Agent header
+	// (e.g. "s360gate/1.2 (GATE_A)"): the institution's logs, and a
+	// venue's tests, tell the stations apart by it. Default "s360gate".
+	UserAgent string
+	// Conn, when set, wraps every network connection the default HTTP
+	// client opens (under TLS). A venue's syncer uses it to refuse to
+	// write a request once its lease may have ended (core/venue): the last
+	// check happens right before the bytes leave, however long the process
+	// was paused before. Ignored with HTTPClient.
+	Conn func(net.Conn) net.Conn
 }
 
 // ConfigFrom takes the connection settings of a station.
@@ -150,7 +161,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = defaultHTTPClient(cfg.Conn)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "s360gate"
 	}
 	lim := newLimiter(cfg.Budget)
 	if cfg.Unlimited {
@@ -168,10 +182,20 @@ func New(cfg Config) (*Client, error) {
 // defaultHTTPClient verifies TLS as Go does by default (never
 // InsecureSkipVerify). We ask for gzip ourselves and decompress ourselves,
 // so transparent decompression is off. Redirects may not leave https.
-func defaultHTTPClient() *http.Client {
+func defaultHTTPClient(wrap func(net.Conn) net.Conn) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableCompression = true
 	tr.MaxIdleConnsPerHost = 4
+	if wrap != nil {
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return wrap(c), nil
+		}
+	}
 	return &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -263,6 +287,7 @@ func (c *Client) attempt(ctx context.Context, method string, id int64, body []by
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
 
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -23,6 +23,10 @@ import (
 // not the same clock, and one spare second costs nothing.
 const limitWindow = time.Minute + time.Second
 
+// LimitWindow is the window the client's request budget counts in (see
+// limitWindow), for whoever reports the budget's use.
+const LimitWindow = limitWindow
+
 type limiter struct {
 	mu     sync.Mutex
 	budget int

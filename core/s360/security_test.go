@@ -57,7 +57,7 @@ func tlsClient(t *testing.T, endpoint string, roots *x509.CertPool) (*Client, *i
 	cfg := Config{Endpoint: endpoint, Institution: "INSTIT", Operator: "gate", Password: tlsPassword,
 		Timeout: 5 * time.Second, OnCall: func(core.Call) { *calls++ }}
 	if roots != nil {
-		hc := defaultHTTPClient()
+		hc := defaultHTTPClient(nil)
 		hc.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots}
 		cfg.HTTPClient = hc
 	}
@@ -159,7 +159,7 @@ func TestExpiredCertificate(t *testing.T) {
 
 // failDial is a transport that fails the test if it ever opens a connection.
 func failDial(t *testing.T) *http.Client {
-	tr := defaultHTTPClient().Transport.(*http.Transport)
+	tr := defaultHTTPClient(nil).Transport.(*http.Transport)
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		t.Errorf("dialled %s %s", network, addr)
 		return nil, &net.OpError{Op: "dial", Err: net.UnknownNetworkError("refused by the test")}
@@ -198,7 +198,7 @@ func TestRedirectToPlainHTTPIsNotFollowed(t *testing.T) {
 		http.Redirect(w, r, "http://s360.invalid"+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer ts.Close()
-	hc := defaultHTTPClient()
+	hc := defaultHTTPClient(nil)
 	tr := hc.Transport.(*http.Transport)
 	tr.TLSClientConfig = &tls.Config{RootCAs: rootsOf(ts.Certificate())}
 	var d net.Dialer

@@ -54,7 +54,7 @@ type exportQuery struct {
 	hasCursor bool
 }
 
-func (s *Sim) exportList(body []byte) reply {
+func (s *Sim) exportList(body []byte, agent string) reply {
 	var req exportRequest
 	id, bad := decodeRequest(body, &req, &req.RequestID)
 	if bad != nil {
@@ -77,6 +77,7 @@ func (s *Sim) exportList(body []byte) reply {
 	b = appendJSONString(b, cursor)
 	b = append(b, "}}"...)
 	*buf = b
+	s.chains.record(exportKey(&req), q.cursor, cursor, agent, s.now())
 	s.stats.pages.Add(1)
 	s.stats.items.Add(int64(items))
 	return reply{status: http.StatusOK, body: b, buf: buf}

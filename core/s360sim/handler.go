@@ -147,7 +147,7 @@ func (s *Sim) handle(m int, r *http.Request, body []byte, bodyErr error) reply {
 	}
 	switch m {
 	case mExportList:
-		return s.exportList(body)
+		return s.exportList(body, r.UserAgent())
 	case mImportControlledTicket:
 		return s.importControlled(body)
 	case mGetAccessControlCatalog:
@@ -397,6 +397,10 @@ type Stats struct {
 	Pages        int64            // successful exportList pages
 	Items        int64            // items in those pages
 	Imported     int64            // controls recorded (after de-duplication)
+	// ChainBreaks counts exportList requests that went on with a cursor
+	// chain another request had abandoned: two clients interleaving on one
+	// export (see ChainBreaks).
+	ChainBreaks int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -411,5 +415,6 @@ func (s *Sim) Stats() Stats {
 	st.Pages = s.stats.pages.Load()
 	st.Items = s.stats.items.Load()
 	st.Imported = s.stats.imp.Load()
+	st.ChainBreaks = int64(len(s.ChainBreaks()))
 	return st
 }

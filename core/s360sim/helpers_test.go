@@ -48,6 +48,7 @@ type tclient struct {
 	now      func() time.Time
 	gzip     bool
 	claims   func(jwt.MapClaims) // tweak claims before signing
+	agent    string              // User-Agent, when set
 }
 
 // newTestSim starts sim behind httptest and returns a client for it.
@@ -102,6 +103,9 @@ func (c *tclient) raw(ctx context.Context, method string, body any) (*http.Respo
 	req.Header.Set("Authorization", "Bearer "+c.token())
 	if c.gzip {
 		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	if c.agent != "" {
+		req.Header.Set("User-Agent", c.agent)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

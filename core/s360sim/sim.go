@@ -40,6 +40,7 @@ type Sim struct {
 
 	limiter limiter
 	faults  faultState
+	chains  chains // every cursor chain handed out (chains.go)
 	stats   counters
 
 	hangHook atomic.Pointer[func()] // tests: called when a request starts hanging

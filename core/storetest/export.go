@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"s360gate/core"
@@ -132,5 +133,53 @@ var _ = add("ExportWriterSpentAfterFailure", func(t *testing.T, b Backend) {
 	c := cursor(t, db)
 	if n := total(t, db); !(c == "" && n == 0 || c == "c1" && n == 50) {
 		t.Fatalf("cursor %q, %d tickets after a failure; want the first page or nothing", c, n)
+	}
+})
+
+// A first export in which S-360 sends some tickets again on later pages
+// (changed while the list was being paged: cancelled, say), among new ones:
+// each barcode is stored once, with its last state, and counted once; the
+// other tickets of those pages are stored too.
+var _ = add("ExportWriterSentAgain", func(t *testing.T, b Backend) {
+	db, _ := open(t, b)
+	pages := GenPages(0, 3, 400)
+	// Page 2 brings five tickets of page 1 again, cancelled; page 3 one of
+	// page 2's and one of page 1's again.
+	cancel := func(tk core.Ticket) core.Ticket {
+		tk.State, tk.CancellationCause = core.StateCancelled, "REFUND_REQUESTED"
+		return tk
+	}
+	for i := range 5 {
+		pages[1][i*7] = cancel(pages[0][i*50])
+	}
+	pages[2][3], pages[2][9] = cancel(pages[1][200]), cancel(pages[0][399])
+	w, err := db.BeginExport(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for i, p := range pages {
+		if err := w.Apply(ctx, core.ExportPage{Tickets: p, Cursor: fmt.Sprint("c", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if n := total(t, db); n != 3*400-7 {
+		t.Fatalf("%d tickets stored, want %d", n, 3*400-7)
+	}
+	for _, tk := range []core.Ticket{pages[0][0], pages[0][200], pages[1][200], pages[0][399]} {
+		got, err := db.Ticket(ctx, tk.Barcode)
+		if err != nil || got.State != core.StateCancelled {
+			t.Fatalf("%s: %s, %v; want the later, cancelled state", tk.Barcode, got.State, err)
+		}
+	}
+	if got, _ := db.Ticket(ctx, pages[1][1].Barcode); got.State != core.StateValid {
+		t.Fatalf("a new ticket of the second page: %+v", got)
+	}
+	if c := cursor(t, db); c != "c3" {
+		t.Fatalf("cursor %q", c)
 	}
 })

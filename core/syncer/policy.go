@@ -44,3 +44,10 @@ func refusal(s core.Settings, last, now time.Time, zone *time.Location) *core.Po
 	}
 	return &core.PolicyRefusal{Next: next, Env: s.Environment, EventDay: eventDay(s, now, zone), Zone: zone}
 }
+
+// NextAllowed is when the institution's policy lets the next cycle start
+// after one started at last (zero: at once), for whoever reports it (the
+// venue's status) without running an engine.
+func NextAllowed(s core.Settings, last, now time.Time, zone *time.Location) time.Time {
+	return nextAllowed(s, last, now, zone)
+}
