@@ -56,6 +56,7 @@ func (r *runner) controls(args []string) int {
 	// Times are the venue's (with its offset), and a date is midnight
 	// there: the laptop may be set to any zone.
 	zone := venueZone(r.ctx, store)
+	say := r.speaker(st.settings, zone)
 	var since time.Time
 	if *sinceFlag != "" {
 		since, _ = parseTime(*sinceFlag, zone)
@@ -69,7 +70,7 @@ func (r *runner) controls(args []string) int {
 		if err := w.Write(controlsHeader); err != nil {
 			return ExitFailure
 		}
-		emit = func(c core.Control) error { return w.Write(controlRow(&c, zone)) }
+		emit = func(c core.Control) error { return w.Write(controlRow(&c, say)) }
 		end = func() error { w.Flush(); return w.Error() }
 	} else {
 		// A JSON array, written element by element.
@@ -81,7 +82,7 @@ func (r *runner) controls(args []string) int {
 			}
 			n++
 			inZone(&c, zone)
-			b, err := json.Marshal(c)
+			b, err := json.Marshal(sayControl(c, say))
 			if err != nil {
 				return err
 			}
@@ -110,6 +111,17 @@ func (r *runner) controls(args []string) int {
 	return ExitOK
 }
 
+// controlOut is a control as the commands print it: as stored, with its
+// message said in the run's language (the store keeps facts, not words).
+type controlOut struct {
+	core.Control
+	Message string `json:"message"`
+}
+
+func sayControl(c core.Control, say core.Speaker) controlOut {
+	return controlOut{Control: c, Message: say.Control(&c)}
+}
+
 // inZone puts c's times in the venue's zone (nil: the laptop's).
 func inZone(c *core.Control, zone *time.Location) {
 	c.At = c.At.In(core.ZoneOr(zone))
@@ -122,15 +134,15 @@ func inZone(c *core.Control, zone *time.Location) {
 // format writes them (RFC 3339 with the stored microseconds, the venue's
 // offset), so both exports of one control agree to the digit. uploaded_at
 // is when S-360 acknowledged the control: empty unless it did.
-func controlRow(c *core.Control, zone *time.Location) []string {
-	inZone(c, zone)
+func controlRow(c *core.Control, say core.Speaker) []string {
+	inZone(c, say.Zone)
 	up := ""
 	if c.Upload == core.UploadDone && !c.UploadedAt.IsZero() {
 		up = c.UploadedAt.Format(time.RFC3339Nano)
 	}
 	return []string{
 		c.ID, c.At.Format(time.RFC3339Nano), cell(c.Station), cell(c.Gate), string(c.Direction), cell(c.Scanned),
-		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(c.Message), strconv.FormatBool(c.Override),
+		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(say.Control(c)), strconv.FormatBool(c.Override),
 		cell(c.OverrideReason), strconv.FormatBool(c.Offline), string(c.Upload), cell(c.UploadDetail), up,
 	}
 }

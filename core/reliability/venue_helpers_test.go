@@ -23,10 +23,6 @@ import (
 	"s360gate/core/venue"
 )
 
-// One PostgreSQL server for this test binary, started only by the venue
-// tests (pgtest); the child processes reach it by its DSN.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
 // venueTTLEnv shortens the syncer's lease in the "venue" child processes
 // (TestHelperProcess): ten handovers take seconds instead of minutes; the
 // rules, fractions of the lease, are the product's.
