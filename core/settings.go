@@ -52,6 +52,21 @@ type Settings struct {
 	SupervisorPIN    string `json:"supervisorPin,omitempty"`
 	StalenessMinutes int    `json:"stalenessMinutes,omitempty"`
 	PurgeAfterDays   int    `json:"purgeAfterDays,omitempty"`
+	// VenueFallbackMs: how long a station of a venue waits for the venue's
+	// database to answer a scan before it decides from its local copy (0:
+	// DefaultVenueFallback).
+	VenueFallbackMs int `json:"venueFallbackMs,omitempty"`
+}
+
+// DefaultVenueFallback is Settings.VenueFallbackMs when not set.
+const DefaultVenueFallback = 500 * time.Millisecond
+
+// VenueFallback is how long a scan waits for the venue's database.
+func (s Settings) VenueFallback() time.Duration {
+	if s.VenueFallbackMs <= 0 {
+		return DefaultVenueFallback
+	}
+	return time.Duration(s.VenueFallbackMs) * time.Millisecond
 }
 
 // Defaults fills what was left empty with what a venue would expect, and
@@ -200,6 +215,9 @@ func (s Settings) Validate() FieldErrors {
 	var errs FieldErrors
 	for _, d := range SettingsTable {
 		errs = append(errs, d.Check(&s)...)
+	}
+	if s.VenueFallbackMs != 0 && (s.VenueFallbackMs < 50 || s.VenueFallbackMs > 5000) {
+		bad("venueFallbackMs", "between 50 and 5000 milliseconds")
 	}
 	return errs
 }
