@@ -94,6 +94,7 @@ func (s Settings) Defaults() Settings {
 	if s.StalenessMinutes == 0 {
 		s.StalenessMinutes = DefaultStaleness
 	}
+
 	if s.TariffRules == nil {
 		s.TariffRules = DefaultTariffRules(s.Lang())
 	}
@@ -215,9 +216,6 @@ func (s Settings) Validate() FieldErrors {
 	var errs FieldErrors
 	for _, d := range SettingsTable {
 		errs = append(errs, d.Check(&s)...)
-	}
-	if s.VenueFallbackMs != 0 && (s.VenueFallbackMs < 50 || s.VenueFallbackMs > 5000) {
-		bad("venueFallbackMs", "between 50 and 5000 milliseconds")
 	}
 	return errs
 }
