@@ -52,7 +52,11 @@ type Control struct {
 	// Offline is true when the station had not synced successfully for
 	// longer than the staleness limit at the time of the scan: S-360 is
 	// then told OFFLINE_OK / OFFLINE_FAIL.
-	Offline      bool        `json:"offline,omitempty"`
+	Offline bool `json:"offline,omitempty"`
+	// OffVenue is true for a control a station of a venue decided from its
+	// local copy, on its own, because the venue's database did not answer
+	// in time or could not be reached: it was pushed to the venue later.
+	OffVenue     bool        `json:"offVenue,omitempty"`
 	Upload       UploadState `json:"upload"`
 	UploadDetail string      `json:"uploadDetail,omitempty"`
 	UploadedAt   time.Time   `json:"uploadedAt,omitzero"`

@@ -97,6 +97,9 @@ const (
 	maxCodeLen       = 64
 	DefaultPageSize  = 5000
 	DefaultStaleness = 15
+	// A scan waits at most this long for the venue's database (ms).
+	MinVenueFallbackMs = 50
+	MaxVenueFallbackMs = 5000
 )
 
 func envChoices() []string {
@@ -157,6 +160,10 @@ var SettingsTable = []*Setting{
 		yes: func(s *Settings) *bool { return &s.HideHolder }},
 	{Key: "stalenessMinutes", Kind: KindInt, Group: GroupStation, Decides: true,
 		Min: 0, Max: MaxStaleness, num: func(s *Settings) *int { return &s.StalenessMinutes }},
+	// A station's own: how long its scans wait for the venue's database
+	// before deciding from the local copy (venue mode).
+	{Key: "venueFallbackMs", Kind: KindInt, Group: GroupStation, Decides: true,
+		Min: MinVenueFallbackMs, Max: MaxVenueFallbackMs, ZeroDefault: true, num: func(s *Settings) *int { return &s.VenueFallbackMs }},
 	{Key: "purgeAfterDays", Kind: KindInt, Group: GroupStation,
 		Min: 0, Max: MaxPurgeDays, num: func(s *Settings) *int { return &s.PurgeAfterDays }},
 	// The language only changes words, never a verdict: a mistake in it
@@ -580,6 +587,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // data is what the setting's words may say of it: its bounds and default.
 func (d *Setting) data() map[string]any {
 	def := Settings{}.Defaults()
+	def.VenueFallbackMs = int(def.VenueFallback() / time.Millisecond) // 0 in the file means it
 	return map[string]any{"Min": d.Min, "Max": d.Max, "Default": d.Format(&def)}
 }
 

@@ -52,6 +52,21 @@ type Settings struct {
 	SupervisorPIN    string `json:"supervisorPin,omitempty"`
 	StalenessMinutes int    `json:"stalenessMinutes,omitempty"`
 	PurgeAfterDays   int    `json:"purgeAfterDays,omitempty"`
+	// VenueFallbackMs: how long a station of a venue waits for the venue's
+	// database to answer a scan before it decides from its local copy (0:
+	// DefaultVenueFallback).
+	VenueFallbackMs int `json:"venueFallbackMs,omitempty"`
+}
+
+// DefaultVenueFallback is Settings.VenueFallbackMs when not set.
+const DefaultVenueFallback = 500 * time.Millisecond
+
+// VenueFallback is how long a scan waits for the venue's database.
+func (s Settings) VenueFallback() time.Duration {
+	if s.VenueFallbackMs <= 0 {
+		return DefaultVenueFallback
+	}
+	return time.Duration(s.VenueFallbackMs) * time.Millisecond
 }
 
 // Defaults fills what was left empty with what a venue would expect, and
@@ -79,6 +94,7 @@ func (s Settings) Defaults() Settings {
 	if s.StalenessMinutes == 0 {
 		s.StalenessMinutes = DefaultStaleness
 	}
+
 	if s.TariffRules == nil {
 		s.TariffRules = DefaultTariffRules(s.Lang())
 	}

@@ -33,6 +33,7 @@ func TestValidateRefusesEachBadSetting(t *testing.T) {
 		"tariffRules":       func(s *Settings) { s.TariffRules = map[string]string{"CHILD": " "} },
 		"stalenessMinutes":  func(s *Settings) { s.StalenessMinutes = -1 },
 		"purgeAfterDays":    func(s *Settings) { s.PurgeAfterDays = 99999 },
+		"venueFallbackMs":   func(s *Settings) { s.VenueFallbackMs = 10 },
 	}
 	for field, spoil := range cases {
 		s := goodSettings()

@@ -121,6 +121,11 @@ type ScanRequest struct {
 	// Prompts added by the caller (e.g. a scanner layout warning).
 	Prompts []Prompt
 	Now     time.Time
+	// ControlID is the id to record the control under ("": the store makes
+	// one). A station of a venue chooses it before it asks the venue, so
+	// that the venue's record and its own, if it has to decide alone, are
+	// one control (see core/venue).
+	ControlID string
 }
 
 // Gate decides scans and records them durably before answering.
