@@ -41,6 +41,7 @@ func runGUI(a cli.App) error {
 		SaveSettings: a.SaveSettings,
 		Remote:       a.Remote,
 		Restart:      a.Restart,
+		Lang:         a.Lang,
 		Log:          a.Log,
 		Now:          a.Now,
 	}

@@ -42,7 +42,9 @@ type Control struct {
 	Barcode   string    `json:"barcode,omitempty"` // the ticket it resolved to; empty when unknown
 	Outcome   Outcome   `json:"verdict"`
 	Reason    Reason    `json:"reason"`
-	Message   string    `json:"message"`
+	// Facts are what its words are made of (Speaker.Control): the store
+	// keeps them, never the words of one language.
+	Facts Facts `json:"-"`
 	// Override is set when a supervisor admitted a denied ticket; the
 	// original reason stays in Reason, the supervisor's words here.
 	Override       bool   `json:"override,omitempty"`
@@ -85,11 +87,23 @@ func (c *Control) SkipBlacklisted(t *Ticket) {
 	}
 	why := t.RejectedByS360
 	if why == "" {
-		why = "exported cancelled: " + CancellationWords(t.CancellationCause)
+		why = exportedCancelled + CancellationWords(t.CancellationCause)
 	}
 	c.Upload = UploadRejected
-	c.UploadDetail = "Not sent: S-360 refuses controls of blacklisted tickets (" + why + ")"
+	c.UploadDetail = NotSentDetail(why)
 }
+
+// Our words around S-360's in UploadDetail. The stores keep S-360's words
+// as it wrote them, framed by these (English, as stored);
+// Speaker.UploadDetail says the frame in the reader's language.
+const (
+	notSentPrefix     = "Not sent: S-360 refuses controls of blacklisted tickets ("
+	exportedCancelled = "exported cancelled: "
+)
+
+// NotSentDetail is the upload detail of a control never sent because S-360
+// refused its ticket (why: S-360's words).
+func NotSentDetail(why string) string { return notSentPrefix + why + ")" }
 
 // ShouldUpload says whether S-360 is to hear of a control at all: only scans
 // of barcodes S-360 issued, only people going in (S-360 has no notion of

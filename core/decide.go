@@ -1,7 +1,6 @@
 package core
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -29,12 +28,12 @@ type Decision struct {
 // matter, and "already used" wins over "wrong gate" because it is what the
 // person at the desk will need to hear.
 func Decide(d Decision) Verdict {
-	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket, LastSync: d.LastSync,
+	v := Verdict{Scanned: d.Scanned, Ticket: d.Ticket, LastSync: d.LastSync, At: d.Now,
 		Stale: Stale(&d.Checkpoint, d.LastSync, d.Now)}
 	t := d.Ticket
 	cp := &d.Checkpoint
 	if t == nil {
-		return deny(v, ReasonUnknown, "Unknown ticket — not in this event's list")
+		return deny(v, ReasonUnknown, Facts{})
 	}
 	v.Prompts = prompts(t, cp, d.Now)
 	if cp.Station.Direction == DirectionOut {
@@ -42,35 +41,31 @@ func Decide(d Decision) Verdict {
 	}
 	switch {
 	case t.RejectedByS360 != "":
-		return deny(v, ReasonRejectedByS360, "Blocked by S-360 — ticket blacklisted after it was exported")
+		return deny(v, ReasonRejectedByS360, Facts{})
 	case t.State == StateCancelled:
-		msg := "Cancelled"
-		if w := CancellationWords(t.CancellationCause); w != "" {
-			msg += " — " + w
-		}
-		return deny(v, ReasonCancelled, msg)
+		return deny(v, ReasonCancelled, Facts{Cause: t.CancellationCause})
 	case t.State != StateValid:
-		return deny(v, ReasonInvalidated, "Invalidated — replaced by a reprint or resale")
+		return deny(v, ReasonInvalidated, Facts{})
 	case !cp.Event.Covers(t):
-		return deny(v, ReasonNotThisEvent, "Not for this event — ticket is for "+eventLabel(t))
+		return deny(v, ReasonNotThisEvent, Facts{Season: t.SeasonCode, Product: t.ProductCode, Performance: t.PerformanceCode})
 	case !t.ValidFrom.IsZero() && d.Now.Before(t.ValidFrom):
-		return deny(v, ReasonNotValidNow, "Not valid yet — valid from "+clock(t.ValidFrom, d.Now, cp.Zone))
+		return deny(v, ReasonNotValidNow, Facts{ValidFrom: t.ValidFrom})
 	case !t.ValidTo.IsZero() && d.Now.After(t.ValidTo):
-		return deny(v, ReasonNotValidNow, "Expired — valid until "+clock(t.ValidTo, d.Now, cp.Zone))
+		return deny(v, ReasonNotValidNow, Facts{ValidTo: t.ValidTo})
 	}
 	if used := firstUse(d.History, cp.Rules.AllowReentry); used != nil {
 		v.FirstUse = used
-		return deny(v, ReasonAlreadyUsed, "Already used at "+usedAt(used, d.Now, cp.Zone))
+		return deny(v, ReasonAlreadyUsed, Facts{UsedAt: used.At, UsedGate: used.Gate, UsedStation: used.Station})
 	}
 	if !cp.Rules.GateAllows(cp.Station.Gate, t.EntranceCode) {
-		return deny(v, ReasonWrongGate, "Wrong entrance — use gate "+t.EntranceCode)
+		return deny(v, ReasonWrongGate, Facts{Entrance: t.EntranceCode})
 	}
-	v.Outcome, v.Reason, v.Message = Admit, ReasonOK, "Valid ticket"
+	v.Outcome, v.Reason = Admit, ReasonOK
 	return v
 }
 
-func deny(v Verdict, r Reason, msg string) Verdict {
-	v.Outcome, v.Reason, v.Message = Deny, r, msg
+func deny(v Verdict, r Reason, f Facts) Verdict {
+	v.Outcome, v.Reason, v.Facts = Deny, r, f
 	return v
 }
 
@@ -78,10 +73,10 @@ func deny(v Verdict, r Reason, msg string) Verdict {
 // never checks the ticket's state, a cancelled ticket's holder may go home.
 func decideExit(v Verdict, d Decision) Verdict {
 	if last := lastAdmit(d.History); last != nil && last.Direction == DirectionIn {
-		v.Outcome, v.Reason, v.Message = Admit, ReasonExit, "Exit recorded"
+		v.Outcome, v.Reason = Admit, ReasonExit
 		return v
 	}
-	return deny(v, ReasonNotInside, "Not inside — no entry recorded for this ticket")
+	return deny(v, ReasonNotInside, Facts{})
 }
 
 // firstUse is the control that makes a new entry a second one: with single
@@ -111,69 +106,31 @@ func lastAdmit(history []Control) *Control {
 	return nil
 }
 
-// usedAt is "18:42, gate B, laptop 2" (with the date when not today).
-func usedAt(c *Control, now time.Time, zone *time.Location) string {
-	s := clock(c.At, now, zone)
-	if c.Gate != "" {
-		s += ", gate " + c.Gate
-	}
-	if c.Station != "" {
-		s += ", " + c.Station
-	}
-	return s
-}
-
-// clock shows a time as a steward wants it, at the venue (zone; nil: the
-// laptop's): just the hour today, the date too otherwise, and the zone
-// when the laptop's clock shows another time.
-func clock(t, now time.Time, zone *time.Location) string {
-	y, m, d := DateIn(t, zone)
-	if y2, m2, d2 := DateIn(now, zone); y == y2 && m == m2 && d == d2 {
-		return FormatIn(t, zone, "15:04")
-	}
-	return FormatIn(t, zone, "2006-01-02 15:04")
-}
-
-func eventLabel(t *Ticket) string {
-	parts := []string{}
-	for _, p := range []string{t.ProductCode, t.PerformanceCode} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) == 0 {
-		return "another season (" + t.SeasonCode + ")"
-	}
-	return strings.Join(parts, " / ")
-}
-
 // prompts are the tariff and identity checks a steward must do; they travel
 // with the verdict and never change it.
 func prompts(t *Ticket, cp *Checkpoint, now time.Time) []Prompt {
 	var out []Prompt
-	if text := tariffRule(cp.Rules.Tariffs, t.AudienceSubCategoryCode); text != "" {
-		kind := PromptTariff
-		if strings.Contains(strings.ToUpper(text), "AGE") {
-			kind = PromptAgeCheck
+	if rule := tariffRule(cp.Rules.Tariffs, t.AudienceSubCategoryCode); rule != "" {
+		p := Prompt{Kind: PromptTariff, Rule: rule, Tariff: t.AudienceSubCategoryCode}
+		if AgeRule(rule) {
+			p.Kind = PromptAgeCheck
 		}
-		s := text + " — " + t.AudienceSubCategoryCode + " tariff"
 		day := cp.Event.Day
 		if day.IsZero() {
 			day = now.In(ZoneOr(cp.Zone)) // today at the venue
 		}
 		if age, ok := t.Holder.AgeAt(day); ok {
+			p.Age, p.Aged = age, true
 			// With holder identity hidden at the gate, the age is enough to
 			// check; the birth date is identity and stays at the desk.
-			if cp.Rules.HideHolder {
-				s += fmt.Sprintf(" — %d years", age)
-			} else {
-				s += fmt.Sprintf(" — born %s, %d years", t.Holder.BirthDate[:10], age)
+			if !cp.Rules.HideHolder {
+				p.Born = t.Holder.BirthDate[:10]
 			}
 		}
-		out = append(out, Prompt{Kind: kind, Text: s})
+		out = append(out, p)
 	}
 	if !t.Holder.IsZero() && !cp.Rules.HideHolder {
-		out = append(out, Prompt{Kind: PromptIDCheck, Text: "ID CHECK — " + identityLine(t.Holder)})
+		out = append(out, Prompt{Kind: PromptIDCheck, Holder: t.Holder})
 	}
 	return out
 }
@@ -188,23 +145,6 @@ func tariffRule(rules map[string]string, code string) string {
 		}
 	}
 	return ""
-}
-
-func identityLine(h Holder) string {
-	var parts []string
-	if n := h.Name(); n != "" {
-		parts = append(parts, n)
-	}
-	if h.IDNumber != "" {
-		parts = append(parts, "ID "+h.IDNumber)
-	}
-	if h.CountryCode != "" {
-		parts = append(parts, h.CountryCode)
-	}
-	if len(parts) == 0 && h.BirthDate != "" {
-		parts = append(parts, "born "+h.BirthDate)
-	}
-	return strings.Join(parts, " · ")
 }
 
 // PickFromContainer chooses, among the tickets an RFID container holds, the
@@ -242,17 +182,18 @@ const OverrideReasonMin = 3
 func Override(denied *Control, ticket *Ticket, reason string, now time.Time) (Control, error) {
 	reason = strings.TrimSpace(reason)
 	if denied.Outcome != Deny {
-		return Control{}, Errorf(EConflict, "Only a denied scan can be overridden")
+		return Control{}, Say(EConflict, "override.err.notDenied", nil)
 	}
 	if len(reason) < OverrideReasonMin {
-		return Control{}, Errorf(EInvalid, "Give a reason for the override (at least %d characters)", OverrideReasonMin)
+		return Control{}, Say(EInvalid, "override.err.reason", map[string]any{"Min": OverrideReasonMin})
 	}
 	c := *denied
 	c.ID = ""
 	c.At = now
 	c.Outcome = Admit
 	c.Reason = ReasonOverride
-	c.Message = "Admitted by supervisor: " + reason + " (was: " + denied.Message + ")"
+	was := denied.Facts
+	c.Facts = Facts{Overridden: denied.Reason, Was: &was}
 	c.Override = true
 	c.OverrideReason = reason
 	c.Upload = UploadPending
@@ -281,7 +222,7 @@ func NewControl(v *Verdict, cp *Checkpoint, lastSync, now time.Time) Control {
 		Scanned:   v.Scanned,
 		Outcome:   v.Outcome,
 		Reason:    v.Reason,
-		Message:   v.Message,
+		Facts:     v.Facts,
 		Offline:   Stale(cp, lastSync, now),
 	}
 	if c.Direction == "" {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"s360gate/core/words"
 	"strings"
 	"testing"
 	"time"
@@ -93,10 +94,10 @@ func TestDecideEveryReason(t *testing.T) {
 			}
 			v := decideAt(tk, tc.history, tc.mod, at)
 			if v.Outcome != tc.outcome || v.Reason != tc.reason {
-				t.Fatalf("got %s %s (%q), want %s %s", v.Outcome, v.Reason, v.Message, tc.outcome, tc.reason)
+				t.Fatalf("got %s %s (%q), want %s %s", v.Outcome, v.Reason, said(&v, nil), tc.outcome, tc.reason)
 			}
-			if !strings.Contains(v.Message, tc.words) {
-				t.Fatalf("message %q does not say %q", v.Message, tc.words)
+			if !strings.Contains(said(&v, nil), tc.words) {
+				t.Fatalf("message %q does not say %q", said(&v, nil), tc.words)
 			}
 			if tc.reason == ReasonAlreadyUsed && v.FirstUse == nil {
 				t.Fatal("ALREADY_USED without the first use")
@@ -110,6 +111,7 @@ func TestPromptsTravelWithoutChangingTheVerdict(t *testing.T) {
 	tk.AudienceSubCategoryCode = "child"
 	tk.Holder = Holder{FirstName: "Ada", LastName: "Lovelace", IDNumber: "X123", BirthDate: "2014-11-28T00:00:00", CountryCode: "CH"}
 	v := decideAt(tk, nil, nil, kickoff.Add(-time.Hour))
+	en := Speak(words.EN, nil)
 	if v.Outcome != Admit || !v.Attention() {
 		t.Fatalf("want an ADMIT needing attention, got %+v", v)
 	}
@@ -117,19 +119,19 @@ func TestPromptsTravelWithoutChangingTheVerdict(t *testing.T) {
 		t.Fatalf("prompts %+v", v.Prompts)
 	}
 	// Born 2014-11-28: still 11 on the eve of the 12th birthday.
-	if want := "AGE CHECK: under 16 — child tariff — born 2014-11-28, 11 years"; v.Prompts[0].Text != want {
-		t.Fatalf("age prompt %q, want %q", v.Prompts[0].Text, want)
+	if want := "AGE CHECK: under 16 — child tariff — born 2014-11-28, 11 years"; en.Prompt(&v.Prompts[0]) != want {
+		t.Fatalf("age prompt %q, want %q", en.Prompt(&v.Prompts[0]), want)
 	}
-	if want := "ID CHECK — Ada Lovelace · ID X123 · CH"; v.Prompts[1].Text != want {
-		t.Fatalf("identity prompt %q", v.Prompts[1].Text)
+	if want := "ID CHECK — Ada Lovelace · ID X123 · CH"; en.Prompt(&v.Prompts[1]) != want {
+		t.Fatalf("identity prompt %q", en.Prompt(&v.Prompts[1]))
 	}
 	hidden := decideAt(tk, nil, func(cp *Checkpoint) { cp.Rules.HideHolder = true }, kickoff.Add(-time.Hour))
 	for _, p := range hidden.Prompts {
-		if p.Kind == PromptIDCheck || strings.Contains(p.Text, "2014") {
-			t.Fatalf("holder identity shown at the gate although hidden by setting: %q", p.Text)
+		if p.Kind == PromptIDCheck || strings.Contains(en.Prompt(&p), "2014") {
+			t.Fatalf("holder identity shown at the gate although hidden by setting: %q", en.Prompt(&p))
 		}
 	}
-	if len(hidden.Prompts) != 1 || !strings.HasSuffix(hidden.Prompts[0].Text, "— 11 years") {
+	if len(hidden.Prompts) != 1 || !strings.HasSuffix(en.Prompt(&hidden.Prompts[0]), "— 11 years") {
 		t.Fatalf("the age check must still give the age: %+v", hidden.Prompts)
 	}
 }
@@ -152,7 +154,9 @@ func TestPickFromContainer(t *testing.T) {
 }
 
 func TestOverride(t *testing.T) {
-	denied := NewControl(&Verdict{Outcome: Deny, Reason: ReasonAlreadyUsed, Message: "Already used", Ticket: validTicket(), Scanned: "x"},
+	first := kickoff.Add(-time.Hour)
+	denied := NewControl(&Verdict{Outcome: Deny, Reason: ReasonAlreadyUsed, Ticket: validTicket(), Scanned: "x",
+		Facts: Facts{UsedAt: first, UsedGate: "A", UsedStation: "L2"}},
 		&Checkpoint{Station: Station{Name: "L1", Direction: DirectionIn}}, kickoff, kickoff)
 	if _, err := Override(&denied, nil, "  ", kickoff); ErrorCode(err) != EInvalid {
 		t.Fatalf("override without a reason: %v", err)
@@ -163,6 +167,14 @@ func TestOverride(t *testing.T) {
 	}
 	if c.Outcome != Admit || !c.Override || c.Reason != ReasonOverride || c.Upload != UploadPending || c.ControlResult() != "OK" {
 		t.Fatalf("override control %+v", c)
+	}
+	// The override keeps what it overrode, said in any language.
+	hour := first.In(time.Local).Format("15:04")
+	if got, want := Speak(words.EN, nil).Control(&c), "Admitted by supervisor: steward saw the ticket torn (was: Already used at "+hour+", gate A, L2)"; got != want {
+		t.Errorf("override says %q, want %q", got, want)
+	}
+	if got, want := Speak(words.DE, nil).Control(&c), "Vom Supervisor eingelassen: steward saw the ticket torn (vorher: Bereits benutzt — "+hour+", Tor A, L2)"; got != want {
+		t.Errorf("override says %q, want %q", got, want)
 	}
 	if _, err := Override(&c, nil, "again", kickoff); ErrorCode(err) != EConflict {
 		t.Fatalf("override of an ADMIT: %v", err)
@@ -190,3 +202,6 @@ func TestNewControlOfflineAndUpload(t *testing.T) {
 		t.Fatal("exits are not S-360 controls")
 	}
 }
+
+// said is a verdict's message in English at the venue in zone.
+func said(v *Verdict, zone *time.Location) string { return Speak(words.EN, zone).Verdict(v) }

@@ -27,29 +27,35 @@ func (d *DoubleEntry) Other(id string) (Control, bool) {
 }
 
 // The words of a double entry are here, and only here: the control log,
-// `venue status`, the Sync tab and the dispute desk all say them this way.
+// `venue status`, the Sync tab and the dispute desk all say them this way,
+// in the reader's language.
 
 // AlsoAdmitted is what is said beside one control of a double entry about
 // the other one: "also admitted at 19:06, gate S2, STATION7, while the
-// venue link was down" (the date too when not today, at the venue: zone).
-func AlsoAdmitted(other *Control, now time.Time, zone *time.Location) string {
-	s := "also admitted at " + usedAt(other, now, zone)
-	if other.OffVenue {
-		s += ", while the venue link was down"
-	}
-	return s
+// venue link was down" (the date too when not the day of now).
+func (s Speaker) AlsoAdmitted(other *Control, now time.Time) string {
+	return s.T("double.also", map[string]any{"At": s.admittedAt(other, now)})
 }
 
-// Words is a double entry on one line, for a list of them: "admitted twice:
-// 19:04, gate N1, STATION1, then 19:06, gate S2, STATION7, while the venue
-// link was down".
-func (d *DoubleEntry) Words(now time.Time, zone *time.Location) string {
-	say := func(c *Control) string {
-		s := usedAt(c, now, zone)
-		if c.OffVenue {
-			s += ", while the venue link was down"
-		}
-		return s
+// DoubleEntry is a double entry on one line, for a list of them: "admitted
+// twice: 19:04, gate N1, STATION1; then 19:06, gate S2, STATION7, while
+// the venue link was down".
+func (s Speaker) DoubleEntry(d *DoubleEntry, now time.Time) string {
+	return s.T("double.twice", map[string]any{"First": s.admittedAt(&d.First, now), "Second": s.admittedAt(&d.Second, now)})
+}
+
+// admittedAt is a control's time, gate and station, and whether it was
+// decided while the venue link was down.
+func (s Speaker) admittedAt(c *Control, now time.Time) string {
+	at := s.Clock(c.At, now)
+	if c.Gate != "" {
+		at += ", " + s.T("msg.gate", map[string]any{"Gate": c.Gate})
 	}
-	return "admitted twice: " + say(&d.First) + "; then " + say(&d.Second)
+	if c.Station != "" {
+		at += ", " + c.Station
+	}
+	if c.OffVenue {
+		at += ", " + s.T("double.linkDown", nil)
+	}
+	return at
 }

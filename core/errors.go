@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"fmt"
+
+	"s360gate/core/words"
 )
 
 // Error codes: what kind of failure, for callers that must act differently
@@ -17,12 +19,40 @@ const (
 	EInternal    = "internal"
 )
 
+// ErrNoRemote is in the chain of an error saying S-360 could not be called
+// because the settings allow no client (no password, no address): no
+// call was made, so the station is not online.
+var ErrNoRemote = errors.New("no S-360 client")
+
 // Error is an error a supervisor can read. Message is plain words for the
 // screen; Err keeps the technical cause for the log.
+//
+// An Error made with Say carries its words as a key of the catalogue
+// (core/words) and the data of its template: Message is then the English
+// (logs, the command line) and each screen says it in its own language
+// (Speaker.Error). Errors made with Errorf and Wrap are in English only.
 type Error struct {
 	Code    string
 	Message string
 	Err     error
+	Key     string
+	Data    map[string]any
+}
+
+// Words are the error's key in the catalogue and its data ("" when it
+// has words in English only).
+func (e *Error) Words() (string, map[string]any) { return e.Key, e.Data }
+
+// Say makes an Error whose words are key's in the catalogue, with data.
+func Say(code, key string, data map[string]any) *Error {
+	return &Error{Code: code, Message: words.EN.T(key, data), Key: key, Data: data}
+}
+
+// SayWrap is Say with a technical cause for the log.
+func SayWrap(code string, err error, key string, data map[string]any) *Error {
+	e := Say(code, key, data)
+	e.Err = err
+	return e
 }
 
 func (e *Error) Error() string {
@@ -66,5 +96,5 @@ func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	return "Something went wrong; the details are in the log."
+	return words.EN.T("error.generic", nil)
 }

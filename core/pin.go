@@ -34,7 +34,7 @@ func encodePIN(pin string, salt []byte) string {
 // CheckPIN refuses PINs too short to protect anything.
 func CheckPIN(pin string) error {
 	if len(pin) < 4 || len(pin) > 32 {
-		return Errorf(EInvalid, "the PIN must be 4 to 32 characters")
+		return Say(EInvalid, "pin.err.length", nil)
 	}
 	return nil
 }

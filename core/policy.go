@@ -3,6 +3,8 @@ package core
 import (
 	"strings"
 	"time"
+
+	"s360gate/core/words"
 )
 
 // Environment is which S-360 the station talks to.
@@ -77,10 +79,24 @@ func IsEventDay(forced bool, ev *Event, now time.Time, zone *time.Location) bool
 // PolicyRefusal says a call is not allowed yet, and when it will be.
 type PolicyRefusal struct {
 	Next time.Time
-	Why  string
-	Zone *time.Location // the venue's, for the message (nil: the laptop's)
+	// Env and EventDay are why: the environment's rule, an hour before
+	// event day or a minute on it.
+	Env      Environment
+	EventDay bool
+	Zone     *time.Location // the venue's, for the message (nil: the laptop's)
 }
 
 func (p *PolicyRefusal) Error() string {
-	return "S-360 call not allowed before " + FormatIn(p.Next, p.Zone, "2006-01-02 15:04:05") + " (" + p.Why + ")"
+	key, data := p.Words()
+	return words.EN.T(key, data)
+}
+
+// Words are the refusal in the catalogue's words (each screen says them
+// in its language); the time is the venue's, written as ISO dates are.
+func (p *PolicyRefusal) Words() (string, map[string]any) {
+	key := "policy.refused.hour"
+	if p.EventDay {
+		key = "policy.refused.minute"
+	}
+	return key, map[string]any{"At": FormatIn(p.Next, p.Zone, "2006-01-02 15:04:05"), "Env": string(p.Env)}
 }

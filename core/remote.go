@@ -126,7 +126,10 @@ type SyncStatus struct {
 	Pending      int          `json:"pending"`
 	Rejected     []Control    `json:"rejected,omitempty"`
 	LastError    string       `json:"lastError,omitempty"` // plain words
-	LastErrorAt  time.Time    `json:"lastErrorAt"`
+	// LastErrorSaid is LastError in the catalogue's words (none when the
+	// status comes from another process's store: LastError then).
+	LastErrorSaid []Said    `json:"-"`
+	LastErrorAt   time.Time `json:"lastErrorAt"`
 	// TimeZone is the institution's zone as getTimeZone named it ("":
 	// not known yet; times are then the laptop's).
 	TimeZone string `json:"timeZone,omitempty"`
@@ -165,3 +168,21 @@ type Syncer interface {
 	// Subscribe calls fn on every status change until the returned func is called.
 	Subscribe(fn func(SyncStatus)) (cancel func())
 }
+
+// SlowDown is S-360 asking us to slow down (HTTP 509 or 429, or a "too
+// many requests" status): the S-360 client's ERefused error wraps it, and
+// whoever tries again (the sync engine) waits at least RetryAfter (0: S-360
+// did not say).
+type SlowDown struct {
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *SlowDown) Error() string {
+	if e.Err != nil {
+		return "slow down: " + e.Err.Error()
+	}
+	return "slow down"
+}
+
+func (e *SlowDown) Unwrap() error { return e.Err }

@@ -1,13 +1,14 @@
 package core
 
 import (
-	"fmt"
+	"errors"
 	"net"
 	"net/url"
-	"regexp"
-	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"s360gate/core/words"
 )
 
 // Settings are everything a station is configured with. They are stored in
@@ -37,6 +38,10 @@ type Settings struct {
 	GateRules    map[string][]string `json:"gateRules,omitempty"`
 	TariffRules  map[string]string   `json:"tariffRules"` // kept when empty: {} means "no prompts", null means "the defaults"
 	HideHolder   bool                `json:"hideHolderAtGate,omitempty"`
+
+	// Language is the language the station speaks: en, fr, de or it;
+	// empty: the system's (Lang).
+	Language string `json:"language,omitempty"`
 
 	ScannerTerminator string `json:"scannerTerminator,omitempty"` // enter | tab
 	ScannerPrefix     string `json:"scannerPrefix,omitempty"`
@@ -75,7 +80,7 @@ func (s Settings) Defaults() Settings {
 		s.Partner = s.Institution
 	}
 	if s.PageSize == 0 {
-		s.PageSize = 5000
+		s.PageSize = DefaultPageSize
 	}
 	if s.Station == "" {
 		s.Station = "STATION1"
@@ -87,19 +92,28 @@ func (s Settings) Defaults() Settings {
 		s.ScannerTerminator = "enter"
 	}
 	if s.StalenessMinutes == 0 {
-		s.StalenessMinutes = 15
+		s.StalenessMinutes = DefaultStaleness
 	}
+
 	if s.TariffRules == nil {
-		s.TariffRules = map[string]string{"CHILD": "AGE CHECK: under 16", "SENIOR": "AGE CHECK: 65 or over", "STUDENT": "CHECK STUDENT CARD"}
+		s.TariffRules = DefaultTariffRules(s.Lang())
 	}
 	return s
 }
 
+// Lang is the language the station speaks: its setting, or the system's.
+func (s Settings) Lang() words.Lang {
+	if l, err := words.Parse(s.Language); err == nil {
+		return l
+	}
+	return words.System()
+}
+
 // Normalize writes the values that name things in their one spelling: an
-// environment, direction or scanner terminator typed in another case in a
-// hand-edited file ("PRODUCTION", "Out", "exit", "Tab") is the same one,
-// and must mean the same call policy and the same store. A value that
-// names nothing is left as it is, for Validate to refuse.
+// environment, direction, scanner terminator or language typed in another
+// case in a hand-edited file ("PRODUCTION", "Out", "exit", "Tab", "FR")
+// is the same one, and must mean the same call policy and the same store.
+// A value that names nothing is left as it is, for Validate to refuse.
 func (s Settings) Normalize() Settings {
 	if e, err := ParseEnvironment(strings.TrimSpace(string(s.Environment))); err == nil && s.Environment != "" {
 		s.Environment = e
@@ -112,20 +126,20 @@ func (s Settings) Normalize() Settings {
 	if t := strings.ToLower(strings.TrimSpace(s.ScannerTerminator)); t == "enter" || t == "tab" {
 		s.ScannerTerminator = t
 	}
+	if s.Language != "" {
+		if l, err := words.Parse(s.Language); err == nil {
+			s.Language = string(l)
+		}
+	}
 	return s
 }
 
-// syncOnly are the settings only the sync and the desktop app's own
-// screens use: a mistake in one of them must never stop a gate (`scan`)
-// from deciding on the tickets it holds. The others decide which store is
-// read and what is admitted.
-var syncOnly = map[string]bool{"endpoint": true, "institution": true, "operator": true, "partner": true,
-	"password": true, "pageSize": true, "eventDay": true, "eventDate": true, "purgeAfterDays": true,
-	"supervisorPin": true, "mute": true}
-
-// SyncOnly reports whether the setting named field (its JSON name) is used
-// by the sync (and the app's screens) only, never to decide at the gate.
-func SyncOnly(field string) bool { return syncOnly[field] }
+// SyncOnly reports whether the setting named field (its JSON name) is never
+// used to decide at the gate: the sync's, the app's screens', the words'.
+func SyncOnly(field string) bool {
+	d := SettingByKey(field)
+	return d != nil && !d.Decides
+}
 
 // AtTheGate keeps the refusals of settings a gate decides with.
 func (fe FieldErrors) AtTheGate() FieldErrors {
@@ -138,10 +152,30 @@ func (fe FieldErrors) AtTheGate() FieldErrors {
 	return out
 }
 
-// FieldError is a refusal of one setting, shown beside its field.
+// FieldError is a refusal of one setting, shown beside its field. Key and
+// Data are its words in the catalogue (Speaker.Field says them in the
+// reader's language); Message is the English, for the command line and
+// logs. A refusal never quotes a secret.
 type FieldError struct {
 	Field   string
 	Message string
+	Key     string
+	Data    map[string]any
+}
+
+// NewFieldError is the refusal of field in key's words.
+func NewFieldError(field, key string, data map[string]any) FieldError {
+	return FieldError{Field: field, Key: key, Data: data, Message: words.EN.T(key, data)}
+}
+
+// FieldErrorOf is err as the refusal of one setting (its words kept).
+func FieldErrorOf(field string, err error) FieldError {
+	fe := FieldError{Field: field, Message: ErrorMessage(err)}
+	var e *Error
+	if errors.As(err, &e) {
+		fe.Key, fe.Data = e.Key, e.Data
+	}
+	return fe
 }
 
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
@@ -167,105 +201,21 @@ func (fe FieldErrors) For(field string) string {
 	return ""
 }
 
-var (
-	codeRe = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
-	nameRe = regexp.MustCompile(`^[A-Za-z0-9_.\- ]{1,64}$`)
-)
+// Field is a refusal in this Speaker's language.
+func (s Speaker) Field(e FieldError) string {
+	if e.Key == "" {
+		return e.Message
+	}
+	return s.T(e.Key, e.Data)
+}
 
-// Validate checks every setting; nil means all can be saved. Connection
-// fields are only required outside the simulator, where they come from the
-// embedded demo.
+// Validate checks every setting (SettingsTable); nil means all can be
+// saved. Connection fields are only required outside the simulator,
+// where they come from the embedded demo.
 func (s Settings) Validate() FieldErrors {
 	var errs FieldErrors
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
-	}
-	if _, err := ParseEnvironment(string(s.Environment)); err != nil {
-		bad("environment", "choose sim, sandbox, preprod or production")
-	}
-	if s.Endpoint != "" || s.Environment != EnvSim {
-		if err := CheckEndpoint(s.Endpoint); err != nil {
-			bad("endpoint", "%s", ErrorMessage(err))
-		}
-	}
-	if s.Environment != EnvSim {
-		if s.Institution == "" {
-			bad("institution", "required: the institution code S-360 gave you")
-		}
-		if s.Operator == "" {
-			bad("operator", "required: the operator (user name) S-360 gave you")
-		}
-		if s.Season == "" {
-			bad("season", "required: the season code of the event")
-		}
-		if len(s.Products) == 0 {
-			bad("products", "required: at least one product code")
-		}
-	}
-	for _, f := range []struct{ name, v string }{{"institution", s.Institution}, {"operator", s.Operator}, {"partner", s.Partner}, {"season", s.Season}, {"gate", s.Gate}} {
-		if f.v != "" && !codeRe.MatchString(f.v) {
-			bad(f.name, "use letters, digits, '-', '_' or '.' only (at most 64)")
-		}
-	}
-	for _, list := range []struct {
-		name string
-		v    []string
-	}{{"products", s.Products}, {"performances", s.Performances}} {
-		for _, c := range list.v {
-			if !codeRe.MatchString(c) {
-				bad(list.name, "%q is not a code: use letters, digits, '-', '_' or '.'", c)
-				break
-			}
-		}
-	}
-	if s.Station != "" && !nameRe.MatchString(s.Station) {
-		bad("station", "use letters, digits, spaces, '-', '_' or '.' (at most 64)")
-	}
-	if s.EventDate != "" {
-		if _, err := time.Parse("2006-01-02", s.EventDate); err != nil {
-			bad("eventDate", "write the date as YYYY-MM-DD")
-		}
-	}
-	if s.PageSize < 0 || s.PageSize > 10000 {
-		bad("pageSize", "between 1 and 10000")
-	}
-	if s.Direction != "" {
-		if _, err := ParseDirection(string(s.Direction)); err != nil {
-			bad("direction", "in or out")
-		}
-	}
-	if s.ScannerTerminator != "" && !slices.Contains([]string{"enter", "tab"}, s.ScannerTerminator) {
-		bad("scannerTerminator", "enter or tab")
-	}
-	if len(s.ScannerPrefix) > 8 || len(s.ScannerSuffix) > 8 {
-		bad("scannerPrefix", "prefix and suffix are at most 8 characters")
-	}
-	for code, gates := range s.GateRules {
-		if !codeRe.MatchString(code) {
-			bad("gateRules", "%q is not an entrance code", code)
-		}
-		for _, g := range gates {
-			if !codeRe.MatchString(g) {
-				bad("gateRules", "%q is not a gate", g)
-			}
-		}
-	}
-	for code, text := range s.TariffRules {
-		if !codeRe.MatchString(code) {
-			bad("tariffRules", "%q is not a tariff code", code)
-		}
-		if strings.TrimSpace(text) == "" || len(text) > 80 {
-			bad("tariffRules", "the prompt for %s must be 1 to 80 characters", code)
-		}
-	}
-	if s.StalenessMinutes < 0 || s.StalenessMinutes > 7*24*60 {
-		bad("stalenessMinutes", "between 0 and 10080 minutes")
-	}
-	if s.PurgeAfterDays < 0 || s.PurgeAfterDays > 3650 {
-		bad("purgeAfterDays", "between 0 (never) and 3650 days")
-	}
-	if s.VenueFallbackMs != 0 && (s.VenueFallbackMs < 50 || s.VenueFallbackMs > 5000) {
-		bad("venueFallbackMs", "between 50 and 5000 milliseconds")
+	for _, d := range SettingsTable {
+		errs = append(errs, d.Check(&s)...)
 	}
 	return errs
 }
@@ -274,11 +224,11 @@ func (s Settings) Validate() FieldErrors {
 // (the simulator): credentials never cross a network in clear text.
 func CheckEndpoint(raw string) error {
 	if raw == "" {
-		return Errorf(EInvalid, "required: the S-360 service address (https://…)")
+		return Say(EInvalid, "setting.endpoint.required", nil)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return Errorf(EInvalid, "not a web address: %q", raw)
+		return Say(EInvalid, "settings.err.url", map[string]any{"Value": strconv.Quote(raw)})
 	}
 	switch u.Scheme {
 	case "https":
@@ -287,9 +237,9 @@ func CheckEndpoint(raw string) error {
 		if IsLoopback(u.Hostname()) {
 			return nil
 		}
-		return Errorf(EInvalid, "use https:// (plain http is only allowed on this machine, for the simulator)")
+		return Say(EInvalid, "settings.err.http", nil)
 	}
-	return Errorf(EInvalid, "use an https:// address")
+	return Say(EInvalid, "settings.err.https", nil)
 }
 
 // IsLoopback reports whether host names this machine.

@@ -185,12 +185,16 @@ type Call struct {
 
 // SyncState is what the engine remembers between runs.
 type SyncState struct {
-	LastCycle      time.Time `json:"lastCycle"` // start of the last cycle that called S-360
-	LastExportOK   time.Time `json:"lastExportOK"`
-	LastUploadOK   time.Time `json:"lastUploadOK"`
-	LastError      string    `json:"lastError,omitempty"`
-	LastErrorAt    time.Time `json:"lastErrorAt"`
-	ExportComplete bool      `json:"exportComplete"` // drained at least once
+	LastCycle    time.Time `json:"lastCycle"` // start of the last cycle that called S-360
+	LastExportOK time.Time `json:"lastExportOK"`
+	LastUploadOK time.Time `json:"lastUploadOK"`
+	LastError    string    `json:"lastError,omitempty"`
+	LastErrorAt  time.Time `json:"lastErrorAt"`
+	// LastErrorSaid is LastError in the catalogue's words, for screens in
+	// another language. Stores keep only the English: a state read back
+	// from one (another process's sync) has none.
+	LastErrorSaid  []Said `json:"-"`
+	ExportComplete bool   `json:"exportComplete"` // drained at least once
 	// TimeZone is the institution's zone as getTimeZone named it ("" when
 	// never known; see core/zone.go), TimeZoneAt when it was last asked.
 	TimeZone   string    `json:"timeZone,omitempty"`

@@ -3,6 +3,8 @@ package core
 import (
 	"strings"
 	"time"
+
+	"s360gate/core/words"
 )
 
 // TicketState is what S-360 says of an entry right. Only VALID admits.
@@ -121,20 +123,9 @@ func (t *Ticket) Blacklisted() bool {
 	return t.RejectedByS360 != "" || t.State == StateCancelled && strings.EqualFold(strings.TrimSpace(t.CancellationCause), causeBlacklisted)
 }
 
-// SeatLabel is the seat as a steward reads it out, e.g. "Sector B · Block 12 · Row 7 · Seat 31".
-func (t *Ticket) SeatLabel() string {
-	var parts []string
-	add := func(label, v string) {
-		if v != "" {
-			parts = append(parts, label+" "+v)
-		}
-	}
-	add("Sector", t.Sector)
-	add("Block", t.Block)
-	add("Row", t.Row)
-	add("Seat", t.Seat)
-	return strings.Join(parts, " · ")
-}
+// SeatLabel is the seat as a steward reads it out, in English, e.g.
+// "Sector B · Block 12 · Row 7 · Seat 31" (Speaker.Seat in any language).
+func (t *Ticket) SeatLabel() string { return Speak(words.EN, nil).Seat(t) }
 
 // CancellationWords turns S-360's cancellation cause code into words for the
 // public at the gate ("REFUND_REQUESTED" → "refund requested"), on one line

@@ -26,14 +26,6 @@ type VenueSettings struct {
 	TariffRules  map[string]string   `json:"tariffRules"` // {} no prompts, null the defaults
 }
 
-// venueFields are the Settings fields (by their JSON names, as in
-// FieldError) that VenueSettings carries.
-var venueFields = map[string]bool{
-	"environment": true, "endpoint": true, "institution": true, "operator": true, "partner": true,
-	"season": true, "products": true, "performances": true, "eventDate": true, "eventDay": true,
-	"pageSize": true, "allowReentry": true, "gateRules": true, "tariffRules": true,
-}
-
 // Venue is the venue's part of s.
 func (s Settings) Venue() VenueSettings {
 	return VenueSettings{
@@ -63,7 +55,7 @@ func (v VenueSettings) Validate() FieldErrors {
 	s := Settings{}.WithVenue(v)
 	var errs FieldErrors
 	for _, e := range s.Validate() {
-		if venueFields[e.Field] {
+		if d := SettingByKey(e.Field); d != nil && d.Venue {
 			errs = append(errs, e)
 		}
 	}

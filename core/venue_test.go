@@ -55,7 +55,7 @@ func TestVenueSettingsValidate(t *testing.T) {
 		}
 	}
 	for _, e := range errs {
-		if !venueFields[e.Field] {
+		if d := SettingByKey(e.Field); d == nil || !d.Venue {
 			t.Errorf("a station field refused: %v", e)
 		}
 	}

@@ -11,7 +11,8 @@ const (
 )
 
 // Reason is the machine-readable cause of a verdict. Turnstile scripts and
-// reports key on it; people read Verdict.Message.
+// reports key on it; people read its words, said with the verdict's Facts
+// in their language (Speaker).
 type Reason string
 
 const (
@@ -47,20 +48,39 @@ const (
 	PromptScanner  PromptKind = "SCANNER" // e.g. wrong keyboard layout
 )
 
-// Prompt travels with a verdict; it never changes it.
+// Prompt travels with a verdict; it never changes it. Like the verdict, it
+// holds facts, not words: Speaker.Prompt says it in the reader's language.
 type Prompt struct {
-	Kind PromptKind `json:"kind"`
-	Text string     `json:"text"`
+	Kind PromptKind
+	// TARIFF and AGE_CHECK: the venue's words for the tariff (a value of
+	// Rules.Tariffs, as typed in Settings), the tariff code, and the
+	// holder's age on the event day when known (Aged); Born is the birth
+	// date (YYYY-MM-DD) unless holder identity is hidden at the gate.
+	Rule   string
+	Tariff string
+	Age    int
+	Aged   bool
+	Born   string
+	// ID_CHECK: the identity to check. Personal data: never logged.
+	Holder Holder
+	// SCANNER: the wrong keyboard layout the scan was mapped back from
+	// (scanner.Layout*), or the unusual characters it holds.
+	Layout string
+	Odd    string
 }
 
 // Verdict is the answer a gate gives to one scan.
 type Verdict struct {
-	Outcome Outcome  `json:"verdict"`
-	Reason  Reason   `json:"reason"`
-	Message string   `json:"message"`
-	Prompts []Prompt `json:"prompts"`
+	Outcome Outcome `json:"verdict"`
+	Reason  Reason  `json:"reason"`
+	// Facts are what the reason's words are made of (Speaker.Verdict).
+	Facts   Facts    `json:"-"`
+	Prompts []Prompt `json:"-"`
 	Scanned string   `json:"barcode"`
-	Ticket  *Ticket  `json:"-"`
+	// At is when it was decided: a time in its words is told against it
+	// ("18:42" that day, with the date on another).
+	At     time.Time `json:"-"`
+	Ticket *Ticket   `json:"-"`
 	// Control is the recorded scan; nil for a helpdesk check.
 	Control *Control `json:"-"`
 	// FirstUse is the control that let this ticket in first, for ALREADY_USED.

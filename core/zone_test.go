@@ -63,11 +63,11 @@ func TestDecideShowsVenueTime(t *testing.T) {
 	if !LaptopShows(tokyo, first) {
 		want += " JST"
 	}
-	if !strings.HasPrefix(v.Message, want+", gate N1") {
-		t.Errorf("message %q, want %q…", v.Message, want)
+	if got := said(&v, tokyo); !strings.HasPrefix(got, want+", gate N1") {
+		t.Errorf("message %q, want %q…", got, want)
 	}
 	// The policy's refusal names the venue's time too.
-	ref := &PolicyRefusal{Next: first, Why: "production", Zone: tokyo}
+	ref := &PolicyRefusal{Next: first, Env: EnvProduction, Zone: tokyo}
 	if !strings.Contains(ref.Error(), "2026-11-27 18:05:00") {
 		t.Errorf("refusal %q", ref.Error())
 	}

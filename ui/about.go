@@ -25,13 +25,13 @@ func showAbout(w fyne.Window, dataDir string) {
 	icon.SetMinSize(fyne.NewSquareSize(64))
 	version := widget.NewLabelWithStyle(buildinfo.Get().String(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	where := widget.NewLabel(strings.Join([]string{
-		"Data folder: " + dataDir,
-		"Log: " + filepath.Join(dataDir, logging.FileName),
+		T("about.dataFolder", map[string]any{"Dir": dataDir}),
+		T("about.log", map[string]any{"Path": filepath.Join(dataDir, logging.FileName)}),
 	}, "\n"))
 	where.Wrapping = fyne.TextWrapBreak
 	content := container.NewBorder(nil, nil, container.NewVBox(icon), nil,
 		container.NewVBox(version, where))
-	d := dialog.NewCustom("About s360gate", "Close", content, w)
+	d := dialog.NewCustom(T("about.menu"), T("about.close"), content, w)
 	d.Resize(fyne.NewSize(620, 0))
 	d.Show()
 }

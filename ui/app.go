@@ -18,6 +18,7 @@ import (
 	"s360gate/assets"
 	"s360gate/core"
 	"s360gate/core/scanner"
+	"s360gate/core/words"
 )
 
 // AppID identifies the app to the desktop (preferences, notifications).
@@ -73,7 +74,9 @@ type Main struct {
 	capture     *capture
 	keys        *keyboard
 	sound       sounder
-	pins        *pinGuard // wrong PINs, counted across the gate and Settings
+	pins        *pinGuard  // wrong PINs, counted across the gate and Settings
+	lang        words.Lang // the language the screens were built in
+	savedLang   words.Lang // the language the saved settings ask for
 
 	stop      chan struct{}
 	closeOnce sync.Once
@@ -94,6 +97,10 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.sound = appAudio(m.log)
 
 	s := m.settings()
+	// The language first: every screen is built in it. --lang (Deps.Lang)
+	// wins for this run, else the station's setting, else the system's.
+	m.lang = d.Lang.Or(s.Lang())
+	SetLanguage(m.lang)
 	m.top = newTopBar()
 	m.gate = newGateView(m)
 	m.desk = NewDeskScreen(m.w, d)
@@ -101,15 +108,15 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.settingsTab = NewSettingsScreen(m.w, d, m.applySettings)
 	m.pins = newPINGuard(m.now)
 	m.settingsTab.pins = m.pins
-	m.gateTab = container.NewTabItem("Gate", withCatcher(m.gate.obj))
+	m.gateTab = container.NewTabItem(T("tab.gate"), withCatcher(m.gate.obj))
 	// AppTabs make the window at least as large as the largest minimum of
 	// all tabs, hidden ones included: every tab keeps its minimum small
 	// (long or wrapped text sits in scroll containers), so that none can
 	// push the gate's window off a laptop screen.
-	m.deskTab = container.NewTabItem("Dispute desk", withCatcher(m.desk.Object()))
-	m.settingsItm = container.NewTabItem("Settings", withCatcher(m.settingsTab.Object()))
+	m.deskTab = container.NewTabItem(T("tab.desk"), withCatcher(m.desk.Object()))
+	m.settingsItm = container.NewTabItem(T("tab.settings"), withCatcher(m.settingsTab.Object()))
 	m.tabs = container.NewAppTabs(m.gateTab, m.deskTab,
-		container.NewTabItem("Sync", withCatcher(m.status.Object())), m.settingsItm)
+		container.NewTabItem(T("tab.sync"), withCatcher(m.status.Object())), m.settingsItm)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		// Whatever had the focus is on the tab just left.
 		m.capture.flush()
@@ -186,7 +193,7 @@ func (m *Main) routeScan(raw string) {
 		sc, err := scannerOptions(&s).Normalize(raw)
 		if err != nil {
 			if !errors.Is(err, scanner.ErrEmpty) {
-				m.desk.say("Scan not read: " + err.Error() + " Scan the ticket again.")
+				m.desk.say(T("app.scanNotRead", map[string]any{"Why": say().Error(err)}))
 			}
 			return
 		}
@@ -202,7 +209,7 @@ func (m *Main) routeScan(raw string) {
 func (m *Main) routeUnread(raw string) {
 	m.dismissOverlays()
 	if m.tabs.Selected() == m.deskTab {
-		m.desk.say("Scan not read: the scanner's code did not end (check the scanner's terminator). Scan the ticket again.")
+		m.desk.say(T("app.scanNotEnded"))
 		return
 	}
 	m.toGate()
@@ -264,9 +271,9 @@ func (m *Main) restoreFocus() {
 // it, and they must not be lost silently.
 func (m *Main) followUnsaved() {
 	edited := m.settingsTab.Edited()
-	title := "Settings"
+	title := T("tab.settings")
 	if edited {
-		title = "Settings •"
+		title = T("app.settingsEdited")
 	}
 	if m.settingsItm.Text != title {
 		m.settingsItm.Text = title
@@ -280,10 +287,10 @@ func (m *Main) followUnsaved() {
 }
 
 func newUnsavedBar(open func()) *fyne.Container {
-	text := widget.NewLabel("Settings has changes that are not saved: open Settings to save or undo them.")
+	text := widget.NewLabel(T("app.unsavedBar"))
 	text.TextStyle = fyne.TextStyle{Bold: true}
 	text.Wrapping = fyne.TextWrapWord
-	btn := widget.NewButton("Open Settings", open)
+	btn := widget.NewButton(T("app.openSettings"), open)
 	bar := container.NewStack(canvas.NewRectangle(colCheck),
 		container.NewBorder(nil, nil, nil, container.NewCenter(btn), text))
 	bar.Hide()
@@ -297,8 +304,7 @@ func (m *Main) confirmClose() {
 		m.w.Close()
 		return
 	}
-	d := dialog.NewConfirm("Settings not saved",
-		"The Settings form has changes that are not saved. Close s360gate and lose them?",
+	d := dialog.NewConfirm(T("app.unsavedTitle"), T("app.unsavedClose"),
 		func(lose bool) {
 			if lose {
 				m.w.Close()
@@ -306,8 +312,8 @@ func (m *Main) confirmClose() {
 			}
 			m.tabs.Select(m.settingsItm)
 		}, m.w)
-	d.SetConfirmText("Close, lose the changes")
-	d.SetDismissText("Back to Settings")
+	d.SetConfirmText(T("app.closeLose"))
+	d.SetDismissText(T("app.backToSettings"))
 	d.Show()
 }
 
@@ -319,19 +325,42 @@ func (m *Main) offerRestart(st core.Settings, words string) {
 	if m.d.Restart == nil {
 		return
 	}
-	d := dialog.NewConfirm("Restart s360gate", words, func(now bool) {
+	d := dialog.NewConfirm(T("app.restartTitle"), words, func(now bool) {
 		if now {
 			m.d.Restart()
 			m.w.Close()
 		}
 	}, m.w)
-	d.SetConfirmText("Restart now")
-	d.SetDismissText("Later")
+	d.SetConfirmText(T("app.restartNow"))
+	d.SetDismissText(T("app.later"))
+	d.Show()
+}
+
+// offerLanguage offers the restart that makes l the screens' language.
+func (m *Main) offerLanguage(l words.Lang) {
+	if m.d.Restart == nil {
+		return
+	}
+	d := dialog.NewConfirm(T("app.restartTitle"), T("app.langRestart", map[string]any{"Lang": l.Name()}), func(now bool) {
+		if now {
+			m.d.Restart()
+			m.w.Close()
+		}
+	}, m.w)
+	d.SetConfirmText(T("app.restartNow"))
+	d.SetDismissText(T("app.later"))
 	d.Show()
 }
 
 // applySettings follows saved settings everywhere they show.
 func (m *Main) applySettings(s core.Settings) {
+	if l := s.Lang(); m.savedLang != "" && l != m.savedLang && l != m.lang {
+		// Every screen, dialog and word already on them (the feed, the
+		// desk's answer) would have to be said again: the app starts
+		// again in the new language, in one click, its state on disk.
+		m.offerLanguage(l)
+	}
+	m.savedLang = s.Lang()
 	m.w.SetTitle("s360gate — " + s.Station)
 	m.top.apply(&s, m.d.Demo != nil)
 	if c := m.w.Content(); c != nil {
@@ -346,11 +375,11 @@ func (m *Main) applySettings(s core.Settings) {
 // save stores settings changed on the gate tab; what says what failed.
 func (m *Main) save(s core.Settings, what string) {
 	if m.d.SaveSettings == nil {
-		dialog.ShowError(errors.New(what+": settings cannot be saved here"), m.w)
+		dialog.ShowError(errors.New(T("app.cannotSave", map[string]any{"What": what})), m.w)
 		return
 	}
 	if err := m.d.SaveSettings(s); err != nil {
-		dialog.ShowError(errors.New(what+": "+core.ErrorMessage(err)), m.w)
+		dialog.ShowError(errors.New(T("app.failed", map[string]any{"What": what, "Why": say().Error(err)})), m.w)
 		return
 	}
 	m.applySettings(m.settings())

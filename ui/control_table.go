@@ -14,7 +14,7 @@ import (
 // how a control reads in it. The dispute desk's history and the sync
 // screen's rejected controls are both such tables.
 type controlColumn struct {
-	title string
+	title string // a key of the catalogue
 	width float32
 	cell  func(c *core.Control, now time.Time) string
 }
@@ -58,7 +58,7 @@ func newControlTable(cols []controlColumn, rows func() []core.Control, now func(
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(cols) {
-			o.(*widget.Label).SetText(cols[id.Col].title)
+			o.(*widget.Label).SetText(T(cols[id.Col].title))
 		}
 	}
 	for i, c := range cols {
@@ -80,7 +80,7 @@ func fitColumns(t *keyTable, cols []controlColumn, rows []core.Control, now time
 	size := theme.TextSize()
 	pad := 2*theme.InnerPadding() + theme.Padding()
 	for i, c := range cols {
-		w := fyne.MeasureText(c.title, size, fyne.TextStyle{Bold: true}).Width
+		w := fyne.MeasureText(T(c.title), size, fyne.TextStyle{Bold: true}).Width
 		for j := range rows[:min(len(rows), 200)] {
 			w = max(w, fyne.MeasureText(c.cell(&rows[j], now), size, fyne.TextStyle{}).Width)
 		}

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"s360gate/core/words"
 )
 
 // newDemoPanel lists the simulator's sample tickets, one card each. A
@@ -16,12 +18,12 @@ import (
 // keystrokes take (scan normalisation, Store.Scan, the verdict), so a demo
 // shows the real gate.
 func newDemoPanel(tickets []DemoTicket, scan func(barcode string)) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("Demo tickets", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	help := widget.NewLabel("Click one to scan it, or use a scanner.")
+	title := widget.NewLabelWithStyle(T("demo.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	help := widget.NewLabel(T("demo.help"))
 	help.Wrapping = fyne.TextWrapWord
 	list := container.NewVBox()
 	for _, t := range tickets {
-		list.Add(newDemoCard("Scan: "+demoTitle(t), t.Note, func() { scan(t.Barcode) }))
+		list.Add(newDemoCard(T("demo.scan", map[string]any{"Title": demoTitle(t)}), demoNote(t), func() { scan(t.Barcode) }))
 	}
 	return container.NewBorder(container.NewVBox(title, help), nil, nil, nil, container.NewVScroll(list))
 }
@@ -29,11 +31,23 @@ func newDemoPanel(tickets []DemoTicket, scan func(barcode string)) fyne.CanvasOb
 // demoTitle is the card's title: the kind, readable ("already-used" →
 // "Already used").
 func demoTitle(t DemoTicket) string {
+	if key := "demo.kind." + t.Kind; words.Has(key) {
+		return T(key)
+	}
 	k := strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ").Replace(t.Kind))
 	if k == "" {
 		return t.Barcode
 	}
 	return strings.ToUpper(k[:1]) + k[1:]
+}
+
+// demoNote says what a sample shows: the simulator's own words (with its
+// codes) in English, the kind's words in another language.
+func demoNote(t DemoTicket) string {
+	if key := "demo.note." + t.Kind; Lang() != words.EN && words.Has(key) {
+		return T(key)
+	}
+	return t.Note
 }
 
 // demoCard is one sample ticket: its title and what it shows, clickable as

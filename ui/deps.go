@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // Store is what the screens need of the station's store.
@@ -48,6 +49,9 @@ type Deps struct {
 	Restart func()
 	// Demo is non-nil when running on the embedded simulator.
 	Demo []DemoTicket
+	// Lang is the language asked for this run (s360gate --lang); empty:
+	// the station's language setting, else the system's.
+	Lang words.Lang
 	Log  logrus.FieldLogger
 	Now  func() time.Time
 }

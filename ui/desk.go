@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -22,13 +22,25 @@ import (
 // Search modes. taxNumber is the default because it is what is printed on
 // the paper ticket the fan holds out.
 const (
-	deskModeTax     = "taxNumber"
-	deskModeBarcode = "Barcode / card"
-	deskModeName    = "Holder name"
-	deskModeAny     = "Any (guess)"
+	deskModeTax     = "tax"
+	deskModeBarcode = "barcode"
+	deskModeName    = "name"
+	deskModeAny     = "any"
 )
 
 var deskModes = []string{deskModeTax, deskModeBarcode, deskModeName, deskModeAny}
+
+// deskModeLabel is how a mode reads in the choice; deskModeOf reads it back.
+func deskModeLabel(mode string) string { return T("desk.mode." + mode) }
+
+func deskModeOf(label string) string {
+	for _, m := range deskModes {
+		if deskModeLabel(m) == label {
+			return m
+		}
+	}
+	return deskModeAny
+}
 
 // deskLookupLimit is how many tickets one search shows (Lookup's limit).
 const deskLookupLimit = 50
@@ -58,15 +70,19 @@ type DeskScreen struct {
 // NewDeskScreen builds the dispute desk.
 func NewDeskScreen(w fyne.Window, d Deps) *DeskScreen {
 	s := &DeskScreen{w: w, d: d, do: deskDo}
-	s.mode = newChoice(deskModes, nil)
-	s.mode.SetSelected(deskModeTax)
+	labels := make([]string, len(deskModes))
+	for i, m := range deskModes {
+		labels[i] = deskModeLabel(m)
+	}
+	s.mode = newChoice(labels, nil)
+	s.mode.SetSelected(deskModeLabel(deskModeTax))
 	s.query = newField()
-	s.query.SetPlaceHolder("taxNumber from the paper ticket, e.g. T26-00012")
+	s.query.SetPlaceHolder(deskPlaceholder(deskModeTax))
 	s.query.OnSubmitted = func(string) { s.Search() }
-	s.mode.OnChanged = func(m string) { s.query.SetPlaceHolder(deskPlaceholder(m)) }
-	s.search = widget.NewButton("Search", s.Search)
+	s.mode.OnChanged = func(l string) { s.query.SetPlaceHolder(deskPlaceholder(deskModeOf(l))) }
+	s.search = widget.NewButton(T("desk.search"), s.Search)
 	s.search.Importance = widget.HighImportance
-	s.message = widget.NewLabel("Type the taxNumber printed on the ticket and press Enter, or scan the ticket.")
+	s.message = widget.NewLabel(T("desk.start"))
 	s.message.Wrapping = fyne.TextWrapWord
 
 	s.list = newKeyList(
@@ -98,7 +114,7 @@ func (s *DeskScreen) say(text string) { deskSay(s.message, text) }
 func (s *DeskScreen) Object() fyne.CanvasObject { return s.obj }
 
 // Search looks up what is in the field, in the selected mode.
-func (s *DeskScreen) Search() { s.lookup(s.query.Text, s.mode.Selected) }
+func (s *DeskScreen) Search() { s.lookup(s.query.Text, deskModeOf(s.mode.Selected)) }
 
 // HandleScan looks a scanned code up as a barcode (or card). It is a desk
 // look-up: no control is recorded, the gate log stays untouched.
@@ -116,7 +132,7 @@ func (s *DeskScreen) HandleScan(code string) {
 func (s *DeskScreen) lookup(q, mode string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		deskSay(s.message, "Type a taxNumber, scan a barcode, or type the holder's name.")
+		deskSay(s.message, T("desk.empty"))
 		return
 	}
 	if mode == "" {
@@ -124,7 +140,7 @@ func (s *DeskScreen) lookup(q, mode string) {
 	}
 	s.seq++
 	seq := s.seq
-	deskSay(s.message, "Searching…")
+	deskSay(s.message, T("desk.searching"))
 	station, now := s.settings().Station, s.now()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -187,7 +203,7 @@ func (s *DeskScreen) showResults(a deskAnswer) {
 	if err != nil {
 		s.results = nil
 		s.list.Refresh()
-		deskSay(s.message, "The search failed: "+core.ErrorMessage(err))
+		deskSay(s.message, T("desk.failed", map[string]any{"Why": say().Error(err)}))
 		s.detail.showNotFound(q)
 		return
 	}
@@ -202,29 +218,29 @@ func (s *DeskScreen) showResults(a deskAnswer) {
 		}
 		msg = deskNotFound(words, q)
 		if len(a.unlisted) > 0 {
-			msg = fmt.Sprintf("%s is in no ticket of this station's list, but it was scanned here %s.", q, deskTimes(len(a.unlisted)))
+			msg = T("desk.unlisted", map[string]any{"Code": q, "Times": deskTimes(len(a.unlisted))})
 		}
 		if a.empty {
-			msg += " This station holds no tickets yet: check Sync status."
+			msg += T("desk.noTickets")
 		}
 	case len(matching) == 0:
 		// Nothing matches in the chosen mode, but the code matched
 		// something else (a barcode typed in taxNumber mode): show it
 		// rather than send the fan away.
 		matching = recs
-		msg = fmt.Sprintf("No %s matches %q; showing %s that match it otherwise.", deskModeWord(mode), q, deskCount(len(recs), "ticket"))
+		msg = T("desk.otherwise", map[string]any{"Mode": deskModeWord(mode), "Query": strconv.Quote(q), "Found": deskCount(len(recs))})
 	case len(matching) == 1:
 		msg = ""
 	case a.more:
-		msg = fmt.Sprintf("More than %d tickets match %q: pick one on the left.", deskLookupLimit, q)
+		msg = T("desk.moreThan", map[string]any{"N": deskLookupLimit, "Query": strconv.Quote(q)})
 	default:
-		msg = fmt.Sprintf("%s match %q: pick one on the left.", deskCount(len(matching), "ticket"), q)
+		msg = T("desk.match", map[string]any{"Found": deskCount(len(matching)), "Query": strconv.Quote(q)})
 	}
 	if a.more {
-		msg += fmt.Sprintf(" Only the first %d are shown: type more of it.", deskLookupLimit)
+		msg += T("desk.firstOnly", map[string]any{"N": deskLookupLimit})
 	}
 	if a.unaudited {
-		msg += " (This search could not be logged.)"
+		msg += T("desk.notLogged")
 	}
 	deskSay(s.message, strings.TrimSpace(msg))
 	s.results = matching
@@ -237,7 +253,7 @@ func (s *DeskScreen) showResults(a deskAnswer) {
 	case len(matching) == 1:
 		s.list.Select(0) // shows the detail
 	default:
-		s.detail.showNone("Pick a ticket on the left.")
+		s.detail.showNone(T("desk.pick"))
 	}
 }
 
@@ -257,14 +273,10 @@ func (s *DeskScreen) now() time.Time {
 
 func deskPlaceholder(mode string) string {
 	switch mode {
-	case deskModeBarcode:
-		return "scan or type the barcode (or the card number)"
-	case deskModeName:
-		return "holder's last name, e.g. Lovelace"
-	case deskModeAny:
-		return "taxNumber, barcode or name"
+	case deskModeBarcode, deskModeName, deskModeAny:
+		return T("desk.hint." + mode)
 	}
-	return "taxNumber from the paper ticket, e.g. T26-00012"
+	return T("desk.hint.tax")
 }
 
 // deskGuessMode is the "any" mode's guess: long digit strings are
@@ -327,39 +339,25 @@ func deskMatches(mode, q string, t *core.Ticket) bool {
 
 func deskModeWord(mode string) string {
 	switch mode {
-	case deskModeBarcode:
-		return "barcode or card"
-	case deskModeName:
-		return "holder name"
+	case deskModeBarcode, deskModeName:
+		return T("desk.modeWord." + mode)
 	}
-	return "taxNumber"
+	return T("desk.modeWord.tax")
 }
 
 // deskNotFound says, in plain words, that nothing was found and what to do.
 func deskNotFound(mode, q string) string {
 	switch mode {
 	case deskModeBarcode:
-		return fmt.Sprintf("No ticket or card with barcode %s on this station. Check the number, or ask S-360.", q)
+		return T("desk.none.barcode", map[string]any{"Code": q})
 	case deskModeName:
-		return fmt.Sprintf("No ticket held by %q on this station. S-360 sends names only for some tickets: try the taxNumber.", q)
+		return T("desk.none.name", map[string]any{"Name": strconv.Quote(q)})
 	}
-	return fmt.Sprintf("No ticket with taxNumber %s on this station. Check the number, or ask S-360.", q)
+	return T("desk.none.tax", map[string]any{"Code": q})
 }
 
-// deskTimes is "once", "twice", "5 times".
-func deskTimes(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return deskThousands(n) + " times"
-}
+// deskTimes is "once", "5 times".
+func deskTimes(n int) string { return TN("desk.times", n) }
 
-func deskCount(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return deskThousands(n) + " " + noun + "s"
-}
+// deskCount is "1 ticket", "5 tickets".
+func deskCount(n int) string { return TN("desk.tickets", n) }

@@ -13,41 +13,51 @@ import (
 // "I have never been in!" — time, gate, verdict, side by side.
 
 var deskColumns = []controlColumn{
-	{"Time", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
-	{"Gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
-	{"Station", 120, func(c *core.Control, _ time.Time) string { return c.Station }},
-	{"Dir.", 45, func(c *core.Control, _ time.Time) string { return string(c.Direction) }},
-	{"Verdict", 110, deskVerdictCell},
-	{"Why", 240, func(c *core.Control, _ time.Time) string {
-		if c.Message != "" {
-			return c.Message
+	{"desk.col.time", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
+	{"desk.col.gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
+	{"desk.col.station", 120, func(c *core.Control, _ time.Time) string { return c.Station }},
+	{"desk.col.dir", 45, deskDirCell},
+	{"desk.col.verdict", 110, deskVerdictCell},
+	{"desk.col.why", 240, func(c *core.Control, _ time.Time) string {
+		if m := say().Control(c); m != "" {
+			return m
 		}
 		return string(c.Reason)
 	}},
-	{"Override reason", 160, func(c *core.Control, _ time.Time) string { return c.OverrideReason }},
-	{"S-360", 120, deskUploadCell},
-	{"S-360's words", 260, func(c *core.Control, _ time.Time) string {
+	{"desk.col.overrideReason", 160, func(c *core.Control, _ time.Time) string { return c.OverrideReason }},
+	{"desk.col.upload", 120, deskUploadCell},
+	{"desk.col.s360words", 260, func(c *core.Control, _ time.Time) string {
 		if c.Upload == core.UploadRejected {
-			return c.UploadDetail
+			return say().UploadDetail(c.UploadDetail)
 		}
 		return ""
 	}},
 }
 
+// deskDirCell is a control's direction in the reader's words ("in",
+// "entrée", "ein"…).
+func deskDirCell(c *core.Control, _ time.Time) string {
+	switch c.Direction {
+	case core.DirectionIn, core.DirectionOut:
+		return T("desk.dir." + string(c.Direction))
+	}
+	return string(c.Direction)
+}
+
 func deskVerdictCell(c *core.Control, _ time.Time) string {
-	v := string(c.Outcome)
+	v := say().Outcome(c.Outcome)
 	if c.Direction == core.DirectionOut {
 		// Leaving is not being admitted, and nobody is kept in.
-		v = "EXIT"
+		v = T("verdict.exit")
 		if c.Outcome != core.Admit {
-			v = "EXIT (no entry)"
+			v = T("desk.exitNoEntry")
 		}
 	}
 	if c.Override {
-		v += " (override)"
+		v += T("desk.overrideMark")
 	}
 	if c.Offline {
-		v += " offline"
+		v += T("desk.offlineMark")
 	}
 	return v
 }
@@ -56,15 +66,15 @@ func deskUploadCell(c *core.Control, now time.Time) string {
 	switch c.Upload {
 	case core.UploadDone:
 		if !c.UploadedAt.IsZero() {
-			return "sent " + deskShortClock(c.UploadedAt, now)
+			return T("desk.sentAt", map[string]any{"At": deskShortClock(c.UploadedAt, now)})
 		}
-		return "sent"
+		return T("desk.sent")
 	case core.UploadPending:
-		return "to send"
+		return T("desk.toSend")
 	case core.UploadRejected:
-		return "REJECTED"
+		return T("desk.rejected")
 	case core.UploadLocal:
-		return "not sent (local)"
+		return T("desk.local")
 	}
 	return string(c.Upload)
 }

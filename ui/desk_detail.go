@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // deskDetail is the right-hand side of the desk: one ticket's story, or the
@@ -22,21 +23,11 @@ import (
 
 // deskFieldOrder is the order of the ticket and holder rows; the keys are
 // also how tests read them.
-var deskFieldOrder = []struct{ key, label string }{
-	{"taxNumber", "taxNumber"},
-	{"barcode", "Barcode"},
-	{"container", "Card / container"},
-	{"tariff", "Tariff"},
-	{"entrance", "Entrance"},
-	{"seat", "Seat"},
-	{"event", "Event"},
-	{"validity", "Valid"},
-	{"firstName", "First name"}, // deskFirstHolderField
-	{"lastName", "Last name"},
-	{"idNumber", "ID number"},
-	{"birthDate", "Birth date"},
-	{"country", "Country"},
-}
+var deskFieldOrder = []string{
+	"taxNumber", "barcode", "container", "tariff", "entrance", "seat", "event", "validity",
+	"firstName", // deskFirstHolderField
+	"lastName", "idNumber", "birthDate", "country",
+} // their labels: "desk.field.KEY"
 
 // deskFirstHolderField is the index of the first holder row above.
 const deskFirstHolderField = 8
@@ -69,7 +60,7 @@ type deskDetail struct {
 
 func newDeskDetail(s *DeskScreen) *deskDetail {
 	dd := &deskDetail{s: s, fields: map[string]*widget.Label{}}
-	dd.noneText = widget.NewLabel("No ticket selected.")
+	dd.noneText = widget.NewLabel(T("desk.noneSelected"))
 	dd.noneText.Wrapping = fyne.TextWrapWord
 	dd.noneAsk = newDeskAsk(s)
 	dd.none = container.NewVBox(dd.noneText, container.NewHBox(dd.noneAsk.btn), dd.noneAsk.out)
@@ -103,18 +94,18 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 		}
 		v := widget.NewLabel("")
 		v.Wrapping = fyne.TextWrapWord
-		dd.fields[f.key] = v
-		form.Add(widget.NewLabelWithStyle(f.label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: i < 2}))
+		dd.fields[f] = v
+		form.Add(widget.NewLabelWithStyle(T("desk.field."+f), fyne.TextAlignTrailing, fyne.TextStyle{Bold: i < 2}))
 		form.Add(v)
 	}
 	heading := func(t string) *widget.Label {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	fields := container.NewGridWithColumns(2,
-		container.NewVBox(heading("Ticket"), ticketForm),
-		container.NewVBox(heading("Holder"), dd.holderNote, holderForm))
+		container.NewVBox(heading(T("desk.ticket")), ticketForm),
+		container.NewVBox(heading(T("desk.holder")), dd.holderNote, holderForm))
 
-	dd.controlsTitle = widget.NewLabelWithStyle("Controls at this station", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	dd.controlsTitle = widget.NewLabelWithStyle(T("desk.controlsTitle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	dd.table = newDeskControlTable(func() []core.Control { return dd.controls }, s.now)
 
 	// "Ask S-360 now" sits beside the gate line: both answer "what
@@ -125,7 +116,7 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	split := container.NewVSplit(top, bottom)
 	split.SetOffset(0.62)
 	dd.ticket = split
-	dd.showNone("Search for a ticket: its state, its holder and every scan of it will show here.")
+	dd.showNone(T("desk.searchFor"))
 	return dd
 }
 
@@ -143,7 +134,7 @@ func (dd *deskDetail) showNone(text string) {
 // showNotFound offers to ask S-360 about the typed number: the ticket may
 // exist there without having reached this station yet.
 func (dd *deskDetail) showNotFound(q string) {
-	dd.showNone("S-360 may know " + q + " even if this station does not: sold after the last sync, or for another event.")
+	dd.showNone(T("desk.mayKnow", map[string]any{"Code": q}))
 	dd.noneAsk.setKey(q)
 }
 
@@ -160,11 +151,11 @@ func (dd *deskDetail) showUnlisted(code string, controls []core.Control) {
 	dd.current, dd.showing = code, true
 	dd.none.Hide()
 	dd.ticket.Show()
-	dd.bannerWord.Text, dd.bannerWord.Color = "NOT IN THE LIST", theme.Color(theme.ColorNameForegroundOnError)
+	dd.bannerWord.Text, dd.bannerWord.Color = T("desk.notInList"), theme.Color(theme.ColorNameForegroundOnError)
 	dd.bannerBg.FillColor = theme.Color(theme.ColorNameError)
 	dd.bannerWord.Refresh()
 	dd.bannerBg.Refresh()
-	deskSay(dd.bannerSub, "No ticket of this station's list has this code, yet it was scanned here: every scan of it is below. S-360 may know it (sold after the last sync, or for another event).")
+	deskSay(dd.bannerSub, T("desk.notInListSub"))
 	dd.bannerSub.Importance = widget.DangerImportance
 	dd.bannerSub.Refresh()
 	for k := range dd.fields {
@@ -189,7 +180,7 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 	dd.none.Hide()
 	dd.ticket.Show()
 
-	word, sub, bg, fg := deskStateBanner(&t, rec.Controls, now)
+	_, word, sub, bg, fg := deskStateBanner(&t, rec.Controls, now)
 	dd.bannerWord.Text, dd.bannerWord.Color = word, fg
 	dd.bannerBg.FillColor = bg
 	dd.bannerWord.Refresh()
@@ -207,11 +198,11 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 	set("container", t.ContainerID)
 	tariff := t.AudienceSubCategoryCode
 	if p := deskTariffPrompt(st.TariffRules, tariff); p != "" {
-		tariff += " — " + p
+		tariff += " — " + say().TariffRule(t.AudienceSubCategoryCode, p)
 	}
 	set("tariff", tariff)
 	set("entrance", t.EntranceCode)
-	set("seat", t.SeatLabel())
+	set("seat", say().Seat(&t))
 	set("event", deskJoinNonEmpty(" / ", t.SeasonCode, t.ProductCode, t.PerformanceCode))
 	set("validity", deskValidity(t.ValidFrom, t.ValidTo, now))
 	// The desk always shows identity (HideHolder only hides it at the gate):
@@ -223,7 +214,7 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 	set("birthDate", deskBirth(h, now))
 	set("country", h.CountryCode)
 	if h.IsZero() {
-		deskSay(dd.holderNote, "S-360 sent no identity for this ticket.")
+		deskSay(dd.holderNote, T("desk.noIdentity"))
 	} else {
 		deskSay(dd.holderNote, "")
 	}
@@ -244,7 +235,7 @@ func (dd *deskDetail) checkGate(barcode string, st core.Settings, now time.Time)
 	dd.gateSeq++
 	seq := dd.gateSeq
 	dd.gateLine.Importance = widget.MediumImportance
-	dd.gateLine.SetText("Checking what the gate would say…")
+	dd.gateLine.SetText(T("desk.gateChecking"))
 	cp := st.Checkpoint()
 	cp.Station.Direction = core.DirectionIn
 	go func() {
@@ -256,7 +247,7 @@ func (dd *deskDetail) checkGate(barcode string, st core.Settings, now time.Time)
 				return
 			}
 			if err != nil {
-				dd.gateLine.SetText("Gate check not available: " + core.ErrorMessage(err))
+				dd.gateLine.SetText(T("desk.gateUnavailable", map[string]any{"Why": say().Error(err)}))
 				return
 			}
 			dd.gateLine.Importance = widget.SuccessImportance
@@ -271,39 +262,40 @@ func (dd *deskDetail) checkGate(barcode string, st core.Settings, now time.Time)
 func deskGateWords(v core.Verdict) string {
 	// The gate's prompts (age check, identity) are left out: the desk
 	// shows all of that already, in its own rows.
-	s := "If scanned to enter here now: " + string(v.Outcome)
-	if v.Message != "" {
-		s += " — " + v.Message
+	s := T("desk.gateWould", map[string]any{"Verdict": say().Outcome(v.Outcome)})
+	if m := say().Verdict(&v); m != "" {
+		s += " — " + m
 	}
-	return s + " (check only, nothing recorded)"
+	return s + T("desk.checkOnly")
 }
 
 // deskStateBanner is the big coloured word and the sentence under it: the
 // ticket's state, and for a valid ticket whether it was already used here.
-func deskStateBanner(t *core.Ticket, controls []core.Control, now time.Time) (word, sub string, bg, fg color.Color) {
+// state is its code (used, blocked, valid, cancelled, invalidated), word
+// the state's word in the GUI's language.
+func deskStateBanner(t *core.Ticket, controls []core.Control, now time.Time) (state, word, sub string, bg, fg color.Color) {
 	bad, onBad := theme.Color(theme.ColorNameError), theme.Color(theme.ColorNameForegroundOnError)
 	if t.State == core.StateValid && t.RejectedByS360 == "" {
 		if in, out := deskLastUse(controls); in != nil {
-			sub = "Valid, and already used: in at " + deskClock(in.At, now) + deskWhere(in) + "."
+			sub = T("desk.usedIn", map[string]any{"At": deskClock(in.At, now), "Where": deskWhere(in)})
 			if out != nil {
-				sub += " Out at " + deskClock(out.At, now) + deskWhere(out) + "."
+				sub += T("desk.usedOut", map[string]any{"At": deskClock(out.At, now), "Where": deskWhere(out)})
 			}
-			return "USED", sub, theme.Color(theme.ColorNameWarning), theme.Color(theme.ColorNameForegroundOnWarning)
+			return "used", T("desk.state.used"), sub, theme.Color(theme.ColorNameWarning), theme.Color(theme.ColorNameForegroundOnWarning)
 		}
 	}
 	switch {
 	case t.RejectedByS360 != "":
-		return "BLOCKED BY S-360", "S-360 refused a control of this ticket (blacklisted after it was exported): " +
-			t.RejectedByS360 + ". Every gate denies it.", bad, onBad
+		return "blocked", T("desk.state.blocked"), T("desk.blockedSub", map[string]any{"Why": t.RejectedByS360}), bad, onBad
 	case t.State == core.StateValid:
-		return "VALID", "", theme.Color(theme.ColorNameSuccess), theme.Color(theme.ColorNameForegroundOnSuccess)
+		return "valid", T("desk.state.valid"), "", theme.Color(theme.ColorNameSuccess), theme.Color(theme.ColorNameForegroundOnSuccess)
 	case t.State == core.StateCancelled:
-		if w := core.CancellationWords(t.CancellationCause); w != "" {
-			return "CANCELLED", "Cancelled: " + w + ".", bad, onBad
+		if w := say().Cause(t.CancellationCause); w != "" {
+			return "cancelled", T("desk.state.cancelled"), T("desk.cancelledSub", map[string]any{"Cause": w}), bad, onBad
 		}
-		return "CANCELLED", "Cancelled (S-360 gave no cause).", bad, onBad
+		return "cancelled", T("desk.state.cancelled"), T("desk.cancelledNoCause"), bad, onBad
 	}
-	return "INVALIDATED", "Replaced by a reprint or a resale: only the newer ticket is valid.", bad, onBad
+	return "invalidated", T("desk.state.invalidated"), T("desk.invalidatedSub"), bad, onBad
 }
 
 // deskLastUse is the ticket's last admission in (nil: never used here) and
@@ -328,7 +320,7 @@ func deskLastUse(controls []core.Control) (in, out *core.Control) {
 func deskWhere(c *core.Control) string {
 	s := ""
 	if c.Gate != "" {
-		s += ", gate " + c.Gate
+		s += T("desk.where", map[string]any{"Gate": c.Gate})
 	}
 	if c.Station != "" {
 		s += ", " + c.Station
@@ -348,13 +340,13 @@ func deskTariffPrompt(rules map[string]string, code string) string {
 func deskValidity(from, to, now time.Time) string {
 	switch {
 	case from.IsZero() && to.IsZero():
-		return "no time limit"
+		return T("desk.noLimit")
 	case to.IsZero():
-		return "from " + deskShortClock(from, now)
+		return T("desk.from", map[string]any{"At": deskShortClock(from, now)})
 	case from.IsZero():
-		return "until " + deskShortClock(to, now)
+		return T("desk.until", map[string]any{"At": deskShortClock(to, now)})
 	}
-	return deskShortClock(from, now) + " to " + deskShortClock(to, now)
+	return T("desk.validRange", map[string]any{"From": deskShortClock(from, now), "To": deskShortClock(to, now)})
 }
 
 func deskBirth(h core.Holder, now time.Time) string {
@@ -365,9 +357,9 @@ func deskBirth(h core.Holder, now time.Time) string {
 	if !ok {
 		return h.BirthDate
 	}
-	s := born.Format("2006-01-02")
+	s := Lang().Format(born, words.LayoutDate)
 	if age, ok := h.AgeAt(now); ok {
-		s += " (age " + deskThousands(age) + ")"
+		s += T("desk.age", map[string]any{"N": deskThousands(age)})
 	}
 	return s
 }
@@ -384,15 +376,15 @@ func deskJoinNonEmpty(sep string, parts ...string) string {
 
 func deskControlsTitle(n int) string {
 	if n == 0 {
-		return "Controls at this station: none — this ticket was never scanned here"
+		return T("desk.controlsNone")
 	}
-	return "Controls at this station: " + deskThousands(n)
+	return T("desk.controlsN", map[string]any{"N": deskThousands(n)})
 }
 
 // deskResultRow is the template of one search result: the state word,
 // coloured, then what tells tickets apart at a glance.
 func deskResultRow() fyne.CanvasObject {
-	state := widget.NewLabelWithStyle("INVALIDATED", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	state := widget.NewLabelWithStyle(T("desk.state.invalidated"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	text := widget.NewLabel("")
 	text.Truncation = fyne.TextTruncateEllipsis
 	return container.NewBorder(nil, nil, state, nil, text)
@@ -402,19 +394,19 @@ func deskFillResultRow(o fyne.CanvasObject, rec *core.TicketRecord) {
 	t, controls := &rec.Ticket, rec.Controls
 	c := o.(*fyne.Container)
 	text, state := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
-	word, _, _, _ := deskStateBanner(t, controls, time.Now())
-	if word == "BLOCKED BY S-360" {
-		word = "BLOCKED"
+	code, word, _, _, _ := deskStateBanner(t, controls, time.Now())
+	if code == "blocked" {
+		word = T("desk.state.blockedShort")
 	}
 	state.Text = word
-	switch word {
-	case "VALID":
+	switch code {
+	case "valid":
 		state.Importance = widget.SuccessImportance
-	case "USED":
+	case "used":
 		state.Importance = widget.WarningImportance
 	default:
 		state.Importance = widget.DangerImportance
 	}
 	state.Refresh()
-	text.SetText(deskJoinNonEmpty(" · ", deskOr(t.TaxNumber), t.Holder.Name(), t.SeatLabel()))
+	text.SetText(deskJoinNonEmpty(" · ", deskOr(t.TaxNumber), t.Holder.Name(), say().Seat(t)))
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // deskDo is how the desk, status and settings screens apply results that
@@ -28,28 +27,28 @@ var deskDo = fyne.Do
 // the zone when the laptop's clock shows another (venueClock).
 func deskClock(t, now time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return T("time.never")
 	}
 	z := core.ZoneOr(venueZone())
 	switch {
 	case deskSameDay(t.In(z), now.In(z)):
 		return venueClock(t, "15:04:05")
 	case t.In(z).Year() == now.In(z).Year():
-		return venueClock(t, "Mon 2 Jan 15:04")
+		return venueClock(t, words.LayoutDayTime)
 	}
-	return venueClock(t, "2 Jan 2006 15:04")
+	return venueClock(t, words.LayoutFull)
 }
 
 // deskShortClock is deskClock without seconds, for "next allowed" times.
 func deskShortClock(t, now time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return T("time.never")
 	}
 	z := core.ZoneOr(venueZone())
 	if deskSameDay(t.In(z), now.In(z)) {
 		return venueClock(t, "15:04")
 	}
-	return venueClock(t, "Mon 2 Jan 15:04")
+	return venueClock(t, words.LayoutDayTime)
 }
 
 func deskSameDay(a, b time.Time) bool {
@@ -68,51 +67,31 @@ func deskAgo(t, now time.Time) string {
 	if future {
 		d = -d
 	}
-	var s string
 	switch {
 	case d < time.Minute:
 		if future {
-			return "in less than a minute"
+			return T("time.inLessThanMinute")
 		}
-		return "just now"
+		return T("time.justNow")
 	case d < time.Hour:
-		s = fmt.Sprintf("%d min", int(d/time.Minute))
+		return T(map[bool]string{true: "time.inMin", false: "time.agoMin"}[future], map[string]any{"N": int(d / time.Minute)})
 	case d < 48*time.Hour:
-		s = fmt.Sprintf("%d h", int(d/time.Hour))
-	default:
-		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+		return T(map[bool]string{true: "time.inH", false: "time.agoH"}[future], map[string]any{"N": int(d / time.Hour)})
 	}
-	if future {
-		return "in " + s
-	}
-	return s + " ago"
+	return TN(map[bool]string{true: "time.inDays", false: "time.agoDays"}[future], int(d/(24*time.Hour)))
 }
 
 // deskWhenAgo is "14:02:11 (3 min ago)", or "never".
 func deskWhenAgo(t, now time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return T("time.never")
 	}
 	return deskClock(t, now) + " (" + deskAgo(t, now) + ")"
 }
 
-// deskThousands writes 124000 as "124,000": counts are read at a glance.
-func deskThousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// deskThousands writes 124000 as the GUI's language does ("124,000",
+// "124 000", "124.000"): counts are read at a glance.
+func deskThousands(n int) string { return Lang().Number(n) }
 
 // deskSay sets a message label and hides it when there is nothing to
 // say, so that empty messages leave no blank rows in the layout.

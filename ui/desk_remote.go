@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // deskAsk is the "Ask S-360 now" button and what S-360 answered. The
@@ -23,11 +24,9 @@ type deskAsk struct {
 	seq int
 }
 
-const deskS360Down = "S-360 cannot be reached — showing what this station knows."
-
 func newDeskAsk(s *DeskScreen) *deskAsk {
 	a := &deskAsk{s: s}
-	a.btn = widget.NewButton("Ask S-360 now", a.run)
+	a.btn = widget.NewButton(T("remote.ask"), a.run)
 	a.out = widget.NewLabel("")
 	a.out.Wrapping = fyne.TextWrapWord
 	a.btn.Hide()
@@ -59,11 +58,11 @@ func (a *deskAsk) remote() core.Remote {
 // remote changes when settings are saved.
 func (a *deskAsk) refreshButton() {
 	if a.remote() == nil {
-		a.btn.SetText("Not connected")
+		a.btn.SetText(T("remote.notConnected"))
 		a.btn.Disable()
 		return
 	}
-	a.btn.SetText("Ask S-360 now")
+	a.btn.SetText(T("remote.ask"))
 	a.btn.Enable()
 }
 
@@ -76,7 +75,7 @@ func (a *deskAsk) run() {
 	a.seq++
 	seq, key := a.seq, a.key
 	a.btn.Disable()
-	a.btn.SetText("Asking S-360…")
+	a.btn.SetText(T("remote.asking"))
 	deskSay(a.out, "")
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -113,63 +112,64 @@ func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ti
 	if err != nil {
 		switch core.ErrorCode(err) {
 		case core.ENotFound:
-			return "S-360 does not know " + key + "."
+			return T("remote.unknown", map[string]any{"Code": key})
 		case core.EAuth:
-			return "S-360 refused this station's credentials (check Settings) — showing what this station knows."
+			return T("remote.auth")
 		}
-		return deskS360Down
+		return T("remote.down")
 	}
 	var b strings.Builder
-	b.WriteString("S-360 answered at " + deskClock(now, now) + ".")
+	b.WriteString(T("remote.answered", map[string]any{"At": deskClock(now, now)}))
 	t := rt.Ticket
 	if t.State != "" {
-		b.WriteString(" State: " + string(t.State))
-		if w := core.CancellationWords(t.CancellationCause); w != "" {
-			b.WriteString(" — " + w)
+		if w := say().Cause(t.CancellationCause); w != "" {
+			b.WriteString(T("remote.stateCause", map[string]any{"State": string(t.State), "Cause": w}))
+		} else {
+			b.WriteString(T("remote.state", map[string]any{"State": string(t.State)}))
 		}
 		b.WriteString(".")
 		if local != nil && local.State != t.State {
-			b.WriteString(" This station still has " + string(local.State) + ": the next sync will bring the change.")
+			b.WriteString(T("remote.stillHas", map[string]any{"State": string(local.State)}))
 		}
 	}
 	if local == nil && t.TaxNumber != "" {
-		b.WriteString(" taxNumber " + t.TaxNumber + ".")
+		b.WriteString(T("remote.taxNumber", map[string]any{"N": t.TaxNumber}))
 	}
 	var facts []string
 	if rt.Duplicate != nil {
 		if *rt.Duplicate {
-			facts = append(facts, "Reprint: yes (a duplicate: an earlier print of it is invalid)")
+			facts = append(facts, T("remote.reprintYes"))
 		} else {
-			facts = append(facts, "Reprint: no")
+			facts = append(facts, T("remote.reprintNo"))
 		}
 	}
 	if rt.TicketMedium != "" {
-		facts = append(facts, "Medium: "+deskMediumWords(rt.TicketMedium))
+		facts = append(facts, T("remote.medium", map[string]any{"M": deskMediumWords(rt.TicketMedium)}))
 	}
 	if rt.TicketKind != "" {
-		facts = append(facts, "Kind: "+rt.TicketKind)
+		facts = append(facts, T("remote.kind", map[string]any{"K": rt.TicketKind}))
 	}
 	if !rt.PrintedAt.IsZero() {
-		facts = append(facts, "Printed at: "+deskClock(rt.PrintedAt, now))
+		facts = append(facts, T("remote.printedAt", map[string]any{"At": deskClock(rt.PrintedAt, now)}))
 	}
 	if t.ContainerID != "" {
-		facts = append(facts, "On card: "+t.ContainerID)
+		facts = append(facts, T("remote.onCard", map[string]any{"Card": t.ContainerID}))
 	}
 	if rt.ContainerTicket != nil && *rt.ContainerTicket {
-		facts = append(facts, "This is a container (a card holding tickets)")
+		facts = append(facts, T("remote.container"))
 	}
 	if len(facts) > 0 {
 		b.WriteString("\n" + strings.Join(facts, " · ") + ".")
 	}
 	if len(rt.Operations) == 0 {
-		b.WriteString("\nS-360 has recorded no control of this ticket.")
+		b.WriteString("\n" + T("remote.noControl"))
 	} else {
-		b.WriteString("\nS-360's control operations:")
+		b.WriteString("\n" + T("remote.operations"))
 	}
 	for _, op := range rt.Operations {
 		b.WriteString("\n" + deskClock(op.At, now) + "  " + op.Result + deskOpWords(op.Result))
 		if op.Device != "" {
-			b.WriteString("  at " + op.Device)
+			b.WriteString(T("remote.atDevice", map[string]any{"Device": op.Device}))
 		}
 	}
 	return b.String()
@@ -177,33 +177,15 @@ func deskRemoteWords(key string, rt core.RemoteTicket, err error, local *core.Ti
 
 // deskMediumWords names S-360's ticketMedium for the desk.
 func deskMediumWords(m string) string {
-	switch strings.ToUpper(m) {
-	case "E_TICKET":
-		return "e-ticket (printed at home)"
-	case "MOBILE":
-		return "mobile"
-	case "THERMAL":
-		return "thermal (printed at a box office)"
-	case "CONTENT":
-		return "on a card (RFID)"
+	if key := "medium." + strings.ToUpper(m); words.Has(key) {
+		return T(key)
 	}
 	return m
 }
 
 func deskOpWords(result string) string {
-	switch strings.ToUpper(result) {
-	case "OK":
-		return " (admitted)"
-	case "OFFLINE_OK":
-		return " (admitted, offline)"
-	case "FAIL":
-		return " (refused)"
-	case "OFFLINE_FAIL":
-		return " (refused, offline)"
-	case "INVALIDATED_TICKET":
-		return " (ticket invalidated)"
-	case "CANCELLED_TICKET":
-		return " (ticket cancelled)"
+	if key := "remote.op." + strings.ToUpper(result); words.Has(key) {
+		return T(key)
 	}
 	return ""
 }

@@ -37,7 +37,7 @@ func newTestDesk(t *testing.T, remote core.Remote) (*uiHarness, *DeskScreen, *sq
 // search types q in the field, picks the mode and presses Enter.
 func (h *uiHarness) search(s *DeskScreen, mode, q string) {
 	h.ui(func() {
-		s.mode.SetSelected(mode)
+		s.mode.SetSelected(deskModeLabel(mode))
 		s.query.SetText("")
 		test.Type(s.query, q)
 		s.query.TypedKey(&fyneKeyReturn)
@@ -230,7 +230,7 @@ func TestDeskAskS360(t *testing.T) {
 	r.err = core.Wrap(core.EUnavailable, errors.New("dial tcp: timeout"), "S-360 cannot be reached")
 	r.mu.Unlock()
 	h.ui(func() { test.Tap(s.detail.ask.btn) })
-	h.eventually("unreachable message", func() bool { return s.detail.ask.out.Text == deskS360Down })
+	h.eventually("unreachable message", func() bool { return s.detail.ask.out.Text == T("remote.down") })
 	h.ui(func() {
 		if s.detail.bannerWord.Text != "USED" {
 			t.Error("the station's view was lost")
@@ -369,7 +369,7 @@ func TestDeskColumnsFitTheirText(t *testing.T) {
 		for col, cc := range deskColumns {
 			text := deskControlCell(&c, col, testNow)
 			need := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width
-			head := fyne.MeasureText(cc.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+			head := fyne.MeasureText(T(cc.title), theme.TextSize(), fyne.TextStyle{Bold: true}).Width
 			w := s.detail.table.columnWidth(col)
 			if w < min(max(need, head)+2*theme.InnerPadding(), maxColumn) {
 				t.Errorf("column %q is %v wide for %q", cc.title, w, text)

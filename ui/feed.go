@@ -2,8 +2,7 @@ package ui
 
 import (
 	"image/color"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -80,18 +79,18 @@ func (r *ring) perMinute(now time.Time) int {
 
 // entryOfControl is a feed line for a recorded control (loaded at start).
 func entryOfControl(c *core.Control) feedEntry {
-	e := feedEntry{At: c.At, Text: c.Message, Tail: tail(c.Scanned), Scan: true}
+	e := feedEntry{At: c.At, Text: say().Control(c), Tail: tail(c.Scanned), Scan: true}
 	switch {
 	case c.Override:
-		e.Kind, e.Word = kindAdmit, "OVERRIDE"
+		e.Kind, e.Word = kindAdmit, T("feed.override")
 	case c.Direction == core.DirectionOut && c.Outcome == core.Admit:
-		e.Kind, e.Word = kindExit, "EXIT"
+		e.Kind, e.Word = kindExit, T("verdict.exit")
 	case c.Direction == core.DirectionOut:
-		e.Kind, e.Word = kindCheck, "EXIT"
+		e.Kind, e.Word = kindCheck, T("verdict.exit")
 	case c.Outcome == core.Admit:
-		e.Kind, e.Word = kindAdmit, "ADMIT"
+		e.Kind, e.Word = kindAdmit, say().Outcome(core.Admit)
 	default:
-		e.Kind, e.Word = kindDeny, "DENY"
+		e.Kind, e.Word = kindDeny, say().Outcome(core.Deny)
 	}
 	return e
 }
@@ -101,14 +100,14 @@ func entryOfControl(c *core.Control) feedEntry {
 func entryOfView(v *verdictView, at time.Time, code string, scan bool) feedEntry {
 	word := v.Word
 	switch {
-	case word == "EXIT":
+	case v.Exit:
 	case v.Kind == kindCheck:
-		word = "CHECK"
+		word = T("feed.check")
 	case v.Kind == kindUnread:
-		word = "NOT READ"
+		word = T("feed.notRead")
 	}
 	if v.Override {
-		word = "OVERRIDE"
+		word = T("feed.override")
 	}
 	return feedEntry{At: at, Kind: v.Kind, Word: word, Text: v.Message, Tail: tail(code), Scan: scan}
 }
@@ -150,6 +149,19 @@ func (f *feed) shown() {
 	}
 }
 
+// widestFeedWord is the feed word that needs the widest badge in the
+// GUI's language.
+func widestFeedWord() string {
+	w, widest := "", float32(0)
+	for _, s := range []string{say().Outcome(core.Admit), say().Outcome(core.Deny), T("verdict.exit"), T("feed.check"),
+		T("feed.notRead"), T("feed.override"), T("verdict.notRecorded")} {
+		if m := fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: true}).Width; m > widest {
+			w, widest = s, m
+		}
+	}
+	return w
+}
+
 // A feed row: a colour chip with the verdict word, the time and the code
 // tail on one line, the reason on the next, as wide as the column: the
 // reason ("Already used at 19:02, GATE_A_2") is what a supervisor looks
@@ -157,7 +169,7 @@ func (f *feed) shown() {
 func newFeedRow() fyne.CanvasObject {
 	chip := canvas.NewRectangle(colIdle)
 	chip.CornerRadius = 4
-	word := canvas.NewText("NOT RECORDED", colOnDark)
+	word := canvas.NewText(widestFeedWord(), colOnDark) // sizes the badge
 	word.TextStyle = fyne.TextStyle{Bold: true}
 	word.Alignment = fyne.TextAlignCenter
 	badge := container.NewStack(chip, container.NewPadded(word))
@@ -231,14 +243,15 @@ func newCounters() *counters {
 	cell := func(t *canvas.Text, label string) (fyne.CanvasObject, *widget.Label) {
 		l := widget.NewLabel(label)
 		l.Alignment = fyne.TextAlignCenter
+		l.Wrapping = fyne.TextWrapWord // "entrées aujourd'hui" on two lines rather than a wider column
 		return container.NewVBox(t, l), l
 	}
 	c.reasons = widget.NewLabel("")
 	c.reasons.Wrapping = fyne.TextWrapWord
-	admitted, label := cell(c.admittedText, "admitted today")
+	admitted, label := cell(c.admittedText, T("feed.admittedToday"))
 	c.admittedLabel = label
-	denied, _ := cell(c.deniedText, "denied today")
-	rate, _ := cell(c.rateText, "scans / minute")
+	denied, _ := cell(c.deniedText, T("feed.deniedToday"))
+	rate, _ := cell(c.rateText, T("feed.rate"))
 	c.obj = container.NewVBox(container.NewGridWithColumns(3, admitted, denied, rate), c.reasons)
 	c.render(0)
 	return c
@@ -269,9 +282,9 @@ func (c *counters) add(outcome core.Outcome, r core.Reason, exit bool) {
 func (c *counters) setExit(exit bool) {
 	c.exit = exit
 	if exit {
-		c.admittedLabel.SetText("left today")
+		c.admittedLabel.SetText(T("feed.leftToday"))
 	} else {
-		c.admittedLabel.SetText("admitted today")
+		c.admittedLabel.SetText(T("feed.admittedToday"))
 	}
 }
 
@@ -290,21 +303,21 @@ func (c *counters) render(perMinute int) {
 		}
 	}
 	for r, n := range c.denied { // reasons this build does not know
-		if reasonWords[r] == "" && n > 0 {
+		if !slices.Contains(core.DenyReasons, r) && n > 0 {
 			denied += n
 		}
 	}
 	if reasons == "" {
-		reasons = "No denials today."
+		reasons = T("feed.noDenials")
 	}
 	first := c.admitted
 	if c.exit {
 		first = c.exited
 		if c.admitted > 0 {
-			reasons = "Admitted here today: " + itoa(c.admitted) + " · " + reasons
+			reasons = T("feed.admittedHere", map[string]any{"N": itoa(c.admitted)}) + " · " + reasons
 		}
 	} else if c.exited > 0 {
-		reasons = "Exits today: " + itoa(c.exited) + " · " + reasons
+		reasons = T("feed.exitsToday", map[string]any{"N": itoa(c.exited)}) + " · " + reasons
 	}
 	setText(c.admittedText, itoa(first))
 	setText(c.deniedText, itoa(denied))
@@ -325,16 +338,6 @@ func setText(t *canvas.Text, s string) bool {
 	return true
 }
 
-// itoa writes thousands apart: "12 345" reads faster than 12345.
-func itoa(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + " " + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+// itoa writes thousands apart, as the GUI's language does: "12,345",
+// "12 345", "12.345" read faster than 12345.
+func itoa(n int) string { return Lang().Number(n) }

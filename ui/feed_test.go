@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 func TestRingKeepsTheNewest(t *testing.T) {
@@ -51,11 +52,17 @@ func TestEntryOfControl(t *testing.T) {
 	}
 }
 
+// Counts are written as the GUI's language groups digits.
 func TestItoa(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1 000", 1234567: "1 234 567", -4200: "-4 200"} {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4200: "-4,200"} {
 		if got := itoa(n); got != want {
 			t.Errorf("itoa(%d) = %q, want %q", n, got, want)
 		}
+	}
+	defer SetLanguage(words.EN)
+	SetLanguage(words.DE)
+	if got := itoa(1234567); got != "1.234.567" {
+		t.Errorf("in German: %q", got)
 	}
 }
 

@@ -75,20 +75,20 @@ func newGateView(m *Main) *gateView {
 	g.message.Wrapping = fyne.TextWrapWord
 	g.prompts = container.NewVBox()
 	g.facts = container.New(layout.NewFormLayout())
-	g.overrideBtn = widget.NewButtonWithIcon("Override — admit…", theme.WarningIcon(), g.askOverride)
+	g.overrideBtn = widget.NewButtonWithIcon(T("gate.override"), theme.WarningIcon(), g.askOverride)
 	g.overrideBtn.Importance = widget.DangerImportance
 	g.overrideBtn.Hide() // until a DENY that can be overridden
 	g.actions = container.NewHBox(g.overrideBtn)
 	g.actions.Hide()
 
 	g.readyDot = canvas.NewCircle(colOnline)
-	g.readyText = canvas.NewText(readyWords, theme.Color(theme.ColorNameForeground))
+	g.readyText = canvas.NewText(readyWords(), theme.Color(theme.ColorNameForeground))
 	g.readyText.TextSize = theme.Size(sizeStatus)
 	g.readyText.TextStyle = fyne.TextStyle{Bold: true}
 	g.entry = newField()
-	g.entry.SetPlaceHolder("Barcode or taxNumber + Enter")
+	g.entry.SetPlaceHolder(T("gate.entryHint"))
 	g.entry.OnSubmitted = g.submitManual
-	check := widget.NewButtonWithIcon("Check", theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
+	check := widget.NewButtonWithIcon(T("gate.check"), theme.SearchIcon(), func() { g.submitManual(g.entry.Text) })
 	g.mute = widget.NewButton("", g.toggleMute)
 	g.direction = widget.NewButton("", g.askDirection)
 
@@ -103,7 +103,7 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 	// As wide as its longest words, so that the field beside it does not
 	// jump at every scan when "Scanner ready" turns to "Processing…".
 	w := float32(0)
-	for _, s := range []string{readyWords, busyWords, awayWords} {
+	for _, s := range []string{readyWords(), busyWords(), awayWords()} {
 		w = max(w, fyne.MeasureText(s, g.readyText.TextSize, g.readyText.TextStyle).Width)
 	}
 	ready := container.NewHBox(container.NewCenter(dot),
@@ -117,10 +117,12 @@ func (g *gateView) build(check *widget.Button) fyne.CanvasObject {
 	g.center = container.New(&splitV{ratio: 0.56, least: 0.5, need: g.mustSee}, g.panel, g.scroll)
 	main := container.NewBorder(container.NewPadded(g.header), nil, nil, nil, g.center)
 
-	title := widget.NewLabelWithStyle("Recent scans", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(T("gate.recent"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// Station controls sit with the station's numbers, away from the scan
 	// field: they are used a few times an event, the field many times.
-	g.tools = container.NewGridWithColumns(2, g.mute, g.direction)
+	// Side by side, each as wide as its words (a grid made both as wide as
+	// "Auf AUSGANG umstellen…").
+	g.tools = container.NewHBox(g.mute, g.direction)
 	right := container.NewBorder(container.NewVBox(g.tools, g.counters.obj, widget.NewSeparator(), title), nil, nil, nil, g.feed.list)
 	cols := []fyne.CanvasObject{main, right}
 	if len(g.m.d.Demo) > 0 {
@@ -179,9 +181,9 @@ func (g *gateView) apply(s *core.Settings) {
 	g.counters.setExit(s.Direction == core.DirectionOut)
 	g.counters.render(g.feed.ring.perMinute(g.m.now()))
 	if s.Direction == core.DirectionOut {
-		g.direction.SetText("Switch to ENTRY…")
+		g.direction.SetText(T("gate.toEntry"))
 	} else {
-		g.direction.SetText("Switch to EXIT…")
+		g.direction.SetText(T("gate.toExit"))
 	}
 	g.tools.Refresh() // the buttons' words changed width
 	if g.shown == kindIdle {
@@ -191,30 +193,28 @@ func (g *gateView) apply(s *core.Settings) {
 
 func (g *gateView) renderMute() {
 	if g.muted {
-		g.mute.SetText("Sound off")
+		g.mute.SetText(T("gate.soundOff"))
 		g.mute.SetIcon(theme.VolumeMuteIcon())
 	} else {
-		g.mute.SetText("Sound on")
+		g.mute.SetText(T("gate.soundOn"))
 		g.mute.SetIcon(theme.VolumeUpIcon())
 	}
 }
 
 // The ready line's words. awayWords: a scanner types into whichever window
 // is active; when it is not the gate's, the next scan would go elsewhere.
-const (
-	readyWords = "Scanner ready"
-	busyWords  = "Processing…"
-	awayWords  = "Click here to scan"
-)
+func readyWords() string { return T("gate.ready") }
+func busyWords() string  { return T("gate.busy") }
+func awayWords() string  { return T("gate.away") }
 
 // renderReady says whether the next scan will be taken.
 func (g *gateView) renderReady() {
-	col, text := colOnline, readyWords
+	col, text := colOnline, readyWords()
 	switch {
 	case g.pending > 0 && time.Since(g.busySince) >= busyAfter:
-		col, text = colStale, busyWords
+		col, text = colStale, busyWords()
 	case g.background:
-		col, text = colOffline, awayWords
+		col, text = colOffline, awayWords()
 	}
 	if g.readyDot.FillColor != col {
 		g.readyDot.FillColor = col

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
@@ -20,17 +19,17 @@ func (g *gateView) askOverride() {
 		return
 	}
 	reason := newField()
-	reason.SetPlaceHolder("Why is this person let in? e.g. \"ticket re-issued at the box office\"")
+	reason.SetPlaceHolder(T("gate.overrideHint"))
 	reason.Validator = func(s string) error {
 		if len(strings.TrimSpace(s)) < core.OverrideReasonMin {
-			return fmt.Errorf("a reason is required (at least %d characters)", core.OverrideReasonMin)
+			return errors.New(T("gate.reasonRequired", map[string]any{"Min": core.OverrideReasonMin}))
 		}
 		return nil
 	}
-	intro := "Admit the ticket " + tail(denied.Scanned) + " although it was denied:\n" + denied.Message
+	intro := T("gate.overrideIntro", map[string]any{"Code": tail(denied.Scanned), "Message": say().Verdict(denied)})
 	s := g.m.settings()
-	sd := askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, "Override — admit this ticket", "Admit", intro,
-		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
+	sd := askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, T("gate.overrideTitle"), T("gate.admit"), intro,
+		[]*widget.FormItem{widget.NewFormItem(T("gate.reason"), reason)},
 		func() { g.override(denied.Control.ID, strings.TrimSpace(reason.Text)) },
 		g.m.restoreFocus)
 	reason.OnSubmitted = func(string) {
@@ -59,7 +58,7 @@ func (g *gateView) override(controlID, reason string) {
 				g.pending--
 				g.renderReady()
 				g.m.log.WithError(err).Error("Override not recorded")
-				dialog.ShowError(errors.New("The override was not recorded: "+core.ErrorMessage(err)), g.m.w)
+				dialog.ShowError(errors.New(T("gate.overrideFailed", map[string]any{"Why": say().Error(err)})), g.m.w)
 				return
 			}
 			g.scanned(&scanJob{req: core.ScanRequest{Code: v.Scanned, Now: now}, settings: s}, &v, nil)
@@ -71,17 +70,14 @@ func (g *gateView) override(controlID, reason string) {
 // entry laptop silently recording exits would let every ticket in twice.
 func (g *gateView) askDirection() {
 	s := g.m.settings()
-	to, title, intro := core.DirectionOut, "Switch this station to EXIT?",
-		"Every scan here will then record a person LEAVING. Nobody is admitted at an exit station."
+	to, title, intro, word := core.DirectionOut, T("gate.toExitTitle"), T("gate.toExitIntro"), T("gate.switchExit")
 	if s.Direction == core.DirectionOut {
-		to, title, intro = core.DirectionIn, "Switch this station to ENTRY?",
-			"Every scan here will then ADMIT or DENY people coming IN."
+		to, title, intro, word = core.DirectionIn, T("gate.toEntryTitle"), T("gate.toEntryIntro"), T("gate.switchEntry")
 	}
-	word := map[core.Direction]string{core.DirectionIn: "Switch to ENTRY", core.DirectionOut: "Switch to EXIT"}[to]
 	g.dialog = askSupervisor(g.m.w, g.m.pins, s.SupervisorPIN, title, word, intro, nil, func() {
 		s := g.m.settings()
 		s.Direction = to
-		g.m.save(s, "The direction was not changed")
+		g.m.save(s, T("gate.directionNotChanged"))
 	}, g.m.restoreFocus)
 	if g.dialog.pin != nil {
 		g.m.w.Canvas().Focus(g.dialog.pin)

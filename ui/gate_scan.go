@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 
@@ -69,9 +68,7 @@ func (g *gateView) submit(raw string) {
 		return
 	}
 	req := core.ScanRequest{Code: sc.Code, Checkpoint: s.Checkpoint(), Now: now}
-	for _, w := range sc.Warnings {
-		req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
-	}
+	req.Prompts = core.ScannerPrompts(sc.Layout, sc.Odd)
 	j := &scanJob{req: req, settings: s}
 	wait := g.pending == 0 // with scans ahead, waiting would show them out of order
 	if wait {
@@ -84,7 +81,7 @@ func (g *gateView) submit(raw string) {
 			g.await(j)
 		}
 	default:
-		err := core.Errorf(core.EUnavailable, "The station is busy: %d scans are waiting for the ticket database. Wait a moment, then scan again.", scanQueue)
+		err := core.Say(core.EUnavailable, "gate.busyQueue", map[string]any{"N": scanQueue})
 		g.m.log.WithError(err).Error("Scan queue full")
 		vw := errorView(err, now)
 		g.show(&vw, &s, now, sc.Code, false)
@@ -112,7 +109,7 @@ func (g *gateView) startPending() {
 func (g *gateView) unread(raw string) {
 	s := g.m.settings()
 	now := g.m.now()
-	vw := unreadView(errors.New("The scanner's code did not end with Enter or Tab: check the scanner's terminator, then scan the ticket again."), raw, now)
+	vw := unreadView(core.Say(core.EInvalid, "app.scanNoTerminator", nil), raw, now)
 	g.lastDeny = nil
 	g.show(&vw, &s, now, raw, false)
 }
@@ -182,7 +179,7 @@ func (g *gateView) scanned(j *scanJob, v *core.Verdict, err error) {
 		return
 	}
 	vw := viewOf(v, &j.settings, j.req.Now)
-	g.counters.add(v.Outcome, v.Reason, vw.Kind == kindExit || vw.Word == "EXIT")
+	g.counters.add(v.Outcome, v.Reason, vw.Kind == kindExit || vw.Exit)
 	if vw.Overridable {
 		g.lastDeny = v
 	}

@@ -562,7 +562,7 @@ func TestGateChangesKeepUnsavedSettingsEdits(t *testing.T) {
 		test.Tap(findButton(f.w.Canvas(), "Switch to EXIT"))
 	})
 	f.ui(func() {
-		if !st.mute.Checked || st.direction.Selected != settingsDirOut {
+		if !st.mute.Checked || st.direction.Selected != choiceLabel("direction", "out") {
 			t.Errorf("form: mute %v, direction %q", st.mute.Checked, st.direction.Selected)
 		}
 		if st.station.Text != "GATE_A_LAPTOP9" {

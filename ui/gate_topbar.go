@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 	"time"
@@ -48,8 +47,8 @@ func newTopBar() *topBar {
 		env:     barText("", 16, false, colMutedText),
 		syncDot: canvas.NewCircle(colMutedText),
 		online:  barText("", 16, true, colOnDark),
-		pending: barText("", 16, false, colMutedText),
-		synced:  barText("", 16, false, colMutedText),
+		pending: barText("", 14, false, colMutedText),
+		synced:  barText("", 14, false, colMutedText),
 	}
 	b.dirBg.CornerRadius = 6
 	badge := container.NewStack(b.dirBg, container.New(layout.NewCustomPaddedLayout(4, 4, 14, 14), b.dir))
@@ -61,13 +60,16 @@ func newTopBar() *topBar {
 	}
 	left := container.NewHBox(b.station, gap(), container.NewCenter(b.gate), gap(),
 		container.NewCenter(badge), gap(), container.NewCenter(b.env))
+	// What is waiting and when it last synced, one above the other: side
+	// by side, with the station's words, they were wider than a 1024 px
+	// screen in French, German and Italian.
 	right := container.NewHBox(container.NewCenter(dot), container.NewCenter(b.online), gap(),
-		container.NewCenter(b.pending), gap(), container.NewCenter(b.synced))
+		container.NewCenter(container.New(layout.NewCustomPaddedVBoxLayout(0), b.pending, b.synced)))
 	row := container.NewBorder(nil, nil, left, right)
 	bg := canvas.NewRectangle(colBar)
 	bar := container.NewStack(bg, container.New(layout.NewCustomPaddedLayout(6, 6, 12, 12), row))
 
-	demoText := barText("DEMO — simulator: sample tickets, nothing is sent to a real S-360", 18, true, colOnLight)
+	demoText := barText(T("bar.demo"), 18, true, colOnLight)
 	demoText.Alignment = fyne.TextAlignCenter
 	b.demo = container.NewStack(canvas.NewRectangle(colDemo), container.NewPadded(demoText))
 	b.demo.Hide()
@@ -78,16 +80,16 @@ func newTopBar() *topBar {
 // apply shows the station's settings.
 func (b *topBar) apply(s *core.Settings, demo bool) {
 	setText(b.station, s.Station)
-	gate := "no gate check"
+	gate := T("bar.noGate")
 	if s.Gate != "" {
-		gate = "Gate " + s.Gate
+		gate = T("bar.gate", map[string]any{"Gate": s.Gate})
 	}
 	setText(b.gate, gate)
 	if s.Direction == core.DirectionOut {
-		setText(b.dir, "EXIT · OUT")
+		setText(b.dir, T("bar.exit"))
 		b.dirBg.FillColor = colExit
 	} else {
-		setText(b.dir, "ENTRY · IN")
+		setText(b.dir, T("bar.entry"))
 		b.dirBg.FillColor = colEntry
 	}
 	b.dirBg.Refresh()
@@ -113,7 +115,7 @@ func (b *topBar) pendingEnv(env core.Environment) {
 func (b *topBar) envWords() string {
 	w := strings.ToUpper(string(b.running))
 	if b.next != "" && b.next != b.running {
-		w += " → " + strings.ToUpper(string(b.next)) + " after restart"
+		w = T("bar.afterRestart", map[string]any{"Env": w, "Next": strings.ToUpper(string(b.next))})
 	}
 	return w
 }
@@ -127,7 +129,7 @@ func (b *topBar) applySync(st core.SyncStatus, s *core.Settings, now time.Time) 
 // renderSync also runs every second, for the "min ago".
 func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	if !b.haveSync {
-		if setText(b.online, "No sync engine") {
+		if setText(b.online, T("bar.noEngine")) {
 			b.obj.Refresh()
 		}
 		return
@@ -141,18 +143,18 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	stale := last.IsZero() || (staleAfter > 0 && now.Sub(last) > staleAfter)
 	// The words and colour follow the Sync tab's (connectionOf): never a
 	// green "Syncing…" over a tab that says Offline.
-	dot, word := colOnline, "Online"
+	dot, word := colOnline, T("bar.online")
 	switch connectionOf(&st) {
 	case connNotYet:
-		dot, word = colMutedText, "Not connected yet"
+		dot, word = colMutedText, T("bar.notYet")
 		if st.Running {
-			word = "Connecting…"
+			word = T("bar.connecting")
 		}
 	case connOffline:
-		dot, word = colOffline, "Offline"
+		dot, word = colOffline, T("bar.offline")
 	default:
 		if st.Running {
-			word = "Syncing…"
+			word = T("bar.syncing")
 		}
 		if stale {
 			dot = colStale
@@ -163,22 +165,22 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 		b.syncDot.Refresh()
 	}
 	changed := setText(b.online, word)
-	pending, pendingCol := "all uploaded", colMutedText
+	pending, pendingCol := T("bar.allUploaded"), colMutedText
 	switch n := rejectedCount(&st); {
 	case st.Pending > 0:
-		pending = fmt.Sprintf("%s to upload", itoa(st.Pending))
+		pending = T("bar.toUpload", map[string]any{"N": itoa(st.Pending)})
 	case n > 0:
 		// Not "all uploaded": S-360 refused some (blacklisted tickets).
-		pending, pendingCol = fmt.Sprintf("%s refused by S-360", itoa(n)), colOffline
+		pending, pendingCol = T("bar.refused", map[string]any{"N": itoa(n)}), colOffline
 	}
 	changed = setText(b.pending, pending) || changed
 	if b.pending.Color != pendingCol {
 		b.pending.Color = pendingCol
 		b.pending.Refresh()
 	}
-	synced := "never synced"
+	synced := T("bar.neverSynced")
 	if !last.IsZero() {
-		synced = "last sync " + venueClock(last, "15:04") + " (" + ago(now.Sub(last)) + ")"
+		synced = T("bar.lastSync", map[string]any{"At": venueClock(last, "15:04"), "Ago": ago(now.Sub(last))})
 	}
 	changed = setText(b.synced, synced) || changed
 	if changed {
@@ -198,11 +200,11 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 func ago(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return T("ago.now")
 	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+		return T("ago.min", map[string]any{"N": int(d.Minutes())})
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
+		return T("ago.hours", map[string]any{"N": int(d.Hours())})
 	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	return TN("ago.days", int(d.Hours()/24))
 }

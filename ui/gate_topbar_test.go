@@ -58,7 +58,7 @@ func TestTopBarFollowsSync(t *testing.T) {
 	f.eventually("the published status", func() bool { return f.m.top.online.Text == "Online" })
 	f.ui(func() {
 		b := f.m.top
-		if b.pending.Text != "1 234 to upload" || b.synced.Text != "last sync 19:03 (2 min ago)" || b.syncDot.FillColor != colOnline {
+		if b.pending.Text != "1,234 to upload" || b.synced.Text != "last sync 19:03 (2 min ago)" || b.syncDot.FillColor != colOnline {
 			t.Errorf("bar: %q, %q", b.pending.Text, b.synced.Text)
 		}
 	})

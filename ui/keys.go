@@ -226,9 +226,20 @@ type choice struct {
 
 func newChoice(options []string, changed func(string)) *choice {
 	c := &choice{}
-	c.Options, c.OnChanged, c.PlaceHolder = options, changed, "(Select one)"
+	c.Options, c.OnChanged, c.PlaceHolder = options, changed, T("select.placeholder")
 	c.ExtendBaseWidget(c)
 	return c
+}
+
+// MinSize fits the longest option, not only the placeholder: a choice
+// shows its words whole in every language.
+func (c *choice) MinSize() fyne.Size {
+	m := c.Select.MinSize()
+	extra := 4*theme.InnerPadding() + theme.IconInlineSize()
+	for _, o := range c.Options {
+		m.Width = max(m.Width, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width+extra)
+	}
+	return m
 }
 
 func (c *choice) TypedRune(r rune)           { sinkRune(c, r) }

@@ -1,16 +1,19 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // longStatus has every long text the Sync tab can show.
@@ -100,25 +103,41 @@ func TestGateVerdictReadableAt1024(t *testing.T) {
 	})
 }
 
-// The sub line goes under the icon rather than shrink, and inside the panel.
+// The sub line goes under the icon rather than shrink, in two lines if it
+// must, and inside the panel, in every language.
 func TestVerdictSubLineNeverTiny(t *testing.T) {
 	test.NewTempApp(t)
+	defer SetLanguage(words.EN)
 	p := newVerdictPanel()
 	at := time.Date(2026, 11, 27, 19, 5, 0, 0, time.Local)
-	for _, size := range []fyne.Size{{Width: 420, Height: 300}, {Width: 500, Height: 340}, {Width: 900, Height: 420}} {
-		for _, v := range []verdictView{
-			viewOf(&core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Text: "AGE CHECK"}}}, &core.Settings{}, at),
-			errorView(core.Errorf(core.EUnavailable, "x"), at),
-		} {
-			p.set(v, false)
-			p.Resize(size)
-			r := test.WidgetRenderer(p).(*verdictRenderer)
-			r.Layout(size)
-			if r.sub.TextSize < subReadable {
-				t.Errorf("%v %q: sub line at %v px", size, v.Word, r.sub.TextSize)
-			}
-			if end := r.sub.Position().Y + r.sub.Size().Height; end > size.Height || r.sub.Position().X+r.sub.Size().Width > size.Width {
-				t.Errorf("%v %q: sub line out of the panel (%v, %v)", size, v.Word, r.sub.Position(), r.sub.Size())
+	exit := &core.Settings{Direction: core.DirectionOut}
+	for _, l := range words.All {
+		SetLanguage(l)
+		for _, size := range []fyne.Size{{Width: 420, Height: 300}, {Width: 500, Height: 340}, {Width: 900, Height: 420}} {
+			for _, v := range []verdictView{
+				viewOf(&core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE CHECK"}}}, &core.Settings{}, at),
+				viewOf(&core.Verdict{Outcome: core.Admit}, exit, at),
+				viewOf(&core.Verdict{Outcome: core.Deny, Reason: core.ReasonAlreadyUsed}, &core.Settings{}, at),
+				errorView(core.Errorf(core.EUnavailable, "x"), at),
+				unreadView(errors.New("x"), "x", at),
+				idleView(exit),
+			} {
+				p.set(v, false)
+				p.Resize(size)
+				r := test.WidgetRenderer(p).(*verdictRenderer)
+				r.Layout(size)
+				if r.sub.TextSize < subReadable {
+					t.Errorf("%s %v %q: sub line at %v px", l, size, v.Word, r.sub.TextSize)
+				}
+				for _, x := range []*canvas.Text{r.sub, r.sub2, r.clock} {
+					if x.Text == "" {
+						continue
+					}
+					w := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle).Width
+					if end := x.Position().Y + x.Size().Height; end > size.Height || x.Position().X+w > size.Width-12 {
+						t.Errorf("%s %v %q: %q out of the panel (%v, %v wide)", l, size, v.Word, x.Text, x.Position(), w)
+					}
+				}
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -57,7 +56,7 @@ func (g *pinGuard) blockedLocked() string {
 	if wait <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("Too many wrong PINs: try again in %d s.", int(math.Ceil(wait.Seconds())))
+	return T("pin.tooMany", map[string]any{"S": int(math.Ceil(wait.Seconds()))})
 }
 
 // try checks pin against the stored hash. When it is refused, the words
@@ -77,11 +76,11 @@ func (g *pinGuard) try(hash, pin, wrong string) (bool, string) {
 	switch left := pinMaxFails - g.fails; {
 	case left <= 0:
 		g.fails, g.until = 0, g.now().Add(pinLockout)
-		return false, fmt.Sprintf("Wrong PIN %d times in a row: try again in %d s.", pinMaxFails, int(pinLockout.Seconds()))
+		return false, T("pin.lockedOut", map[string]any{"N": pinMaxFails, "S": int(pinLockout.Seconds())})
 	case left == 1:
-		return false, wrong + fmt.Sprintf(" One more wrong PIN and PINs are refused for %d s.", int(pinLockout.Seconds()))
+		return false, wrong + " " + T("pin.oneMore", map[string]any{"S": int(pinLockout.Seconds())})
 	case left == 2:
-		return false, wrong + fmt.Sprintf(" Two more wrong PINs and PINs are refused for %d s.", int(pinLockout.Seconds()))
+		return false, wrong + " " + T("pin.twoMore", map[string]any{"S": int(pinLockout.Seconds())})
 	}
 	return false, wrong
 }
@@ -102,11 +101,11 @@ func (sd *supervisorDialog) tick() {
 		return
 	}
 	if msg := sd.guard.blocked(); msg != "" {
-		sd.note.SetText(msg + " Nothing was changed.")
+		sd.note.SetText(msg + " " + T("pin.nothingChanged"))
 		return
 	}
 	sd.locked = false
-	sd.note.SetText("PINs are accepted again: enter the supervisor PIN.")
+	sd.note.SetText(T("pin.acceptedAgain"))
 }
 
 // askSupervisor shows title with intro, the action's items and the PIN, and
@@ -129,16 +128,16 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 	all = append(all, items...)
 	if hash != "" {
 		sd.pin = newPasswordField()
-		sd.pin.SetPlaceHolder("Supervisor PIN")
+		sd.pin.SetPlaceHolder(T("setting.supervisorPin"))
 		sd.pin.Validator = func(s string) error {
 			if s == "" {
-				return errors.New("enter the supervisor PIN")
+				return errors.New(T("pin.enter"))
 			}
 			return nil
 		}
-		all = append(all, widget.NewFormItem("Supervisor PIN", sd.pin))
+		all = append(all, widget.NewFormItem(T("setting.supervisorPin"), sd.pin))
 	} else {
-		hint := widget.NewLabel("No supervisor PIN is set: anyone at this laptop can do this. Set a PIN in Settings.")
+		hint := widget.NewLabel(T("pin.noneSet"))
 		hint.Importance = widget.WarningImportance
 		hint.Wrapping = fyne.TextWrapWord
 		all = append(all, &widget.FormItem{Widget: hint})
@@ -146,16 +145,16 @@ func askSupervisor(w fyne.Window, guard *pinGuard, hash, title, confirm, intro s
 	all = append(all, &widget.FormItem{Widget: sd.note})
 	sd.items = all
 
-	sd.form = dialog.NewForm(title, confirm, "Cancel", all, func(confirmed bool) {
+	sd.form = dialog.NewForm(title, confirm, T("Cancel"), all, func(confirmed bool) {
 		if !confirmed {
 			closed()
 			return
 		}
 		if sd.pin != nil {
-			const wrong = "Wrong PIN — nothing was changed. Try again."
+			wrong := T("pin.wrong")
 			if match, msg := guard.try(hash, sd.pin.Text, wrong); !match {
 				if !strings.HasPrefix(msg, wrong) {
-					msg += " Nothing was changed."
+					msg += " " + T("pin.nothingChanged")
 				}
 				sd.locked = guard.blocked() != ""
 				sd.note.SetText(msg)

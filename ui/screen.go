@@ -47,6 +47,16 @@ func fitScreen(w fyne.Window) {
 	w.CenterOnScreen()
 }
 
+// fitAtMost sizes w to size, or to the screen it opens on when that is
+// smaller (a 1024×768 laptop).
+func fitAtMost(w fyne.Window, size fyne.Size) {
+	if ww, wh, scale, ok := screenArea(); ok && ww > 0 && wh > 0 {
+		s := windowSizeFor(ww, wh, scale*userScale())
+		size = fyne.NewSize(min(size.Width, s.Width), min(size.Height, s.Height))
+	}
+	w.Resize(size)
+}
+
 // userScale is Fyne's own: FYNE_SCALE, else the app's scale setting.
 func userScale() float32 {
 	if v, err := strconv.ParseFloat(os.Getenv("FYNE_SCALE"), 32); err == nil && v > 0 {

@@ -36,13 +36,8 @@ var TestConnection func(ctx context.Context, s core.Settings) (string, error)
 // SettingsRemote builds an S-360 client from unsaved settings (see above).
 var SettingsRemote func(s core.Settings) (core.Remote, error)
 
-// Labels of the choice widgets, and the values they stand for.
-const (
-	settingsDirIn   = "in — people entering"
-	settingsDirOut  = "out — people leaving"
-	settingsTermEnt = "Enter"
-	settingsTermTab = "Tab"
-)
+// choiceLabel is how a choice of a setting reads in the GUI's language.
+func choiceLabel(key, v string) string { return core.SettingByKey(key).ChoiceLabel(Lang(), v) }
 
 // SettingsScreen is the settings tab.
 type SettingsScreen struct {
@@ -64,7 +59,8 @@ type SettingsScreen struct {
 	// pins counts wrong PINs; the main window shares its own with the gate.
 	pins *pinGuard
 
-	env                                       *choice
+	inputs                                    map[string]*settingInput
+	env, language                             *choice
 	envNote                                   *widget.Label
 	endpoint, institution, operator, partner  *field
 	password                                  *field
@@ -108,7 +104,7 @@ func NewSettingsScreen(w fyne.Window, d Deps, onSaved func(core.Settings)) *Sett
 	s.load(s.current())
 	if d.SaveSettings == nil {
 		s.saveBtn.Disable()
-		s.setSummary(widget.WarningImportance, "Settings cannot be saved on this station.")
+		s.setSummary(widget.WarningImportance, T("settings.cannotSave"))
 	}
 	return s
 }
@@ -123,70 +119,116 @@ func (s *SettingsScreen) current() core.Settings {
 	return s.d.Settings()
 }
 
-func (s *SettingsScreen) buildWidgets() {
-	envs := make([]string, len(core.Environments))
-	for i, e := range core.Environments {
-		envs[i] = string(e)
+// The form is built from the settings' one description
+// (core.SettingsTable): a widget per setting by its kind, its label, hint
+// and help in the GUI's language, in the description's order and groups.
+// What only the form has (the PIN fields, Test connection, the pickers)
+// is added around it, by setting key.
+
+// settingInput is one setting's widget: the text its setting reads
+// (core.Setting.Parse) and shows (Format).
+type settingInput struct {
+	d   *core.Setting
+	obj fyne.CanvasObject
+	get func() string
+	set func(string)
+}
+
+// input makes the widget of d.
+func (s *SettingsScreen) input(d *core.Setting) *settingInput {
+	in := &settingInput{d: d}
+	l := Lang()
+	switch d.Kind {
+	case core.KindChoice:
+		labels := make([]string, len(d.Choices))
+		for i, v := range d.Choices {
+			labels[i] = d.ChoiceLabel(l, v)
+		}
+		c := newChoice(labels, nil)
+		in.obj = c
+		in.get = func() string {
+			for i, lb := range labels {
+				if lb == c.Selected {
+					return d.Choices[i]
+				}
+			}
+			return c.Selected
+		}
+		in.set = func(v string) {
+			for i, ch := range d.Choices {
+				if ch == v {
+					c.SetSelected(labels[i])
+					return
+				}
+			}
+			c.SetSelected(v)
+		}
+	case core.KindBool:
+		c := newCheckBox(d.Label(l), nil)
+		in.obj = c
+		in.get = func() string { return strconv.FormatBool(c.Checked) }
+		in.set = func(v string) { c.SetChecked(v == "true") }
+	default:
+		var f *field
+		switch d.Kind {
+		case core.KindSecret:
+			f = newPasswordField()
+		case core.KindGateRules, core.KindTariffRules:
+			f = newMultiLineField()
+			f.SetMinRowsVisible(3)
+		default:
+			f = newField()
+		}
+		f.SetPlaceHolder(d.Hint(l))
+		in.obj = f
+		in.get = func() string { return f.Text }
+		in.set = f.SetText
 	}
+	return in
+}
+
+func (s *SettingsScreen) buildWidgets() {
+	s.inputs = map[string]*settingInput{}
+	for _, d := range core.SettingsTable {
+		if d.Key == "supervisorPin" {
+			continue // the PIN card's own fields set it
+		}
+		s.inputs[d.Key] = s.input(d)
+	}
+	text := func(key string) *field { return s.inputs[key].obj.(*field) }
+	pick := func(key string) *choice { return s.inputs[key].obj.(*choice) }
+	check := func(key string) *checkBox { return s.inputs[key].obj.(*checkBox) }
+	s.env, s.direction, s.terminator, s.language = pick("environment"), pick("direction"), pick("scannerTerminator"), pick("language")
+	s.endpoint, s.institution, s.operator, s.partner = text("endpoint"), text("institution"), text("operator"), text("partner")
+	s.password, s.season, s.products, s.performances = text("password"), text("season"), text("products"), text("performances")
+	s.eventDate, s.pageSize, s.station, s.gate = text("eventDate"), text("pageSize"), text("station"), text("gate")
+	s.gateRules, s.tariffRules, s.staleness, s.purge = text("gateRules"), text("tariffRules"), text("stalenessMinutes"), text("purgeAfterDays")
+	s.prefix, s.suffix = text("scannerPrefix"), text("scannerSuffix")
+	s.eventDay, s.reentry, s.hideHolder, s.mute = check("eventDay"), check("allowReentry"), check("hideHolderAtGate"), check("mute")
+
 	s.envNote = widget.NewLabel("")
 	s.envNote.Wrapping = fyne.TextWrapWord
-	s.env = newChoice(envs, func(e string) { s.showEnvNote(core.Environment(e)) })
-	entry := func(placeholder string) *field {
-		e := newField()
-		e.SetPlaceHolder(placeholder)
-		return e
-	}
-	s.endpoint = entry("https://INSTITUTION.ws.secutix.com/tnci/backend-apis/externalAccessControlService")
-	s.institution = entry("institution code given by S-360")
-	s.operator = entry("operator (user name) given by S-360")
-	s.partner = entry("same as the institution")
-	s.password = newPasswordField()
-	s.testBtn = widget.NewButton("Test connection", s.testConnection)
+	s.env.OnChanged = func(string) { s.showEnvNote(core.Environment(s.inputs["environment"].get())) }
+	s.testBtn = widget.NewButton(T("settings.testConnection"), s.testConnection)
 	s.testMsg = widget.NewLabel("")
 	s.testMsg.Wrapping = fyne.TextWrapWord
 	s.testMsg.Hide()
-
-	s.season = entry("season code, e.g. SEASON26")
-	s.products = entry("product codes, comma-separated")
-	s.performances = entry("optional: only these performances")
-	s.eventDate = entry("YYYY-MM-DD")
-	s.eventDay = newCheckBox("Event-day mode now (sync once a minute)", nil)
-	s.pageSize = entry("5000")
-	s.pickBtn = widget.NewButton("Pick from S-360…", s.pickFromS360)
+	s.pickBtn = widget.NewButton(T("settings.pick"), s.pickFromS360)
 	s.pickMsg = widget.NewLabel("")
 	s.pickMsg.Wrapping = fyne.TextWrapWord
 	s.pickMsg.Hide()
 
-	s.station = entry("e.g. GATE_A_LAPTOP1 — how S-360 will know this laptop")
-	s.gate = entry("empty: no gate check")
-	s.direction = newChoice([]string{settingsDirIn, settingsDirOut}, nil)
-	s.reentry = newCheckBox("Allow re-entry after an exit was scanned", nil)
-	s.gateRules = newMultiLineField()
-	s.gateRules.SetPlaceHolder("A = B, C\n(tickets for entrance A may also use gates B and C)")
-	s.gateRules.SetMinRowsVisible(3)
-	s.tariffRules = newMultiLineField()
-	s.tariffRules.SetPlaceHolder("CHILD = AGE CHECK: under 16")
-	s.tariffRules.SetMinRowsVisible(3)
-	s.hideHolder = newCheckBox("Hide the holder's identity at the gate (the desk still shows it)", nil)
-	s.staleness = entry("15")
-	s.purge = entry("0 = keep")
-
-	s.terminator = newChoice([]string{settingsTermEnt, settingsTermTab}, nil)
-	s.prefix = entry("none")
-	s.suffix = entry("none")
-	s.mute = newCheckBox("Mute the gate sounds", nil)
-
 	s.pinNew = newPasswordField()
-	s.pinNew.SetPlaceHolder("4 to 32 characters; empty: unchanged")
+	s.pinNew.SetPlaceHolder(T("settings.pinNewHint"))
 	s.pinRepeat = newPasswordField()
-	s.pinRepeat.SetPlaceHolder("the same again")
+	s.pinRepeat.SetPlaceHolder(T("settings.pinRepeatHint"))
 	s.pinAuth = newPasswordField()
-	s.pinAuth.SetPlaceHolder("current supervisor PIN")
+	s.pinAuth.SetPlaceHolder(T("settings.pinAuthHint"))
 	s.pinAuth.OnSubmitted = func(string) { s.Save() }
 
-	s.saveBtn = widget.NewButton("Save", s.Save)
+	s.saveBtn = widget.NewButton(T("settings.save"), s.Save)
 	s.saveBtn.Importance = widget.HighImportance
-	s.revertBtn = widget.NewButton("Undo changes", func() { s.load(s.current()) })
+	s.revertBtn = widget.NewButton(T("settings.undo"), func() { s.load(s.current()) })
 	s.summary = widget.NewLabel("")
 	s.summary.Wrapping = fyne.TextWrapWord
 }
@@ -203,57 +245,46 @@ func (s *SettingsScreen) field(key string, o fyne.CanvasObject) fyne.CanvasObjec
 }
 
 func (s *SettingsScreen) layout() fyne.CanvasObject {
-	item := func(label, key string, o fyne.CanvasObject, hint string) *widget.FormItem {
-		it := widget.NewFormItem(label, s.field(key, o))
-		it.HintText = hint
-		return it
+	l := Lang()
+	suggest := widget.NewButton(T("settings.usualAddress"), s.suggestEndpoint)
+	// What the form shows of a setting besides its own widget.
+	shown := map[string]fyne.CanvasObject{
+		"environment": container.NewVBox(s.env, s.envNote),
+		"endpoint":    container.NewBorder(nil, nil, nil, suggest, s.endpoint),
+		"products":    container.NewVBox(container.NewBorder(nil, nil, nil, s.pickBtn, s.products), s.pickMsg),
 	}
-	suggest := widget.NewButton("Usual address", s.suggestEndpoint)
-	conn := widget.NewForm(
-		item("Environment", "environment", container.NewVBox(s.env, s.envNote), ""),
-		item("Endpoint", "endpoint", container.NewBorder(nil, nil, nil, suggest, s.endpoint), "the service address, up to and without /v1_6"),
-		item("Institution", "institution", s.institution, ""),
-		item("Operator", "operator", s.operator, ""),
-		item("Partner", "partner", s.partner, "the JWT issuer; usually the institution"),
-		item("Password", "password", s.password, "never shown again; leave empty to keep the stored one"),
-		widget.NewFormItem("", container.NewVBox(container.NewHBox(s.testBtn), s.testMsg)),
-	)
-	event := widget.NewForm(
-		item("Season", "season", s.season, ""),
-		item("Products", "products", container.NewVBox(container.NewBorder(nil, nil, nil, s.pickBtn, s.products), s.pickMsg), ""),
-		item("Performances", "performances", s.performances, ""),
-		item("Event date", "eventDate", s.eventDate, "sync once a minute on that day"),
-		widget.NewFormItem("", s.eventDay),
-		item("Page size", "pageSize", s.pageSize, "tickets per request, 1 to 10000"),
-	)
-	station := widget.NewForm(
-		item("Station name", "station", s.station, ""),
-		item("Gate", "gate", s.gate, "the entrance code this station stands at"),
-		item("Direction", "direction", s.direction, ""),
-		widget.NewFormItem("", s.reentry),
-		item("Entrance → gates", "gateRules", s.gateRules, "one line per entrance: ENTRANCE = GATE, GATE"),
-		item("Tariff prompts", "tariffRules", s.tariffRules, "one line per tariff: CODE = what the steward must check"),
-		widget.NewFormItem("", s.hideHolder),
-		item("Offline after", "stalenessMinutes", s.staleness, "minutes without a sync before controls count as offline"),
-		item("Purge personal data", "purgeAfterDays", s.purge, "days after the event; 0 keeps it"),
-	)
-	scanner := widget.NewForm(
-		item("Scanner ends codes with", "scannerTerminator", s.terminator, "this window takes Enter and Tab from a scanner either way; the headless scan command splits its input here"),
-		item("Prefix", "scannerPrefix", s.prefix, "characters the scanner sends before each code"),
-		item("Suffix", "scannerSuffix", s.suffix, "characters the scanner sends after each code"),
-		widget.NewFormItem("", s.mute),
-	)
-	pin := widget.NewForm(
-		item("New PIN", "newPin", s.pinNew, "unlocks overrides at the gate and these settings"),
-		item("Repeat new PIN", "pinRepeat", s.pinRepeat, ""),
-	)
-	body := container.NewVBox(
-		widget.NewCard("Connection to S-360", "", conn),
-		widget.NewCard("Event", "", event),
-		widget.NewCard("Station", "", station),
-		widget.NewCard("Scanner & sound", "", scanner),
-		widget.NewCard("Supervisor PIN", "", pin),
-	)
+	forms := map[string]*widget.Form{}
+	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
+		forms[g] = widget.NewForm()
+	}
+	for _, d := range core.SettingsTable {
+		in := s.inputs[d.Key]
+		if in == nil {
+			continue
+		}
+		o := in.obj
+		if x, ok := shown[d.Key]; ok {
+			o = x
+		}
+		label := d.Label(l)
+		if d.Kind == core.KindBool {
+			label = "" // the box carries its words
+		}
+		it := widget.NewFormItem(label, s.field(d.Key, o))
+		it.HintText = d.Help(l)
+		forms[d.Group].AppendItem(it)
+		if d.Key == "password" {
+			forms[d.Group].AppendItem(widget.NewFormItem("", container.NewVBox(container.NewHBox(s.testBtn), s.testMsg)))
+		}
+	}
+	pinHelp := widget.NewFormItem(T("settings.newPin"), s.field("newPin", s.pinNew))
+	pinHelp.HintText = core.SettingByKey("supervisorPin").Help(l)
+	forms[core.GroupPIN].AppendItem(pinHelp)
+	forms[core.GroupPIN].AppendItem(widget.NewFormItem(T("settings.pinRepeat"), s.field("pinRepeat", s.pinRepeat)))
+	body := container.NewVBox()
+	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
+		body.Add(widget.NewCard(T("settings.group."+g), "", forms[g]))
+	}
 	// Fyne's entries scroll their own text with the mouse wheel, so the
 	// page stopped scrolling whenever the pointer was over a field (most
 	// of the page). A relay laid over the whole form takes every wheel
@@ -261,7 +292,7 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	relay := newWheelRelay()
 	s.page = container.NewVScroll(container.NewStack(body, relay))
 	relay.to = s.page
-	s.pinAuthRow = container.NewBorder(nil, nil, widget.NewLabel("Supervisor PIN"), nil, s.field("pin", s.pinAuth))
+	s.pinAuthRow = container.NewBorder(nil, nil, widget.NewLabel(T("setting.supervisorPin")), nil, s.field("pin", s.pinAuth))
 	bar := container.NewVBox(widget.NewSeparator(), s.summary,
 		container.NewBorder(nil, nil, nil, container.NewHBox(s.revertBtn, s.saveBtn), s.pinAuthRow))
 	return container.NewBorder(nil, bar, nil, nil, s.page)
@@ -275,64 +306,26 @@ type settingsBinding struct {
 	set       func(string)
 }
 
-func entryBinding(key, name string, e *field, from func(*core.Settings) string) settingsBinding {
-	return settingsBinding{key, name, from, func() string { return e.Text }, e.SetText}
-}
-
-func checkBinding(key, name string, c *checkBox, from func(*core.Settings) bool) settingsBinding {
-	return settingsBinding{key, name,
-		func(st *core.Settings) string { return strconv.FormatBool(from(st)) },
-		func() string { return strconv.FormatBool(c.Checked) },
-		func(v string) { c.SetChecked(v == "true") }}
-}
-
-// bind lists the form's widgets with the settings they show. The password
-// and PIN fields show nothing saved: anything typed there is an edit.
+// bind lists the form's widgets with the settings they show, in the
+// description's order. The password and PIN fields show nothing saved:
+// anything typed there is an edit.
 func (s *SettingsScreen) bind() []settingsBinding {
+	var out []settingsBinding
+	for _, d := range core.SettingsTable {
+		in := s.inputs[d.Key]
+		if in == nil {
+			continue
+		}
+		out = append(out, settingsBinding{d.Key, d.Label(Lang()), d.Format, in.get, in.set})
+	}
 	none := func(*core.Settings) string { return "" }
-	sel := func(key, name string, w *choice, from func(*core.Settings) string) settingsBinding {
-		return settingsBinding{key, name, from, func() string { return w.Selected }, w.SetSelected}
+	for _, p := range []struct {
+		key, name string
+		f         *field
+	}{{"newPin", T("settings.newPin"), s.pinNew}, {"pinRepeat", T("settings.pinRepeat"), s.pinRepeat}, {"pin", T("setting.supervisorPin"), s.pinAuth}} {
+		out = append(out, settingsBinding{p.key, p.name, none, func() string { return p.f.Text }, p.f.SetText})
 	}
-	return []settingsBinding{
-		sel("environment", "Environment", s.env, func(st *core.Settings) string { return string(st.Environment) }),
-		entryBinding("endpoint", "Endpoint", s.endpoint, func(st *core.Settings) string { return st.Endpoint }),
-		entryBinding("institution", "Institution", s.institution, func(st *core.Settings) string { return st.Institution }),
-		entryBinding("operator", "Operator", s.operator, func(st *core.Settings) string { return st.Operator }),
-		entryBinding("partner", "Partner", s.partner, func(st *core.Settings) string { return st.Partner }),
-		entryBinding("password", "Password", s.password, none),
-		entryBinding("season", "Season", s.season, func(st *core.Settings) string { return st.Season }),
-		entryBinding("products", "Products", s.products, func(st *core.Settings) string { return settingsJoin(st.Products) }),
-		entryBinding("performances", "Performances", s.performances, func(st *core.Settings) string { return settingsJoin(st.Performances) }),
-		entryBinding("eventDate", "Event date", s.eventDate, func(st *core.Settings) string { return st.EventDate }),
-		checkBinding("eventDay", "Event-day mode", s.eventDay, func(st *core.Settings) bool { return st.EventDay }),
-		entryBinding("pageSize", "Page size", s.pageSize, func(st *core.Settings) string { return settingsIntText(st.PageSize) }),
-		entryBinding("station", "Station name", s.station, func(st *core.Settings) string { return st.Station }),
-		entryBinding("gate", "Gate", s.gate, func(st *core.Settings) string { return st.Gate }),
-		{"direction", "Direction", func(st *core.Settings) string {
-			if st.Direction == core.DirectionOut {
-				return settingsDirOut
-			}
-			return settingsDirIn
-		}, func() string { return s.direction.Selected }, s.direction.SetSelected},
-		checkBinding("allowReentry", "Re-entry", s.reentry, func(st *core.Settings) bool { return st.AllowReentry }),
-		entryBinding("gateRules", "Entrance → gates", s.gateRules, func(st *core.Settings) string { return settingsFormatGateRules(st.GateRules) }),
-		entryBinding("tariffRules", "Tariff prompts", s.tariffRules, func(st *core.Settings) string { return settingsFormatTariffRules(st.TariffRules) }),
-		checkBinding("hideHolder", "Hide the holder", s.hideHolder, func(st *core.Settings) bool { return st.HideHolder }),
-		entryBinding("stalenessMinutes", "Offline after", s.staleness, func(st *core.Settings) string { return settingsIntText(st.StalenessMinutes) }),
-		entryBinding("purgeAfterDays", "Purge personal data", s.purge, func(st *core.Settings) string { return settingsIntText(st.PurgeAfterDays) }),
-		sel("scannerTerminator", "Scanner terminator", s.terminator, func(st *core.Settings) string {
-			if st.ScannerTerminator == "tab" {
-				return settingsTermTab
-			}
-			return settingsTermEnt
-		}),
-		entryBinding("scannerPrefix", "Scanner prefix", s.prefix, func(st *core.Settings) string { return st.ScannerPrefix }),
-		entryBinding("scannerSuffix", "Scanner suffix", s.suffix, func(st *core.Settings) string { return st.ScannerSuffix }),
-		checkBinding("mute", "Sound", s.mute, func(st *core.Settings) bool { return st.Mute }),
-		entryBinding("newPin", "New PIN", s.pinNew, none),
-		entryBinding("pinRepeat", "Repeat new PIN", s.pinRepeat, none),
-		entryBinding("pin", "Supervisor PIN", s.pinAuth, none),
-	}
+	return out
 }
 
 // load puts settings into the form, all of it: what was typed and not
@@ -352,9 +345,9 @@ func (s *SettingsScreen) load(st core.Settings) {
 // field of its own: whether a password and a PIN are set.
 func (s *SettingsScreen) showStored() {
 	if s.stored.Password != "" {
-		s.password.SetPlaceHolder("•••• stored")
+		s.password.SetPlaceHolder(T("settings.passwordStored"))
 	} else {
-		s.password.SetPlaceHolder("not set")
+		s.password.SetPlaceHolder(T("settings.passwordNotSet"))
 	}
 	if s.stored.SupervisorPIN != "" {
 		s.pinAuthRow.Show()
@@ -415,24 +408,20 @@ func (s *SettingsScreen) Reload(st core.Settings) {
 	switch len(changed) {
 	case 0:
 	case 1:
-		s.setSummary(widget.WarningImportance, changed[0]+" was just changed outside this form: it shows the saved value. Your other changes are not saved yet.")
+		s.setSummary(widget.WarningImportance, T("settings.changedOne", map[string]any{"Names": changed[0]}))
 	default:
-		s.setSummary(widget.WarningImportance, strings.Join(changed, ", ")+" were just changed outside this form: they show the saved values. Your other changes are not saved yet.")
+		s.setSummary(widget.WarningImportance, T("settings.changedMany", map[string]any{"Names": strings.Join(changed, ", ")}))
 	}
 }
 
 func (s *SettingsScreen) showEnvNote(e core.Environment) {
 	s.envNote.Importance = widget.MediumImportance
 	switch e {
-	case core.EnvSim:
-		s.envNote.SetText("Demo: the built-in simulator. No S-360 account needed; tickets are samples.")
-	case core.EnvSandbox:
-		s.envNote.SetText("S-360 sandbox test account: test tickets, calls on demand.")
-	case core.EnvPreprod:
-		s.envNote.SetText("Pre-production: at most one sync an hour before event day, one a minute on event day.")
+	case core.EnvSim, core.EnvSandbox, core.EnvPreprod:
+		s.envNote.SetText(T("settings.env." + string(e)))
 	case core.EnvProduction:
 		s.envNote.Importance = widget.WarningImportance
-		s.envNote.SetText("PRODUCTION: real tickets and real controls. At most one sync an hour before event day, one a minute on event day.")
+		s.envNote.SetText(T("settings.env.production"))
 	}
 	s.envNote.Refresh()
 }

@@ -21,7 +21,7 @@ func TestSettingsReloadCleanFormTakesEverything(t *testing.T) {
 			t.Fatal("a form just loaded counts as edited")
 		}
 		f.s.Reload(st)
-		if f.s.direction.Selected != settingsDirOut || !f.s.mute.Checked || f.s.station.Text != "GATE_B_1" {
+		if f.s.direction.Selected != choiceLabel("direction", "out") || !f.s.mute.Checked || f.s.station.Text != "GATE_B_1" {
 			t.Errorf("after Reload: direction %q, mute %v, station %q", f.s.direction.Selected, f.s.mute.Checked, f.s.station.Text)
 		}
 		if f.s.Edited() || f.s.summary.Text != "" {
@@ -51,7 +51,7 @@ func TestSettingsReloadKeepsUnsavedEdits(t *testing.T) {
 	f.h.ui(func() {
 		f.s.Reload(st)
 		s := f.s
-		if s.direction.Selected != settingsDirOut || !s.mute.Checked {
+		if s.direction.Selected != choiceLabel("direction", "out") || !s.mute.Checked {
 			t.Errorf("changed fields not refreshed: direction %q, mute %v", s.direction.Selected, s.mute.Checked)
 		}
 		if s.gate.Text != "C" || s.tariffRules.Text != "CHILD = AGE CHECK: under 12" {
@@ -60,7 +60,7 @@ func TestSettingsReloadKeepsUnsavedEdits(t *testing.T) {
 		if !s.Edited() {
 			t.Error("the kept edits no longer count as unsaved")
 		}
-		want := "Direction, Sound were just changed outside this form: they show the saved values. Your other changes are not saved yet."
+		want := "Direction, Mute the gate sounds were just changed outside this form: they show the saved values. Your other changes are not saved yet."
 		if s.summary.Text != want || s.summary.Importance != widget.WarningImportance {
 			t.Errorf("summary %q (importance %v)", s.summary.Text, s.summary.Importance)
 		}
@@ -85,7 +85,7 @@ func TestSettingsReloadKeepsTypedPassword(t *testing.T) {
 		if f.s.password.Text != "new-secret" || !f.s.mute.Checked {
 			t.Errorf("password %q, mute %v", f.s.password.Text, f.s.mute.Checked)
 		}
-		if f.s.summary.Text != "Sound was just changed outside this form: it shows the saved value. Your other changes are not saved yet." {
+		if f.s.summary.Text != "Mute the gate sounds was just changed outside this form: it shows the saved value. Your other changes are not saved yet." {
 			t.Errorf("summary %q", f.s.summary.Text)
 		}
 	})

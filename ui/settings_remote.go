@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // The settings form's two calls to S-360: Test connection (getTimeZone) and
@@ -35,9 +36,9 @@ func (s *SettingsScreen) suggestEndpoint() {
 	u := settingsUsualEndpoint(env, inst)
 	if u == "" {
 		if inst == "" {
-			s.showFieldMsg("endpoint", "Fill in the institution first.")
+			s.showFieldMsg("endpoint", T("settings.fillInstitution"))
 		} else {
-			s.showFieldMsg("endpoint", "No usual address for "+string(env)+": use the one S-360 gave you.")
+			s.showFieldMsg("endpoint", T("settings.noUsual", map[string]any{"Env": string(env)}))
 		}
 		return
 	}
@@ -76,8 +77,8 @@ func (s *SettingsScreen) testConnection() {
 	s.showFieldMsg("endpoint", "")
 	if st.Environment != core.EnvSim || st.Endpoint != "" {
 		if err := core.CheckEndpoint(st.Endpoint); err != nil {
-			s.showFieldMsg("endpoint", core.ErrorMessage(err))
-			deskSay(s.testMsg, "Fix the endpoint first.")
+			s.showFieldMsg("endpoint", say().Error(err))
+			deskSay(s.testMsg, T("settings.fixEndpoint"))
 			return
 		}
 	}
@@ -87,11 +88,11 @@ func (s *SettingsScreen) testConnection() {
 		saved = s.d.Remote()
 	}
 	if hook == nil && build == nil && saved == nil {
-		deskSay(s.testMsg, "Not connected: save the connection settings, then test again.")
+		deskSay(s.testMsg, T("settings.notConnectedTest"))
 		return
 	}
 	s.testBtn.Disable()
-	deskSay(s.testMsg, "Asking S-360…")
+	deskSay(s.testMsg, T("settings.asking"))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), settingsCallTimeout)
 		defer cancel()
@@ -115,7 +116,7 @@ func (s *SettingsScreen) testConnection() {
 			s.testBtn.Enable()
 			msg := settingsTestWords(st.Endpoint, tz, err)
 			if saved != nil {
-				msg += " (This tested the saved settings: save to test what is in the form.)"
+				msg += T("settings.testedSaved")
 			}
 			deskSay(s.testMsg, msg)
 		})
@@ -127,24 +128,24 @@ func (s *SettingsScreen) testConnection() {
 func settingsTestWords(endpoint, tz string, err error) string {
 	if err == nil {
 		if tz == "" {
-			return "Connected — S-360 answers."
+			return T("settings.connected")
 		}
-		return "Connected — S-360 answers (time zone " + tz + ")."
+		return T("settings.connectedZone", map[string]any{"Zone": tz})
 	}
 	if endpoint == "" {
 		endpoint = "S-360"
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return "Cannot reach " + endpoint + ": no answer in 20 seconds. Check the address or the VPN."
+		return T("settings.noAnswer", map[string]any{"Endpoint": endpoint})
 	case core.ErrorCode(err) == core.EAuth:
-		return "S-360 rejected the credentials: check institution, operator, partner and password."
+		return T("settings.badCredentials")
 	case core.ErrorCode(err) == core.EUnavailable:
-		return "Cannot reach " + endpoint + ": check the address or the VPN. (" + core.ErrorMessage(err) + ")"
+		return T("settings.cannotReach", map[string]any{"Endpoint": endpoint, "Why": say().Error(err)})
 	case core.ErrorCode(err) == core.ERefused:
-		return "S-360 is refusing calls for now (rate limit): try again in a minute."
+		return T("settings.rateLimited")
 	}
-	return "Test failed: " + core.ErrorMessage(err)
+	return T("settings.testFailed", map[string]any{"Why": say().Error(err)})
 }
 
 // formRemote is S-360 as the form's values describe it, or the saved one.
@@ -166,19 +167,19 @@ func (s *SettingsScreen) formRemote() (core.Remote, error) {
 func (s *SettingsScreen) pickFromS360() {
 	r, err := s.formRemote()
 	if err != nil {
-		deskSay(s.pickMsg, "Cannot ask S-360: "+core.ErrorMessage(err))
+		deskSay(s.pickMsg, T("settings.cannotAsk", map[string]any{"Why": say().Error(err)}))
 		return
 	}
 	if r == nil {
-		deskSay(s.pickMsg, "Not connected: save the connection settings first.")
+		deskSay(s.pickMsg, T("settings.notConnectedPick"))
 		return
 	}
 	season := strings.TrimSpace(s.season.Text)
 	s.pickBtn.Disable()
 	if season == "" {
-		deskSay(s.pickMsg, "Asking S-360 for the seasons…")
+		deskSay(s.pickMsg, T("settings.askingSeasons"))
 	} else {
-		deskSay(s.pickMsg, "Asking S-360 for the products of "+season+"…")
+		deskSay(s.pickMsg, T("settings.askingProducts", map[string]any{"Season": season}))
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), settingsCallTimeout)
@@ -190,9 +191,9 @@ func (s *SettingsScreen) pickFromS360() {
 			case err != nil:
 				deskSay(s.pickMsg, settingsTestWords(s.endpoint.Text, "", err))
 			case len(entries) == 0 && season == "":
-				deskSay(s.pickMsg, "S-360 lists no season for this account.")
+				deskSay(s.pickMsg, T("settings.noSeason"))
 			case len(entries) == 0:
-				deskSay(s.pickMsg, "S-360 lists no product for season "+season+": check the season code.")
+				deskSay(s.pickMsg, T("settings.noProduct", map[string]any{"Season": season}))
 			case season == "":
 				deskSay(s.pickMsg, "")
 				s.pickSeason(entries)
@@ -210,7 +211,7 @@ func settingsCatalogLabel(e core.CatalogEntry) string {
 		l += " — " + e.Name
 	}
 	if !e.Date.IsZero() {
-		l += " (" + venueClock(e.Date, "Mon 2 Jan 2006 15:04") + ")"
+		l += " (" + venueClock(e.Date, "Mon "+Lang().T(words.LayoutFull, nil)) + ")"
 	}
 	return l
 }
@@ -229,7 +230,7 @@ func (s *SettingsScreen) pickSeason(seasons []core.CatalogEntry) {
 		b.Alignment = widget.ButtonAlignLeading
 		list.Add(b)
 	}
-	d = dialog.NewCustom("Season", "Cancel", withCatcher(container.NewVScroll(list)), s.w)
+	d = dialog.NewCustom(T("settings.seasonTitle"), T("Cancel"), withCatcher(container.NewVScroll(list)), s.w)
 	d.Resize(fyne.NewSize(520, 420))
 	d.Show()
 }
@@ -239,8 +240,8 @@ func (s *SettingsScreen) pickSeason(seasons []core.CatalogEntry) {
 func (s *SettingsScreen) pickProducts(season string, products []core.CatalogEntry) {
 	codes := map[string]string{}
 	var prodLabels, perfLabels, prodOn, perfOn []string
-	haveProd := settingsSplitList(s.products.Text)
-	havePerf := settingsSplitList(s.performances.Text)
+	haveProd := core.SplitCodes(s.products.Text)
+	havePerf := core.SplitCodes(s.performances.Text)
 	for _, p := range products {
 		l := settingsCatalogLabel(p)
 		codes[l] = p.Code
@@ -262,12 +263,12 @@ func (s *SettingsScreen) pickProducts(season string, products []core.CatalogEntr
 	}
 	prods, prodBox := settingsChecks(prodLabels, prodOn)
 	perfs, perfBox := settingsChecks(perfLabels, perfOn)
-	content := container.NewVBox(widget.NewLabelWithStyle("Products", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), prodBox)
+	content := container.NewVBox(widget.NewLabelWithStyle(T("settings.productsTitle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), prodBox)
 	if len(perfLabels) > 0 {
-		content.Add(widget.NewLabelWithStyle("Performances (none ticked: all of them)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		content.Add(widget.NewLabelWithStyle(T("settings.performancesTitle"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		content.Add(perfBox)
 	}
-	d := dialog.NewCustomConfirm("Products of "+season, "Use these", "Cancel", withCatcher(container.NewVScroll(content)), func(ok bool) {
+	d := dialog.NewCustomConfirm(T("settings.productsOf", map[string]any{"Season": season}), T("settings.useThese"), T("Cancel"), withCatcher(container.NewVScroll(content)), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -278,7 +279,7 @@ func (s *SettingsScreen) pickProducts(season string, products []core.CatalogEntr
 					out = append(out, codes[c.Text])
 				}
 			}
-			return settingsJoin(out)
+			return strings.Join(out, ", ")
 		}
 		s.products.SetText(pick(prods))
 		s.performances.SetText(pick(perfs))

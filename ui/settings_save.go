@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -15,94 +14,47 @@ import (
 // checked (our own parse errors, the PIN, core's Validate) and only then
 // handed to SaveSettings, which is itself all-or-nothing.
 
-// settingsFields are the form's fields in screen order (JSON names of
-// core.Settings, plus the PIN fields), with their words for the summary.
-var settingsFields = []struct{ key, name string }{
-	{"environment", "Environment"}, {"endpoint", "Endpoint"}, {"institution", "Institution"},
-	{"operator", "Operator"}, {"partner", "Partner"}, {"password", "Password"},
-	{"season", "Season"}, {"products", "Products"}, {"performances", "Performances"},
-	{"eventDate", "Event date"}, {"pageSize", "Page size"}, {"station", "Station name"},
-	{"gate", "Gate"}, {"direction", "Direction"}, {"gateRules", "Entrance → gates"},
-	{"tariffRules", "Tariff prompts"}, {"stalenessMinutes", "Offline after"},
-	{"purgeAfterDays", "Purge personal data"}, {"scannerTerminator", "Scanner terminator"},
-	{"scannerPrefix", "Scanner prefix"}, {"scannerSuffix", "Scanner suffix"},
-	{"newPin", "New PIN"}, {"pinRepeat", "Repeat new PIN"}, {"pin", "Supervisor PIN"},
-}
-
-// settingsFieldRank is a field's place on screen (unknown fields last).
+// settingsFieldRank is a field's place on screen (the description's order,
+// then the PIN card's fields; unknown fields last) and its name.
 func settingsFieldRank(key string) (int, string) {
-	for i, f := range settingsFields {
-		if f.key == key {
-			return i, f.name
+	for i, d := range core.SettingsTable {
+		if d.Key == key {
+			return i, d.Label(Lang())
 		}
 	}
-	return len(settingsFields), key
+	for i, p := range []struct{ key, name string }{{"newPin", "settings.newPin"}, {"pinRepeat", "settings.pinRepeat"}, {"pin", "setting.supervisorPin"}} {
+		if p.key == key {
+			return len(core.SettingsTable) + i, T(p.name)
+		}
+	}
+	return len(core.SettingsTable) + 3, key
 }
 
 // collect reads the form into settings, starting from the stored ones so
-// that what the form does not show (the PIN hash) is kept. Parse errors
-// are returned per field.
+// that what the form does not show (the PIN hash) is kept: each setting
+// reads its text as its description says (core.Setting.Parse), which
+// refuses per field what is not its kind.
 func (s *SettingsScreen) collect() (core.Settings, core.FieldErrors) {
 	var errs core.FieldErrors
-	bad := func(field, msg string) { errs = append(errs, core.FieldError{Field: field, Message: msg}) }
 	st := s.stored
-	st.Environment = core.Environment(s.env.Selected)
-	st.Endpoint = strings.TrimRight(strings.TrimSpace(s.endpoint.Text), "/")
-	st.Institution = strings.TrimSpace(s.institution.Text)
-	st.Operator = strings.TrimSpace(s.operator.Text)
-	st.Partner = strings.TrimSpace(s.partner.Text)
+	for _, d := range core.SettingsTable {
+		in := s.inputs[d.Key]
+		if in == nil {
+			continue
+		}
+		text := in.get()
+		// An empty password field keeps the stored password: it is never
+		// shown, so an empty field cannot mean "erase it".
+		if d.Key == "password" && text == "" {
+			continue
+		}
+		if fe := d.Parse(&st, text); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
 	if st.Partner == "" {
 		st.Partner = st.Institution // the usual case, and what Defaults does
 	}
-	// An empty password field keeps the stored password: it is never
-	// shown, so an empty field cannot mean "erase it".
-	if s.password.Text != "" {
-		st.Password = s.password.Text
-	}
-	st.Season = strings.TrimSpace(s.season.Text)
-	st.Products = settingsSplitList(s.products.Text)
-	st.Performances = settingsSplitList(s.performances.Text)
-	st.EventDate = strings.TrimSpace(s.eventDate.Text)
-	st.EventDay = s.eventDay.Checked
-	defaults := core.Settings{}.Defaults()
-	num := func(field, text string, def int, out *int) {
-		n, err := settingsParseInt(text, def)
-		if err != nil {
-			bad(field, err.Error())
-			return
-		}
-		*out = n
-	}
-	num("pageSize", s.pageSize.Text, defaults.PageSize, &st.PageSize)
-	st.Station = strings.TrimSpace(s.station.Text)
-	st.Gate = strings.TrimSpace(s.gate.Text)
-	st.Direction = core.DirectionIn
-	if s.direction.Selected == settingsDirOut {
-		st.Direction = core.DirectionOut
-	}
-	st.AllowReentry = s.reentry.Checked
-	if rules, err := settingsParseGateRules(s.gateRules.Text); err != nil {
-		bad("gateRules", err.Error())
-	} else {
-		st.GateRules = rules
-	}
-	if rules, err := settingsParseTariffRules(s.tariffRules.Text); err != nil {
-		bad("tariffRules", err.Error())
-	} else {
-		st.TariffRules = rules
-	}
-	st.HideHolder = s.hideHolder.Checked
-	num("stalenessMinutes", s.staleness.Text, defaults.StalenessMinutes, &st.StalenessMinutes)
-	num("purgeAfterDays", s.purge.Text, 0, &st.PurgeAfterDays)
-	st.ScannerTerminator = "enter"
-	if s.terminator.Selected == settingsTermTab {
-		st.ScannerTerminator = "tab"
-	}
-	// Prefix and suffix are kept as typed: a space may be what the
-	// scanner sends.
-	st.ScannerPrefix = s.prefix.Text
-	st.ScannerSuffix = s.suffix.Text
-	st.Mute = s.mute.Checked
 	return st, errs
 }
 
@@ -115,10 +67,10 @@ func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 		// says so rather than ask for one.
 		msg := s.pins.blocked()
 		if msg == "" && s.pinAuth.Text == "" {
-			msg = "Enter the supervisor PIN to save changes."
+			msg = T("settings.enterPin")
 		}
 		if msg == "" {
-			_, msg = s.pins.try(h, s.pinAuth.Text, "Wrong PIN.")
+			_, msg = s.pins.try(h, s.pinAuth.Text, T("pin.wrongShort"))
 		}
 		if msg != "" {
 			errs = append(errs, core.FieldError{Field: "pin", Message: msg})
@@ -130,10 +82,10 @@ func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 	case pin == "" && again == "":
 		return "", errs
 	case pin != again:
-		errs = append(errs, core.FieldError{Field: "pinRepeat", Message: "The two PINs differ: type the new PIN twice."})
+		errs = append(errs, core.NewFieldError("pinRepeat", "settings.pinsDiffer", nil))
 	default:
 		if err := core.CheckPIN(pin); err != nil {
-			errs = append(errs, core.FieldError{Field: "newPin", Message: core.ErrorMessage(err)})
+			errs = append(errs, core.FieldErrorOf("newPin", err))
 		}
 	}
 	return pin, errs
@@ -161,7 +113,7 @@ func (s *SettingsScreen) Save() {
 	s.saving = true
 	s.saveBtn.Disable()
 	s.summary.Importance = widget.MediumImportance
-	s.summary.SetText("Saving…")
+	s.summary.SetText(T("settings.saving"))
 	go func() {
 		var err error
 		if newPIN != "" {
@@ -184,17 +136,17 @@ func (s *SettingsScreen) Save() {
 					// shows what was stored, the station goes on with the
 					// settings it runs (so no onSaved).
 					s.load(st)
-					s.setSummary(widget.WarningImportance, core.ErrorMessage(err))
+					s.setSummary(widget.WarningImportance, say().Error(err))
 					if s.onRestart != nil {
-						s.onRestart(st, core.ErrorMessage(err))
+						s.onRestart(st, say().Error(err))
 					}
 					return
 				}
-				s.setSummary(widget.DangerImportance, "Not saved: "+core.ErrorMessage(err))
+				s.setSummary(widget.DangerImportance, T("settings.notSavedWhy", map[string]any{"Why": say().Error(err)}))
 				return
 			}
 			s.load(st)
-			s.setSummary(widget.SuccessImportance, "Saved at "+deskClock(s.now(), s.now())+".")
+			s.setSummary(widget.SuccessImportance, T("settings.savedAt", map[string]any{"At": deskClock(s.now(), s.now())}))
 			if s.onSaved != nil {
 				s.onSaved(st)
 			}
@@ -229,27 +181,28 @@ func (s *SettingsScreen) showErrors(errs core.FieldErrors) {
 		return ra - rb
 	})
 	for _, e := range errs {
+		msg := say().Field(e)
 		l, ok := s.errs[e.Field]
 		if !ok {
-			orphans = append(orphans, e.Message)
+			orphans = append(orphans, msg)
 			continue
 		}
 		if l.Text != "" {
-			l.SetText(l.Text + "\n" + e.Message)
+			l.SetText(l.Text + "\n" + msg)
 		} else {
-			l.SetText(e.Message)
+			l.SetText(msg)
 			_, name := settingsFieldRank(e.Field)
 			names = append(names, name)
 		}
 		l.Show()
 	}
-	msg := "Not saved: nothing was changed."
+	msg := T("settings.notSaved")
 	switch len(names) {
 	case 0:
 	case 1:
-		msg += " Fix " + names[0] + "."
+		msg += T("settings.fixOne", map[string]any{"Name": names[0]})
 	default:
-		msg += fmt.Sprintf(" Fix %d fields: %s.", len(names), strings.Join(names, ", "))
+		msg += T("settings.fixMany", map[string]any{"N": len(names), "Names": strings.Join(names, ", ")})
 	}
 	if len(orphans) > 0 {
 		msg += " " + strings.Join(orphans, " ")
@@ -275,5 +228,5 @@ func (s *SettingsScreen) tick() {
 		return
 	}
 	s.pinLocked = false
-	l.SetText("PINs are accepted again: enter the supervisor PIN and save.")
+	l.SetText(T("settings.pinsAgain"))
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -72,7 +71,7 @@ func NewStatusScreen(w fyne.Window, d Deps) *StatusScreen {
 	s.ctx, s.ctxCancel = context.WithCancel(context.Background())
 	s.build()
 	if d.Engine == nil {
-		s.online.SetText("No sync engine: this station cannot reach S-360.")
+		s.online.SetText(T("status.noEngine"))
 		s.syncBtn.Disable()
 		return s
 	}
@@ -93,7 +92,7 @@ func NewStatusScreen(w fyne.Window, d Deps) *StatusScreen {
 func (s *StatusScreen) build() {
 	warn := theme.Color(theme.ColorNameWarning)
 	bg := canvas.NewRectangle(warn)
-	demoText := canvas.NewText("DEMO — simulator, not S-360: these tickets are samples", theme.Color(theme.ColorNameForegroundOnWarning))
+	demoText := canvas.NewText(T("status.demo"), theme.Color(theme.ColorNameForegroundOnWarning))
 	demoText.TextStyle = fyne.TextStyle{Bold: true}
 	demoText.Alignment = fyne.TextAlignCenter
 	s.demo = container.NewStack(bg, container.NewPadded(demoText))
@@ -117,24 +116,24 @@ func (s *StatusScreen) build() {
 		form.Add(widget.NewLabelWithStyle(title, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		form.Add(o)
 	}
-	row("Connection", conn)
-	row("Environment", s.env)
-	row("Last ticket export", s.lastExport)
-	row("Last control upload", s.lastUpload)
-	row("Next call allowed", s.next)
-	row("Tickets held", s.tickets)
-	row("Controls to send", s.pending)
-	row("Last error", s.lastError)
-	row("Time zone", s.zone)
+	row(T("status.row.connection"), conn)
+	row(T("status.row.environment"), s.env)
+	row(T("status.row.lastExport"), s.lastExport)
+	row(T("status.row.lastUpload"), s.lastUpload)
+	row(T("status.row.next"), s.next)
+	row(T("status.row.tickets"), s.tickets)
+	row(T("status.row.pending"), s.pending)
+	row(T("status.row.lastError"), s.lastError)
+	row(T("status.row.zone"), s.zone)
 
-	s.syncBtn = widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), s.SyncNow)
+	s.syncBtn = widget.NewButtonWithIcon(T("status.syncNow"), theme.ViewRefreshIcon(), s.SyncNow)
 	s.syncBtn.Importance = widget.HighImportance
 	s.syncMsg = label()
 	// The IT person's proof of the two-way interface (test session).
-	s.testBtn = widget.NewButtonWithIcon("Test session…", theme.DocumentIcon(), func() { ShowTestSession(s.d) })
+	s.testBtn = widget.NewButtonWithIcon(T("status.testSession"), theme.DocumentIcon(), func() { ShowTestSession(s.d) })
 	// Which s360gate this is, what a supervisor reads out when reporting
 	// a problem (the words of `s360gate --version`).
-	s.aboutBtn = widget.NewButtonWithIcon("About s360gate", theme.InfoIcon(), func() { showAbout(s.w, s.d.DataDir) })
+	s.aboutBtn = widget.NewButtonWithIcon(T("about.menu"), theme.InfoIcon(), func() { showAbout(s.w, s.d.DataDir) })
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Stop()
 	s.progress.Hide()
@@ -266,7 +265,7 @@ func (s *StatusScreen) SyncNow() {
 	s.syncing = true
 	s.syncBtn.Disable()
 	s.syncMsg.Importance = widget.MediumImportance
-	s.syncMsg.SetText("Syncing with S-360…")
+	s.syncMsg.SetText(T("status.syncing"))
 	s.relayout()
 	go func() {
 		err := s.d.Engine.SyncNow(s.ctx)
@@ -280,9 +279,9 @@ func (s *StatusScreen) SyncNow() {
 				s.syncMsg.SetText(statusRefusalWords(refusal, s.now()))
 			case err != nil:
 				s.syncMsg.Importance = widget.DangerImportance
-				s.syncMsg.SetText("Sync failed: " + core.ErrorMessage(err))
+				s.syncMsg.SetText(T("status.syncFailed", map[string]any{"Why": say().Error(err)}))
 			default:
-				s.syncMsg.SetText("Sync done at " + deskClock(s.now(), s.now()) + ".")
+				s.syncMsg.SetText(T("status.syncDone", map[string]any{"At": deskClock(s.now(), s.now())}))
 			}
 			s.syncMsg.Refresh()
 			s.apply(s.last)
@@ -293,9 +292,9 @@ func (s *StatusScreen) SyncNow() {
 // statusRefusalWords: "Not allowed before 14:05 (production: once an hour
 // before event day)".
 func statusRefusalWords(p *core.PolicyRefusal, now time.Time) string {
-	s := "Not allowed before " + deskShortClock(p.Next, now)
-	if p.Why != "" {
-		s += " (" + p.Why + ")"
+	s := T("status.notBefore", map[string]any{"At": deskShortClock(p.Next, now)})
+	if p.Env != "" {
+		s += " (" + statusPolicyWords(p.Env, p.EventDay) + ")"
 	}
 	return s
 }
@@ -314,33 +313,31 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	switch connectionOf(&st) {
 	case connOnline:
 		s.dot.FillColor = theme.Color(theme.ColorNameSuccess)
-		s.online.SetText("Online — S-360 answered the last call")
+		s.online.SetText(T("status.online"))
 	case connNotYet:
 		s.dot.FillColor = theme.Color(theme.ColorNameDisabled)
 		if st.Running {
-			s.online.SetText("Connecting to S-360…")
+			s.online.SetText(T("status.connecting"))
 		} else {
-			s.online.SetText("Not connected yet — no call to S-360 since s360gate started")
+			s.online.SetText(T("status.notYet"))
 		}
 	default:
 		s.dot.FillColor = theme.Color(theme.ColorNameError)
-		s.online.SetText("Offline — the last call did not reach S-360. Gates keep working on the tickets held.")
+		s.online.SetText(T("status.offline"))
 	}
 	s.dot.Refresh()
 	s.env.SetText(statusEnvWords(st.Environment))
 	s.lastExport.SetText(deskWhenAgo(st.LastExportOK, now))
 	s.lastUpload.SetText(deskWhenAgo(st.LastUploadOK, now))
 	s.next.SetText(s.nextWords(st, now))
-	s.tickets.SetText(deskThousands(st.Tickets.Valid) + " valid · " + deskThousands(st.Tickets.Invalid) + " invalid")
+	s.tickets.SetText(T("status.tickets", map[string]any{"Valid": deskThousands(st.Tickets.Valid), "Invalid": deskThousands(st.Tickets.Invalid)}))
 	switch {
 	case st.Pending == 0 && rejectedCount(&st) > 0:
-		s.pending.SetText("none waiting — " + deskThousands(rejectedCount(&st)) + " refused by S-360 (below)")
+		s.pending.SetText(T("status.pendingRefused", map[string]any{"N": deskThousands(rejectedCount(&st))}))
 	case st.Pending == 0:
-		s.pending.SetText("none: S-360 has every control")
-	case st.Pending == 1:
-		s.pending.SetText("1 control waiting to be sent")
+		s.pending.SetText(T("status.pendingNone"))
 	default:
-		s.pending.SetText(deskThousands(st.Pending) + " controls waiting to be sent")
+		s.pending.SetText(TN("status.pendingN", st.Pending))
 	}
 	last := st.LastExportOK
 	if st.LastUploadOK.After(last) {
@@ -349,14 +346,14 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	switch {
 	case st.LastError == "":
 		s.lastError.Importance = widget.MediumImportance
-		s.lastError.SetText("none")
+		s.lastError.SetText(T("status.none"))
 	case st.Online && last.After(st.LastErrorAt):
 		// Old news: S-360 has answered since.
 		s.lastError.Importance = widget.MediumImportance
-		s.lastError.SetText("none since " + deskClock(last, now) + " (before that, " + deskClock(st.LastErrorAt, now) + " — " + st.LastError + ")")
+		s.lastError.SetText(T("status.noneSince", map[string]any{"Since": deskClock(last, now), "At": deskClock(st.LastErrorAt, now), "Error": lastErrorWords(&st)}))
 	default:
 		s.lastError.Importance = widget.DangerImportance
-		s.lastError.SetText(deskClock(st.LastErrorAt, now) + " — " + st.LastError)
+		s.lastError.SetText(T("status.lastErrorAt", map[string]any{"At": deskClock(st.LastErrorAt, now), "Error": lastErrorWords(&st)}))
 	}
 	s.lastError.Refresh()
 
@@ -368,10 +365,10 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	s.applyProgress(st)
 	s.rejected = st.Rejected
 	if len(st.Rejected) == 0 {
-		s.rejTitle.SetText("Controls rejected by S-360: none")
+		s.rejTitle.SetText(T("status.rejectedNone"))
 		s.rejTable.Hide()
 	} else {
-		s.rejTitle.SetText(fmt.Sprintf("Controls rejected by S-360: %s — these tickets were blacklisted after export; every gate now denies them. Check them at the dispute desk.", deskThousands(len(st.Rejected))))
+		s.rejTitle.SetText(T("status.rejectedN", map[string]any{"N": deskThousands(len(st.Rejected))}))
 		s.rejTable.Show()
 		fitColumns(s.rejTable, statusRejectedColumns, s.rejected, now)
 	}
@@ -389,9 +386,9 @@ func (s *StatusScreen) applyProgress(st core.SyncStatus) {
 	case "export":
 		s.progMsg.SetText(exportProgressWords(&st, s.now()))
 	case "upload":
-		s.progMsg.SetText("Sending controls to S-360…")
+		s.progMsg.SetText(T("status.sending"))
 	default:
-		s.progMsg.SetText("Syncing with S-360…")
+		s.progMsg.SetText(T("status.syncing"))
 	}
 	s.progMsg.Show()
 	s.progress.Show()
@@ -406,13 +403,12 @@ func (s *StatusScreen) nextWords(st core.SyncStatus, now time.Time) string {
 	if st.Running && st.BudgetWait.After(now) {
 		// The cycle is allowed, but its next request waits for the
 		// client's request budget: "now" would be untrue.
-		return deskClock(st.BudgetWait, now) + ", " + statusIn(st.BudgetWait.Sub(now)) +
-			" — the export waits for S-360's request limit (" + deskThousands(st.Budget) + " a minute)"
+		return T("status.budgetWait", map[string]any{"At": deskClock(st.BudgetWait, now), "In": statusIn(st.BudgetWait.Sub(now)), "N": deskThousands(st.Budget)})
 	}
 	if st.NextAllowed.IsZero() || !st.NextAllowed.After(now) {
-		return "now (" + why + ")"
+		return T("status.now", map[string]any{"Why": why})
 	}
-	return deskShortClock(st.NextAllowed, now) + ", " + deskAgo(st.NextAllowed, now) + " (" + why + ")"
+	return T("status.nextAt", map[string]any{"At": deskShortClock(st.NextAllowed, now), "In": deskAgo(st.NextAllowed, now), "Why": why})
 }
 
 func (s *StatusScreen) eventDay(now time.Time) bool {
@@ -429,36 +425,30 @@ func (s *StatusScreen) eventDay(now time.Time) bool {
 func statusZoneWords(name string, now time.Time) string {
 	loc := core.LoadZone(name)
 	if loc == nil {
-		return "Not known yet: times, event day and S-360's times without an offset are this computer's (" +
-			core.ZoneLabel(nil, now) + "). The next sync asks S-360 for the institution's."
+		return T("status.zoneUnknown", map[string]any{"Zone": core.ZoneLabel(nil, now)})
 	}
-	s := loc.String() + " (" + core.ZoneLabel(loc, now) + "), the institution's, from S-360: event day and every time shown are the venue's"
+	s := T("status.zoneKnown", map[string]any{"Zone": loc.String() + " (" + core.ZoneLabel(loc, now) + ")"})
 	if !core.LaptopShows(loc, now) {
-		s += "; this computer is set to " + core.ZoneLabel(nil, now) + ", so times show their zone"
+		s += T("status.zoneLaptop", map[string]any{"Zone": core.ZoneLabel(nil, now)})
 	}
 	return s + "."
 }
 
 func statusPolicyWords(env core.Environment, eventDay bool) string {
+	data := map[string]any{"Env": string(env)}
 	switch {
 	case !env.Limited():
-		return string(env) + ": on demand"
+		return T("policy.onDemand", data)
 	case eventDay:
-		return string(env) + ": at most one sync a minute on event day"
+		return T("policy.minute", data)
 	}
-	return string(env) + ": at most one sync an hour before event day"
+	return T("policy.hour", data)
 }
 
 func statusEnvWords(env core.Environment) string {
 	switch env {
-	case core.EnvSim:
-		return "sim — the built-in simulator (demo tickets)"
-	case core.EnvSandbox:
-		return "sandbox — S-360 test account"
-	case core.EnvPreprod:
-		return "preprod — S-360 pre-production"
-	case core.EnvProduction:
-		return "production — real tickets"
+	case core.EnvSim, core.EnvSandbox, core.EnvPreprod, core.EnvProduction:
+		return T("env." + string(env))
 	}
 	return string(env)
 }
@@ -483,6 +473,15 @@ func connectionOf(st *core.SyncStatus) syncConnection {
 	return connOffline
 }
 
+// lastErrorWords is the status's last error in the GUI's language (in
+// English when it came from another process's store).
+func lastErrorWords(st *core.SyncStatus) string {
+	if len(st.LastErrorSaid) > 0 {
+		return say().Said(st.LastErrorSaid...)
+	}
+	return st.LastError
+}
+
 // rejectedCount is how many controls S-360 refused.
 func rejectedCount(st *core.SyncStatus) int {
 	return max(st.RejectedCount, len(st.Rejected))
@@ -492,19 +491,18 @@ func rejectedCount(st *core.SyncStatus) int {
 // its list is; what sets the pace is the request budget, so the words say
 // pages, the budget, and what that allows (or what the last minute did).
 func exportProgressWords(st *core.SyncStatus, now time.Time) string {
-	w := "Receiving tickets… " + deskThousands(st.Received) + " so far"
+	w := T("status.receiving", map[string]any{"N": deskThousands(st.Received)})
 	if st.Pages > 0 {
-		w += " in " + deskCount(st.Pages, "page")
+		w += TN("status.pages", st.Pages)
 	}
 	if st.Budget > 0 && st.PageSize > 0 {
-		w += " · S-360 allows " + deskThousands(st.Budget) + " requests a minute: at most about " +
-			deskThousands(st.Budget*st.PageSize) + " tickets a minute"
+		w += T("status.budget", map[string]any{"N": deskThousands(st.Budget), "Max": deskThousands(st.Budget * st.PageSize)})
 	}
 	if el := now.Sub(st.ExportStart); !st.ExportStart.IsZero() && el >= 10*time.Second && st.Received > 0 {
-		w += " · about " + deskThousands(int(float64(st.Received)/el.Minutes())) + " a minute so far"
+		w += T("status.rate", map[string]any{"N": deskThousands(int(float64(st.Received) / el.Minutes()))})
 	}
 	if st.BudgetWait.After(now) {
-		w += " · waiting for the request limit until " + deskClock(st.BudgetWait, now)
+		w += T("status.waitLimit", map[string]any{"At": deskClock(st.BudgetWait, now)})
 	}
 	return w
 }
@@ -512,7 +510,7 @@ func exportProgressWords(st *core.SyncStatus, now time.Time) string {
 // statusIn is "in 25 s" or "in 3 min".
 func statusIn(d time.Duration) string {
 	if d < time.Minute {
-		return fmt.Sprintf("in %d s", int(d.Round(time.Second)/time.Second))
+		return T("status.inSeconds", map[string]any{"N": int(d.Round(time.Second) / time.Second)})
 	}
 	return deskAgo(time.Time{}.Add(d), time.Time{})
 }

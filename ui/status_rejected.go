@@ -13,16 +13,16 @@ import (
 // the supervisor may have to quote them to the institution.
 
 var statusRejectedColumns = []controlColumn{
-	{"Barcode", 220, func(c *core.Control, _ time.Time) string {
+	{"col.barcode", 220, func(c *core.Control, _ time.Time) string {
 		if c.Barcode != "" {
 			return c.Barcode
 		}
 		return c.Scanned
 	}},
-	{"Scanned at", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
-	{"Station", 130, func(c *core.Control, _ time.Time) string { return c.Station }},
-	{"Gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
-	{"S-360 said", 420, func(c *core.Control, _ time.Time) string { return deskOr(c.UploadDetail) }},
+	{"col.scannedAt", 130, func(c *core.Control, now time.Time) string { return deskClock(c.At, now) }},
+	{"col.station", 130, func(c *core.Control, _ time.Time) string { return c.Station }},
+	{"col.gate", 60, func(c *core.Control, _ time.Time) string { return deskOr(c.Gate) }},
+	{"col.s360said", 420, func(c *core.Control, _ time.Time) string { return deskOr(say().UploadDetail(c.UploadDetail)) }},
 }
 
 // statusRejectedCell is one cell's text; the table and the tests share it.

@@ -101,11 +101,11 @@ func TestStatusSyncNowRefusedByPolicy(t *testing.T) {
 	next := time.Date(2026, 11, 27, 14, 5, 0, 0, time.Local)
 	eng := &fakeSyncer{
 		status:  core.SyncStatus{Environment: core.EnvProduction, Online: true},
-		syncErr: &core.PolicyRefusal{Next: next, Why: "production: once an hour before event day"},
+		syncErr: &core.PolicyRefusal{Next: next, Env: core.EnvProduction},
 	}
 	h, s := newTestStatus(t, eng)
 	h.ui(func() { test.Tap(s.syncBtn) })
-	want := "Not allowed before 14:05 (production: once an hour before event day)"
+	want := "Not allowed before 14:05 (production: at most one sync an hour before event day)"
 	h.eventually("refusal message", func() bool { return s.syncMsg.Text == want })
 	h.ui(func() {
 		if s.syncBtn.Disabled() {

@@ -24,7 +24,7 @@ import (
 // the Sync tab.
 
 // tsNoExpectation is the expectation select's "none".
-const tsNoExpectation = "— (none)"
+func tsNoExpectation() string { return T("ts.none") }
 
 // TestSessionScreen is the test session's window content.
 type TestSessionScreen struct {
@@ -56,12 +56,12 @@ type TestSessionScreen struct {
 
 // ShowTestSession opens the test session in a window of its own.
 func ShowTestSession(d Deps) *TestSessionScreen {
-	w := fyne.CurrentApp().NewWindow("S-360 test session")
+	w := fyne.CurrentApp().NewWindow(T("ts.title"))
 	s := NewTestSessionScreen(w, d)
 	w.SetContent(withCatcher(s.Object()))
 	s.attachKeyboard(fyne.Do)
 	w.SetOnClosed(s.keys.close)
-	w.Resize(fyne.NewSize(1100, 640))
+	fitAtMost(w, fyne.NewSize(1100, 640))
 	w.Show()
 	w.Canvas().Focus(s.entry)
 	return s
@@ -69,21 +69,21 @@ func ShowTestSession(d Deps) *TestSessionScreen {
 
 // tsColumns are the report's columns as the window shows them.
 var tsColumns = []struct {
-	title string
+	title string // a key of the catalogue
 	width float32
 	cell  func(r *testsession.Result) string
 }{
 	{"#", 40, func(r *testsession.Result) string { return deskThousands(r.Line) }},
-	{"Scanned", 200, func(r *testsession.Result) string { return r.Scanned }},
-	{"Expected", 120, func(r *testsession.Result) string { return deskOr(r.Expected) }},
-	{"Station's verdict", 250, func(r *testsession.Result) string {
+	{"ts.col.scanned", 200, func(r *testsession.Result) string { return r.Scanned }},
+	{"ts.col.expected", 120, func(r *testsession.Result) string { return deskOr(r.Expected) }},
+	{"ts.col.verdict", 250, func(r *testsession.Result) string {
 		if r.Error != "" {
 			return r.Error
 		}
-		return string(r.Outcome) + " " + string(r.Reason) + " — " + r.Message
+		return say().Outcome(r.Outcome) + " " + string(r.Reason) + " — " + r.Message
 	}},
-	{"Result", 70, func(r *testsession.Result) string { return deskOr(r.Match) }},
-	{"S-360 says", 200, func(r *testsession.Result) string {
+	{"ts.col.result", 70, func(r *testsession.Result) string { return deskOr(r.Match) }},
+	{"ts.col.s360", 200, func(r *testsession.Result) string {
 		switch {
 		case r.S360 != nil:
 			ops := make([]string, 0, len(r.S360.Operations))
@@ -100,7 +100,12 @@ var tsColumns = []struct {
 		}
 		return "—"
 	}},
-	{"Our control at S-360", 150, func(r *testsession.Result) string { return deskOr(r.Recorded) }},
+	{"ts.col.ours", 150, func(r *testsession.Result) string {
+		if r.Recorded == "" {
+			return deskOr("")
+		}
+		return T("report.recorded." + strings.ReplaceAll(r.Recorded, " ", "-"))
+	}},
 }
 
 // NewTestSessionScreen builds the screen in w.
@@ -110,10 +115,10 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	s.intro = widget.NewLabel("")
 	s.intro.Wrapping = fyne.TextWrapWord
 	s.intro.SetText(s.introWords())
-	s.expect = newChoice(append([]string{tsNoExpectation}, testsession.Expectations()...), nil)
-	s.expect.SetSelected(tsNoExpectation)
+	s.expect = newChoice(append([]string{tsNoExpectation()}, testsession.Expectations()...), nil)
+	s.expect.SetSelected(tsNoExpectation())
 	s.entry = newField()
-	s.entry.SetPlaceHolder("Scan a test ticket, or type its barcode or taxNumber, then Enter")
+	s.entry.SetPlaceHolder(T("ts.entryHint"))
 	s.entry.OnSubmitted = s.Scan
 	s.table = newKeyTable(
 		func() (int, int) { return len(s.rows), len(tsColumns) },
@@ -144,23 +149,25 @@ func NewTestSessionScreen(w fyne.Window, d Deps) *TestSessionScreen {
 	}
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(tsColumns) {
-			o.(*widget.Label).SetText(tsColumns[id.Col].title)
+			o.(*widget.Label).SetText(T(tsColumns[id.Col].title))
 		}
 	}
+	// Each column at least as wide as its title in the GUI's language.
+	pad := 2*theme.InnerPadding() + theme.Padding()
 	for i, c := range tsColumns {
-		s.table.SetColumnWidth(i, c.width)
+		s.table.SetColumnWidth(i, max(c.width, fyne.MeasureText(T(c.title), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+pad))
 	}
-	s.finish = widget.NewButtonWithIcon("Finish: upload and ask S-360", theme.ConfirmIcon(), s.Finish)
+	s.finish = widget.NewButtonWithIcon(T("ts.finish"), theme.ConfirmIcon(), s.Finish)
 	s.finish.Importance = widget.HighImportance
 	s.finish.Disable()
-	s.open = widget.NewButtonWithIcon("Open the report", theme.DocumentIcon(), s.openReport)
+	s.open = widget.NewButtonWithIcon(T("ts.open"), theme.DocumentIcon(), s.openReport)
 	s.open.Hide()
-	s.again = widget.NewButtonWithIcon("New session", theme.ContentClearIcon(), s.restart)
+	s.again = widget.NewButtonWithIcon(T("ts.again"), theme.ContentClearIcon(), s.restart)
 	s.again.Hide()
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 
-	scanRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Expected outcome"), s.expect), nil, s.entry)
+	scanRow := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(T("ts.expected")), s.expect), nil, s.entry)
 	buttons := container.NewHBox(s.finish, s.open, s.again)
 	top := container.NewVBox(s.intro, scanRow)
 	bottom := container.NewVBox(buttons, s.status)
@@ -187,7 +194,7 @@ func (s *TestSessionScreen) start() {
 		}
 	}
 	s.sess = testsession.New(testsession.Options{Settings: s.settings(), Store: s.d.Store, Syncer: s.d.Engine,
-		Remote: remote, Zone: venueZone(), Now: s.now})
+		Remote: remote, Zone: venueZone(), Now: s.now, Lang: Lang()})
 	s.rows, s.line, s.report, s.finished, s.scanned = nil, 0, "", false, nil
 }
 
@@ -200,15 +207,11 @@ func (s *TestSessionScreen) now() time.Time {
 
 func (s *TestSessionScreen) introWords() string {
 	st := s.settings()
-	where := "station " + st.Station
+	where := T("ts.station", map[string]any{"Station": st.Station})
 	if st.Gate != "" {
-		where += " at gate " + st.Gate
+		where = T("ts.stationGate", map[string]any{"Station": st.Station, "Gate": st.Gate})
 	}
-	return "Environment " + string(st.Environment) + ", " + where + ". Scan each test ticket the institution gave you " +
-		"(valid and invalid ones: wrong entrance, invalid card, already scanned, cancelled, reprinted), choosing first the " +
-		"outcome the institution expects if it told you. Each scan is decided and recorded as at the gate. Finish uploads " +
-		"the controls (when the call policy allows) and asks S-360 what it recorded of each ticket; the report is saved " +
-		"as CSV and as a page to print."
+	return T("ts.intro", map[string]any{"Env": string(st.Environment), "Where": where})
 }
 
 // attachKeyboard gives the window the gate's keyboard (keyboard.go): a
@@ -228,13 +231,13 @@ func (s *TestSessionScreen) attachKeyboard(run func(func())) {
 		s.dismissOverlays()
 		sc, err := opts.Normalize(raw)
 		if err != nil {
-			s.status.SetText("Scan not read: " + err.Error() + " Scan the ticket again.")
+			s.status.SetText(T("app.scanNotRead", map[string]any{"Why": say().Error(err)}))
 			return
 		}
 		s.record(sc.Code)
 	}, func(string) {
 		s.dismissOverlays()
-		s.status.SetText("Scan not read: the scanner's code did not end (check the scanner's terminator). Scan the ticket again.")
+		s.status.SetText(T("app.scanNotEnded"))
 	})
 }
 
@@ -267,7 +270,7 @@ func (s *TestSessionScreen) record(text string) bool {
 		s.line--
 		return false
 	}
-	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation {
+	if err == nil && l.Expected == "" && s.expect.Selected != tsNoExpectation() {
 		l.Expected = s.expect.Selected
 	}
 	prev, done := s.scanned, make(chan struct{})
@@ -290,7 +293,7 @@ func (s *TestSessionScreen) record(text string) bool {
 			s.table.Refresh()
 			s.table.ScrollToBottom()
 			s.finish.Enable()
-			s.status.SetText(deskThousands(len(s.rows)) + " scanned. " + tsScanWords(r))
+			s.status.SetText(T("ts.scanned", map[string]any{"N": deskThousands(len(s.rows)), "Last": tsScanWords(r)}))
 		})
 	}()
 	return true
@@ -299,11 +302,11 @@ func (s *TestSessionScreen) record(text string) bool {
 // tsScanWords is one scan's verdict in a sentence.
 func tsScanWords(r testsession.Result) string {
 	if r.Error != "" {
-		return "Line " + deskThousands(r.Line) + ": " + r.Error
+		return T("ts.lineError", map[string]any{"N": deskThousands(r.Line), "Error": r.Error})
 	}
-	s := "Line " + deskThousands(r.Line) + ": " + string(r.Outcome) + " — " + r.Message
+	s := T("ts.line", map[string]any{"N": deskThousands(r.Line), "Verdict": say().Outcome(r.Outcome), "Message": r.Message})
 	if r.Match != "" {
-		s += " (expected " + r.Expected + ": " + r.Match + ")"
+		s += T("ts.lineExpected", map[string]any{"Expected": r.Expected, "Match": r.Match})
 	}
 	return s
 }
@@ -316,7 +319,7 @@ func (s *TestSessionScreen) Finish() {
 	s.busy = true
 	s.finish.Disable()
 	s.entry.Disable()
-	s.status.SetText("Uploading the controls and asking S-360 what it recorded…")
+	s.status.SetText(T("ts.uploading"))
 	prev := s.scanned
 	go func() {
 		if prev != nil {
@@ -330,9 +333,9 @@ func (s *TestSessionScreen) Finish() {
 		if s.d.DataDir != "" {
 			_, h, err := rep.Save(filepath.Join(s.d.DataDir, testsession.DirName))
 			if err != nil {
-				saved = " The report could not be saved: " + core.ErrorMessage(err)
+				saved = T("ts.notSaved", map[string]any{"Why": say().Error(err)})
 			} else {
-				htmlPath, saved = h, " Report saved: "+h+" (and .csv beside it)."
+				htmlPath, saved = h, T("ts.saved", map[string]any{"Path": h})
 			}
 		}
 		s.do(func() {

@@ -71,7 +71,7 @@ func TestTestSessionScreen(t *testing.T) {
 	scan(bcGrace, "ADMIT")
 	h.eventually("first line", func() bool { return len(s.rows) == 1 })
 	scan("T26-00012", "ADMIT") // Ada's, by taxNumber: already used
-	scan("NO-SUCH-CARD ", tsNoExpectation)
+	scan("NO-SUCH-CARD ", tsNoExpectation())
 	h.eventually("three lines", func() bool { return len(s.rows) == 3 })
 	h.ui(func() {
 		if r := s.rows[0]; r.Outcome != core.Admit || r.Match != testsession.Pass {

@@ -60,8 +60,10 @@ type fact struct{ Label, Value string }
 // verdictView is everything the gate shows of one scan, decided in one
 // pure function so that the words are tested without a window.
 type verdictView struct {
-	Kind    panelKind
-	Word    string // the huge word: ADMIT, DENY, ADMIT — CHECK…
+	Kind panelKind
+	Word string // the huge word: ADMIT, DENY, ADMIT — CHECK… (in the GUI's language)
+	// Exit: a verdict at an exit (its word is EXIT in any language).
+	Exit    bool
 	Sub     string // one line under it: what to do, and when
 	Message string // the reason in plain words
 	Prompts []string
@@ -76,7 +78,7 @@ type verdictView struct {
 // scan, shown so that an old verdict is not taken for the current one.
 func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
 	exit := v.Reason == core.ReasonExit || (v.Control != nil && v.Control.Direction == core.DirectionOut)
-	vw := verdictView{Message: v.Message}
+	vw := verdictView{Message: say().Verdict(v)}
 	prompts := v.Prompts
 	if exit || v.Outcome == core.Deny {
 		// Age, ID and tariff checks are for letting people in. On a DENY an
@@ -94,23 +96,24 @@ func viewOf(v *core.Verdict, s *core.Settings, at time.Time) verdictView {
 		// Nobody is kept in: an exit is never a red DENY. A ticket that
 		// never came in (or is unknown) is let out all the same; amber
 		// says there is something to know about it.
-		vw.Kind, vw.Word, vw.Sub = kindExit, "EXIT", "Exit recorded · "+clock
+		vw.Kind, vw.Word, vw.Sub = kindExit, T("verdict.exit"), T("verdict.sub.exit")+" · "+clock
+		vw.Exit = true
 		if len(vw.Prompts) > 0 { // scanner trouble
 			vw.Kind = kindCheck
 		}
 		if v.Outcome == core.Deny {
-			vw.Kind, vw.Sub = kindCheck, "Let out — no entry recorded · "+clock
+			vw.Kind, vw.Sub = kindCheck, T("verdict.sub.letOut")+" · "+clock
 		}
 	case v.Outcome == core.Deny:
-		vw.Kind, vw.Word, vw.Sub = kindDeny, "DENY", "Do not let in · "+clock
+		vw.Kind, vw.Word, vw.Sub = kindDeny, say().Outcome(core.Deny), T("verdict.sub.deny")+" · "+clock
 		vw.Overridable = v.Control != nil && v.Control.ID != ""
 	case len(vw.Prompts) > 0:
-		vw.Kind, vw.Word, vw.Sub = kindCheck, "ADMIT — CHECK", "Check first, then let in · "+clock
+		vw.Kind, vw.Word, vw.Sub = kindCheck, T("verdict.check"), T("verdict.sub.check")+" · "+clock
 	default:
-		vw.Kind, vw.Word, vw.Sub = kindAdmit, "ADMIT", "Let in · "+clock
+		vw.Kind, vw.Word, vw.Sub = kindAdmit, say().Outcome(core.Admit), T("verdict.sub.admit")+" · "+clock
 	}
 	if v.Reason == core.ReasonOverride {
-		vw.Sub, vw.Override = "Supervisor override · "+clock, true
+		vw.Sub, vw.Override = T("verdict.sub.override")+" · "+clock, true
 	}
 	vw.Facts = factsOf(v, s)
 	return vw
@@ -131,9 +134,9 @@ func scannerPrompts(ps []core.Prompt) []core.Prompt {
 // scanner warnings do not, and must not be mistaken for a ticket problem.
 func promptText(p core.Prompt) string {
 	if p.Kind == core.PromptScanner {
-		return "SCANNER: " + p.Text
+		return T("verdict.scanner", map[string]any{"Text": say().Prompt(&p)})
 	}
-	return p.Text
+	return say().Prompt(&p)
 }
 
 // factsOf lists what identifies the ticket in hand. The holder is shown only
@@ -148,21 +151,21 @@ func factsOf(v *core.Verdict, s *core.Settings) []fact {
 	if t := v.Ticket; t != nil {
 		if !s.HideHolder && !t.Holder.IsZero() {
 			parts := []string{t.Holder.Name()}
-			if born, ok := t.Holder.Born(); ok {
-				parts = append(parts, "born "+born.Format("2006-01-02"))
+			if _, ok := t.Holder.Born(); ok {
+				parts = append(parts, T("prompt.bornOn", map[string]any{"Born": Lang().Date(t.Holder.BirthDate)}))
 			}
-			add("Holder", deskJoinNonEmpty(", ", parts...))
+			add(T("fact.holder"), deskJoinNonEmpty(", ", parts...))
 		}
-		add("Seat", t.SeatLabel())
-		add("Entrance", t.EntranceCode)
-		add("Tariff", t.AudienceSubCategoryCode)
-		add("Tax no.", t.TaxNumber)
+		add(T("fact.seat"), say().Seat(t))
+		add(T("fact.entrance"), t.EntranceCode)
+		add(T("fact.tariff"), t.AudienceSubCategoryCode)
+		add(T("fact.taxNumber"), t.TaxNumber)
 	}
 	code := v.Scanned
 	if code == "" && v.Ticket != nil {
 		code = v.Ticket.Barcode
 	}
-	add("Barcode", tail(code))
+	add(T("fact.barcode"), tail(code))
 	return out
 }
 
@@ -180,9 +183,9 @@ func tail(code string) string {
 func errorView(err error, at time.Time) verdictView {
 	return verdictView{
 		Kind:    kindError,
-		Word:    "NOT RECORDED",
-		Sub:     "Try again — do not let in yet · " + venueClock(at, "15:04:05"),
-		Message: core.ErrorMessage(err),
+		Word:    T("verdict.notRecorded"),
+		Sub:     T("verdict.sub.notRecorded") + " · " + venueClock(at, "15:04:05"),
+		Message: say().Error(err),
 	}
 }
 
@@ -191,12 +194,12 @@ func errorView(err error, at time.Time) verdictView {
 func unreadView(err error, raw string, at time.Time) verdictView {
 	vw := verdictView{
 		Kind:    kindUnread,
-		Word:    "SCAN NOT READ",
-		Sub:     "Scan the ticket again · " + venueClock(at, "15:04:05"),
-		Message: err.Error(),
+		Word:    T("verdict.notRead"),
+		Sub:     T("verdict.sub.notRead") + " · " + venueClock(at, "15:04:05"),
+		Message: say().Error(err),
 	}
 	if t := tail(strings.TrimSpace(raw)); t != "" && len(t) <= 40 {
-		vw.Facts = []fact{{"Received", t}}
+		vw.Facts = []fact{{T("fact.received"), t}}
 	}
 	return vw
 }
@@ -205,27 +208,10 @@ func unreadView(err error, raw string, at time.Time) verdictView {
 // the station faces, the one setting a steward must never get wrong.
 func idleView(s *core.Settings) verdictView {
 	if s.Direction == core.DirectionOut {
-		return verdictView{Kind: kindIdle, Word: "EXIT", Sub: "Exit station — scans record people leaving"}
+		return verdictView{Kind: kindIdle, Exit: true, Word: T("verdict.exit"), Sub: T("verdict.sub.idleExit")}
 	}
-	return verdictView{Kind: kindIdle, Word: "READY", Sub: "Entry — scan a ticket"}
+	return verdictView{Kind: kindIdle, Word: T("verdict.ready"), Sub: T("verdict.sub.idleEntry")}
 }
 
-// reasonWords are the short names of the deny reasons for the counters.
-var reasonWords = map[core.Reason]string{
-	core.ReasonUnknown:        "Unknown ticket",
-	core.ReasonCancelled:      "Cancelled",
-	core.ReasonInvalidated:    "Invalidated",
-	core.ReasonAlreadyUsed:    "Already used",
-	core.ReasonWrongGate:      "Wrong entrance",
-	core.ReasonNotThisEvent:   "Other event",
-	core.ReasonNotValidNow:    "Not valid now",
-	core.ReasonRejectedByS360: "Blocked by S-360",
-	core.ReasonNotInside:      "Not inside (exit)",
-}
-
-func reasonWord(r core.Reason) string {
-	if w, ok := reasonWords[r]; ok {
-		return w
-	}
-	return strings.ToLower(strings.ReplaceAll(string(r), "_", " "))
-}
+// reasonWord is a deny reason's short name, for the counters.
+func reasonWord(r core.Reason) string { return say().Reason(r) }

@@ -38,6 +38,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 		word:  canvas.NewText("", colOnDark),
 		word2: canvas.NewText("", colOnDark),
 		sub:   canvas.NewText("", colOnDark),
+		sub2:  canvas.NewText("", colOnDark),
 		clock: canvas.NewText("", colOnDark),
 		ring:  canvas.NewCircle(color.Transparent),
 		oct:   &canvas.Polygon{Sides: 8, Angle: 22.5},
@@ -53,7 +54,7 @@ func (p *verdictPanel) CreateRenderer() fyne.WidgetRenderer {
 	r.word2.TextStyle = fyne.TextStyle{Bold: true}
 	r.q.TextStyle = fyne.TextStyle{Bold: true}
 	r.bg.CornerRadius = 12
-	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub, r.clock}
+	r.objects = []fyne.CanvasObject{r.bg, r.ring, r.oct, r.tri, r.box, r.l1, r.l2, r.l3, r.dot, r.q, r.word, r.word2, r.sub, r.sub2, r.clock}
 	r.Refresh()
 	return r
 }
@@ -62,6 +63,7 @@ type verdictRenderer struct {
 	p                   *verdictPanel
 	bg                  *canvas.Rectangle
 	word, word2, sub, q *canvas.Text
+	sub2                *canvas.Text // the sub line's second line, when it needs two
 	clock               *canvas.Text // the sub line's time, drawn apart (see placeSub)
 	ring, dot           *canvas.Circle
 	oct, tri            *canvas.Polygon
@@ -82,8 +84,7 @@ func (r *verdictRenderer) Refresh() {
 	r.bgCol, r.fgCol = r.p.kind.colours(r.p.exit)
 	r.bg.FillColor = r.bgCol
 	r.word.Color, r.word2.Color = r.fgCol, r.fgCol
-	r.sub.Text, r.clock.Text = splitClock(r.p.sub)
-	r.sub.Color, r.clock.Color = r.fgCol, r.fgCol
+	r.sub.Color, r.sub2.Color, r.clock.Color = r.fgCol, r.fgCol, r.fgCol
 	r.Layout(r.p.Size())
 	for _, o := range r.objects {
 		o.Refresh()
@@ -99,50 +100,95 @@ func fitText(s string, style fyne.TextStyle, width, max float32) float32 {
 	if w <= 0 {
 		return max
 	}
-	return min(max, 100*width/w)
+	// Glyphs do not scale exactly with the size (hinting): make sure.
+	ts := min(max, 100*width/w)
+	for i := 0; i < 10 && fyne.MeasureText(s, ts, style).Width > width; i++ {
+		ts *= 0.98
+	}
+	return ts
 }
 
 // subReadable is the smallest size of the sub line ("Do not let in ·
 // 19:05:02") beside the icon; below it the line goes under the icon and the
-// word, across the whole panel, rather than shrink out of reach.
+// word, across the whole panel, rather than shrink out of reach, and in two
+// lines if one across the panel would still be smaller (French and Italian
+// say it in more letters than English).
 const subReadable = 20
 
 func (r *verdictRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	const pad = 24
+	words, clock := splitClock(r.p.sub)
 	// First try the sub line beside the icon, under the word.
 	b := r.layoutBlock(size.Width, size.Height, pad)
 	ss := fitText(r.p.sub, r.sub.TextStyle, b.textW, b.subMax)
-	if b.icon > 0 && ss < subReadable {
+	if ss < subReadable {
 		full := size.Width - 2*pad
+		lines := []string{words}
 		ss = fitText(r.p.sub, r.sub.TextStyle, full, subReadable*1.3)
-		sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
+		if ss < subReadable {
+			a, c := splitSub(words, clock, r.sub.TextStyle)
+			lines = []string{a, c}
+			ss = min(fitText(a, r.sub.TextStyle, full, subReadable*1.3), fitText(c+clock, r.sub.TextStyle, full, subReadable*1.3))
+		}
+		lh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
+		sh := lh * float32(len(lines))
 		b = r.layoutBlock(size.Width, size.Height-sh-pad/2, pad)
 		blockH := max(b.icon, b.wordsH)
 		top := (size.Height - blockH - pad/2 - sh) / 2
 		r.placeWords(b, top+(blockH-b.wordsH)/2)
-		r.placeSub(fyne.NewPos(pad, top+blockH+pad/2), fyne.NewSize(full, sh), ss)
+		r.placeSub(fyne.NewPos(pad, top+blockH+pad/2), fyne.NewSize(full, lh), ss, lines, clock)
 		r.layoutIcon(fyne.NewPos(pad, top+(blockH-b.icon)/2), b.icon)
 		return
 	}
 	sh := fyne.MeasureText(r.p.sub, ss, r.sub.TextStyle).Height
 	top := (size.Height - b.wordsH - sh) / 2
 	r.placeWords(b, top)
-	r.placeSub(fyne.NewPos(b.textX, top+b.wordsH), fyne.NewSize(b.textW, sh), ss)
+	r.placeSub(fyne.NewPos(b.textX, top+b.wordsH), fyne.NewSize(b.textW, sh), ss, []string{words}, clock)
 	r.layoutIcon(fyne.NewPos(pad, (size.Height-b.icon)/2), b.icon)
 }
 
-// placeSub puts the sub line at pos: its words, then its time right after
-// them. Each text drawn is a texture Fyne keeps for a minute after its last
-// use; with the time apart only a small one is new at every scan, not the
-// whole line (at a busy gate that is most of the app's memory growth).
-func (r *verdictRenderer) placeSub(pos fyne.Position, size fyne.Size, ts float32) {
-	r.sub.TextSize, r.clock.TextSize = ts, ts
-	r.sub.Move(pos)
-	r.sub.Resize(size)
-	w := fyne.MeasureText(r.sub.Text, ts, r.sub.TextStyle).Width
-	r.clock.Move(pos.AddXY(w, 0))
-	r.clock.Resize(fyne.NewSize(max(0, size.Width-w), size.Height))
+// placeSub puts the sub line at pos, in one or two lines of the given
+// size: its words, then its time right after them. Each text drawn is a
+// texture Fyne keeps for a minute after its last use; with the time apart
+// only a small one is new at every scan, not the whole line (at a busy gate
+// that is most of the app's memory growth).
+func (r *verdictRenderer) placeSub(pos fyne.Position, line fyne.Size, ts float32, lines []string, clock string) {
+	r.sub.TextSize, r.sub2.TextSize, r.clock.TextSize = ts, ts, ts
+	r.sub.Text, r.sub2.Text, r.clock.Text = lines[0], "", clock
+	last := r.sub
+	if len(lines) == 2 {
+		r.sub2.Text, last = lines[1], r.sub2
+	}
+	for i, t := range []*canvas.Text{r.sub, r.sub2} {
+		t.Move(pos.AddXY(0, line.Height*float32(i)))
+		t.Resize(line)
+	}
+	w := fyne.MeasureText(last.Text, ts, last.TextStyle).Width
+	r.clock.Move(last.Position().AddXY(w, 0))
+	r.clock.Resize(fyne.NewSize(max(0, line.Width-w), line.Height))
+}
+
+// splitSub cuts the sub line's words in two at the space that makes the
+// longer line (the second ends with the time) shortest; without a space,
+// the words make the first line and the time the second.
+func splitSub(words, clock string, style fyne.TextStyle) (string, string) {
+	const at = 20
+	best, a, c := float32(-1), strings.TrimSuffix(words, " · "), ""
+	for i, ch := range words {
+		if ch != ' ' || i == 0 || i == len(words)-1 || strings.HasPrefix(words[i:], " · ") && i+len(" · ") == len(words) {
+			continue
+		}
+		l1, l2 := words[:i], words[i+1:]
+		w := max(fyne.MeasureText(l1, at, style).Width, fyne.MeasureText(l2+clock, at, style).Width)
+		if best < 0 || w < best {
+			best, a, c = w, l1, l2
+		}
+	}
+	if best < 0 && clock == "" {
+		return words, ""
+	}
+	return a, c
 }
 
 // splitClock cuts "Let in · 19:05:02" into "Let in · " and "19:05:02".

@@ -24,10 +24,10 @@ func TestViewOfWords(t *testing.T) {
 	}{
 		{"admit", core.Verdict{Outcome: core.Admit, Reason: core.ReasonOK, Control: ctl}, kindAdmit, "ADMIT", "Let in · 18:42:05"},
 		{"deny", core.Verdict{Outcome: core.Deny, Reason: core.ReasonAlreadyUsed, Control: ctl}, kindDeny, "DENY", "Do not let in · 18:42:05"},
-		{"check", core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Text: "AGE CHECK"}}}, kindCheck, "ADMIT — CHECK", "Check first, then let in · 18:42:05"},
+		{"check", core.Verdict{Outcome: core.Admit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE CHECK"}}}, kindCheck, "ADMIT — CHECK", "Check first, then let in · 18:42:05"},
 		{"override", core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride}, kindAdmit, "ADMIT", "Supervisor override · 18:42:05"},
-		{"exit", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Text: "AGE"}}}, kindExit, "EXIT", "Exit recorded · 18:42:05"},
-		{"exit scanner warning", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptScanner, Text: "layout"}}}, kindCheck, "EXIT", "Exit recorded · 18:42:05"},
+		{"exit", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE"}}}, kindExit, "EXIT", "Exit recorded · 18:42:05"},
+		{"exit scanner warning", core.Verdict{Outcome: core.Admit, Reason: core.ReasonExit, Prompts: []core.Prompt{{Kind: core.PromptScanner, Layout: "azerty"}}}, kindCheck, "EXIT", "Exit recorded · 18:42:05"},
 		// Nobody is kept in: never a red DENY at an exit.
 		{"exit never in", core.Verdict{Outcome: core.Deny, Reason: core.ReasonNotInside, Control: &core.Control{ID: "x", Direction: core.DirectionOut}}, kindCheck, "EXIT", "Let out — no entry recorded · 18:42:05"},
 		{"exit unknown", core.Verdict{Outcome: core.Deny, Reason: core.ReasonUnknown, Control: &core.Control{ID: "y", Direction: core.DirectionOut}}, kindCheck, "EXIT", "Let out — no entry recorded · 18:42:05"},
@@ -47,8 +47,8 @@ func TestViewOfWords(t *testing.T) {
 	if vw := viewOf(&exitDeny, &s, at); vw.Overridable {
 		t.Error("an exit's DENY has nothing to override")
 	}
-	childDeny := core.Verdict{Outcome: core.Deny, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Text: "AGE CHECK"}, {Kind: core.PromptScanner, Text: "AZERTY"}}}
-	if vw := viewOf(&childDeny, &s, at); len(vw.Prompts) != 1 || vw.Prompts[0] != "SCANNER: AZERTY" {
+	childDeny := core.Verdict{Outcome: core.Deny, Prompts: []core.Prompt{{Kind: core.PromptAgeCheck, Rule: "AGE CHECK"}, {Kind: core.PromptScanner, Layout: "azerty"}}}
+	if vw := viewOf(&childDeny, &s, at); len(vw.Prompts) != 1 || !strings.HasPrefix(vw.Prompts[0], "SCANNER: Scanner keyboard layout looks like AZERTY") {
 		t.Errorf("prompts on a DENY: %q", vw.Prompts)
 	}
 	helpdesk := core.Verdict{Outcome: core.Deny}

@@ -23,4 +23,6 @@ func venueZone() *time.Location { return venue.Load() }
 
 // venueClock writes t at the venue with layout (and the zone when the
 // laptop's clock differs).
-func venueClock(t time.Time, layout string) string { return core.FormatIn(t, venueZone(), layout) }
+// layout is a Go layout ("Mon" and "Jan" in it are the GUI language's) or
+// one of the language's own (words.Layout*).
+func venueClock(t time.Time, layout string) string { return say().Time(t, layout) }

@@ -34,6 +34,7 @@ import (
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
 	"s360gate/core/syncer"
+	"s360gate/core/words"
 )
 
 // Defaults of Options.
@@ -421,7 +422,7 @@ func (r *run) rawOnce(ctx context.Context, what string, rows int, rw *Raw, ratio
 	rawPath := filepath.Join(filepath.Dir(r.path), RawDBName)
 	defer removeDB(rawPath)
 	cpu0 := cputime.Process()
-	n, took, err := sqlite.RawIngestFrom(ctx, r.path, rawPath, rows, func(done int) {
+	n, took, err := RawIngestFrom(ctx, r.path, rawPath, rows, func(done int) {
 		r.pr.update(what, done, max(r.res.Ingest.Tickets, done), "tickets")
 	})
 	if err != nil {
@@ -469,7 +470,7 @@ func (r *run) ready(ctx context.Context) error {
 	}
 	t3 := time.Now()
 	if v.Outcome != core.Admit {
-		return fmt.Errorf("the first scan of a valid ticket was %s (%s)", v.Reason, v.Message)
+		return fmt.Errorf("the first scan of a valid ticket was %s (%s)", v.Reason, core.Speak(words.EN, nil).Verdict(&v))
 	}
 	r.first = valid
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

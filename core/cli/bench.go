@@ -55,8 +55,7 @@ func (r *runner) bench(args []string) int {
 			"  scan decisions, upload and peak memory against the in-process simulator. With the\n"+
 			"  venue flag: the venue's PostgreSQL store (export, scans of many stations) and the\n"+
 			"  syncer's failover instead.\n\nFlags:\n")
-		fs.SetOutput(r.stdout)
-		fs.PrintDefaults()
+		printFlags(r.stdout, fs)
 		return ExitOK
 	}
 	if err != nil {

@@ -43,6 +43,10 @@ type runner struct {
 	gui     GUI
 	dataDir string
 	verbose bool
+	// lang is --lang ("": the station's language).
+	lang string
+	// refusal is the first setting flag refused, in its words.
+	refusal string
 	// notices are what loadSettings told on stderr, for the desktop app's
 	// log (nobody reads its stderr).
 	notices []string
@@ -101,7 +105,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code := r.runGUI()
 		if code == ExitOK && r.restart.Load() {
 			// Only now: the store is closed and its lock released.
-			if err := relaunch(args); err != nil {
+			if err := relaunch(withoutLang(args)); err != nil {
 				return r.fail(ExitFailure, "cannot start s360gate again ("+err.Error()+"): start it by hand")
 			}
 		}

@@ -59,23 +59,15 @@ func (r *runner) controls(args []string) int {
 	// Times are the venue's (with its offset), and a date is midnight
 	// there: the laptop may be set to any zone.
 	zone := venueZone(r.ctx, store)
+	say := r.speaker(st.settings, zone)
 	var since time.Time
 	if *sinceFlag != "" {
 		since, _ = parseTime(*sinceFlag, zone)
 	}
 
-	doubles, err := doubleEntries(r.ctx, store)
+	also, err := alsoAdmitted(r.ctx, store, say)
 	if err != nil {
 		return r.failErr(err)
-	}
-	now := clockOf(store)()
-	// also is what is said beside one control of a double entry.
-	also := func(c *core.Control) string {
-		if d, ok := doubles[c.ID]; ok {
-			other, _ := d.Other(c.ID)
-			return core.AlsoAdmitted(&other, now, zone)
-		}
-		return ""
 	}
 
 	out := bufio.NewWriterSize(r.stdout, 64<<10)
@@ -87,7 +79,7 @@ func (r *runner) controls(args []string) int {
 			return ExitFailure
 		}
 		emit = func(c core.Control) error {
-			return w.Write(append(controlRow(&c, zone), strconv.FormatBool(c.OffVenue), also(&c)))
+			return w.Write(append(controlRow(&c, say), strconv.FormatBool(c.OffVenue), also(&c)))
 		}
 		end = func() error { w.Flush(); return w.Error() }
 	} else {
@@ -100,7 +92,7 @@ func (r *runner) controls(args []string) int {
 			}
 			n++
 			inZone(&c, zone)
-			b, err := json.Marshal(controlOut{Control: c, DoubleEntry: also(&c)})
+			b, err := json.Marshal(sayControl(c, say, also(&c)))
 			if err != nil {
 				return err
 			}
@@ -129,34 +121,49 @@ func (r *runner) controls(args []string) int {
 	return ExitOK
 }
 
-// controlOut is a control in `controls --format json`.
+// controlOut is a control as the commands print it: as stored, with its
+// message said in the run's language (the store keeps facts, not words).
+// DoubleEntry, on a control of a ticket let in twice by stations of a venue
+// that could not see each other, says the other entry ("also admitted at
+// 19:06, gate S2, STATION7, while the venue link was down").
 type controlOut struct {
 	core.Control
-	// DoubleEntry, on a control of a ticket let in twice by stations of a
-	// venue that could not see each other, says the other entry: "also
-	// admitted at 19:06, gate S2, STATION7, while the venue link was down".
+	Message     string `json:"message"`
 	DoubleEntry string `json:"doubleEntry,omitempty"`
 }
 
-// doubleEntries are the double entries of a joined station's venue, by
-// the id of each of their two controls (none on a station of its own).
-func doubleEntries(ctx context.Context, store Store) (map[string]*core.DoubleEntry, error) {
+func sayControl(c core.Control, say core.Speaker, also string) controlOut {
+	return controlOut{Control: c, Message: say.Control(&c), DoubleEntry: also}
+}
+
+// alsoAdmitted says, beside a control of a double entry of a joined
+// station's venue, the other entry ("" for any other control, and on a
+// station of its own).
+func alsoAdmitted(ctx context.Context, store Store, say core.Speaker) (func(*core.Control) string, error) {
+	none := func(*core.Control) string { return "" }
 	st, ok := store.(*venue.Station)
 	if !ok {
-		return nil, nil
+		return none, nil
 	}
 	ds, err := st.DoubleEntries(ctx)
 	if err != nil {
 		if core.ErrorCode(err) == core.EUnavailable {
-			return nil, nil // cut off: the copy's controls, without the venue's report
+			return none, nil // cut off: the copy's controls, without the venue's report
 		}
 		return nil, err
 	}
-	out := make(map[string]*core.DoubleEntry, 2*len(ds))
+	byID := make(map[string]*core.DoubleEntry, 2*len(ds))
 	for i := range ds {
-		out[ds[i].First.ID], out[ds[i].Second.ID] = &ds[i], &ds[i]
+		byID[ds[i].First.ID], byID[ds[i].Second.ID] = &ds[i], &ds[i]
 	}
-	return out, nil
+	now := st.Now()
+	return func(c *core.Control) string {
+		if d, ok := byID[c.ID]; ok {
+			other, _ := d.Other(c.ID)
+			return say.AlsoAdmitted(&other, now)
+		}
+		return ""
+	}, nil
 }
 
 // inZone puts c's times in the venue's zone (nil: the laptop's).
@@ -171,15 +178,15 @@ func inZone(c *core.Control, zone *time.Location) {
 // format writes them (RFC 3339 with the stored microseconds, the venue's
 // offset), so both exports of one control agree to the digit. uploaded_at
 // is when S-360 acknowledged the control: empty unless it did.
-func controlRow(c *core.Control, zone *time.Location) []string {
-	inZone(c, zone)
+func controlRow(c *core.Control, say core.Speaker) []string {
+	inZone(c, say.Zone)
 	up := ""
 	if c.Upload == core.UploadDone && !c.UploadedAt.IsZero() {
 		up = c.UploadedAt.Format(time.RFC3339Nano)
 	}
 	return []string{
 		c.ID, c.At.Format(time.RFC3339Nano), cell(c.Station), cell(c.Gate), string(c.Direction), cell(c.Scanned),
-		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(c.Message), strconv.FormatBool(c.Override),
+		cell(c.Barcode), string(c.Outcome), string(c.Reason), cell(say.Control(c)), strconv.FormatBool(c.Override),
 		cell(c.OverrideReason), strconv.FormatBool(c.Offline), string(c.Upload), cell(c.UploadDetail), up,
 	}
 }

@@ -270,7 +270,7 @@ func TestLookupRemote(t *testing.T) {
 		t.Fatalf("answer %+v", out)
 	}
 	rt := out.S360[0].Ticket
-	if rt == nil || rt.Ticket.State != core.StateValid || rt.TicketMedium == "" || rt.Duplicate == nil || !rt.Has(&out.Local[0].Controls[0]) {
+	if rt == nil || rt.Ticket.State != core.StateValid || rt.TicketMedium == "" || rt.Duplicate == nil || !rt.Has(&out.Local[0].Controls[0].Control) {
 		t.Fatalf("S-360's view %+v: our control %+v not among its operations", rt, out.Local[0].Controls[0])
 	}
 

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
+	"s360gate/core"
 	"s360gate/core/logging"
 )
 
@@ -18,6 +20,7 @@ func (r *runner) flagSet(name string) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are reported on one line by usageError
 	fs.StringVar(&r.dataDir, "data-dir", r.dataDir, "the station's data `directory` (settings, tickets, controls, log)")
 	fs.BoolVar(&r.verbose, "verbose", r.verbose, "log more (debug level)")
+	fs.Var(langFlag{r}, "lang", flagUsage(core.SettingByKey("language"), "this run only"))
 	return fs
 }
 
@@ -94,6 +97,9 @@ func (r *runner) usageError(cmd string, err error) int {
 		}
 		return r.help([]string{cmd})
 	}
+	if r.refusal != "" {
+		err = errors.New(r.refusal)
+	}
 	where := "s360gate help"
 	if cmd != "" {
 		where += " " + cmd
@@ -143,11 +149,34 @@ func (r *runner) help(args []string) int {
 		}
 		fs := r.commandFlags(c.name)
 		fmt.Fprintf(r.stdout, "Usage: s360gate %s %s\n  %s\n\nFlags:\n", c.name, c.args, c.summary)
-		fs.SetOutput(r.stdout)
-		fs.PrintDefaults()
+		printFlags(r.stdout, fs)
 		return ExitOK
 	}
 	return r.fail(ExitUsage, fmt.Sprintf("unknown command %q (run `s360gate help`)", args[0]))
+}
+
+// printFlags is fs.PrintDefaults, but a setting's flag names its value as
+// the setting's description does (Setting.Arg).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if sf, ok := f.Value.(*settingFlag); ok {
+			name = sf.d.Arg
+		} else if _, ok := f.Value.(langFlag); ok {
+			name = core.SettingByKey("language").Arg
+		}
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if _, err := strconv.Atoi(f.DefValue); err == nil && f.DefValue != "0" {
+			line += " (default " + f.DefValue + ")"
+		} else if err != nil && f.DefValue != "" && f.DefValue != "false" {
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
 }
 
 // commandFlags is the flag set of a command, for its help.

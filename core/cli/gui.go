@@ -19,6 +19,7 @@ import (
 	"s360gate/core/logging"
 	"s360gate/core/s360sim"
 	"s360gate/core/syncer"
+	"s360gate/core/words"
 )
 
 // App is what the desktop app is built from. main.go turns it into ui.Deps:
@@ -42,6 +43,9 @@ type App struct {
 	Restart func()
 	// Demo lists sample tickets when running on the embedded simulator.
 	Demo []DemoTicket
+	// Lang is --lang ("": the station's language setting, else the
+	// system's).
+	Lang words.Lang
 	Log  logrus.FieldLogger
 	Now  func() time.Time
 }
@@ -179,6 +183,28 @@ func (r *runner) runGUI() int {
 	return ExitOK
 }
 
+// withoutLang is args without --lang: the app restarted from its Settings
+// speaks the language saved there (a new language is a reason to restart),
+// whatever the first start was told for its own run.
+func withoutLang(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "lang" {
+			if !hasVal {
+				i++ // its value
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // relaunch starts s360gate again with args; a variable so that tests start
 // no process. The new process opens the store this one has just closed.
 var relaunch = func(args []string) error {
@@ -219,6 +245,7 @@ func (r *runner) app(stk *stack, s core.Settings, path string, st stored, dm *de
 		TestConnection: g.testConnection,
 		SettingsRemote: g.settingsRemote,
 		Restart:        func() { r.restart.Store(true) },
+		Lang:           words.Lang(r.lang),
 		Log:            log,
 		Now:            time.Now,
 	}
@@ -310,7 +337,7 @@ func (g *guiState) testConnection(ctx context.Context, s core.Settings) (string,
 // errRestart: the settings were stored, but point at another ticket list
 // than the open one; a running app does not swap its store under the gates.
 func errRestart(env core.Environment) error {
-	return core.Errorf(core.EConflict, "Saved. s360gate must start again to switch to %s (each environment keeps its own ticket list): restart it now, or at the next start.", env)
+	return core.Say(core.EConflict, "settings.savedRestart", map[string]any{"Env": string(env)})
 }
 
 // save validates s, stores it and applies it to the running engine.

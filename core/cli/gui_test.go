@@ -12,6 +12,7 @@ import (
 	"s360gate/core"
 	"s360gate/core/config"
 	"s360gate/core/logging"
+	"s360gate/core/words"
 )
 
 // TestGUIDemo runs the no-subcommand path with a fake GUI: on an empty data
@@ -56,7 +57,7 @@ func TestGUIDemo(t *testing.T) {
 			waitTicket(ctx, t, a, d.Barcode)
 			v, err := a.Store.Scan(ctx, core.ScanRequest{Code: d.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
 			if err != nil || v.Reason != core.ReasonNotValidNow || !strings.Contains(d.Note, "DENY, not valid yet") {
-				t.Errorf("other-product card %q gives %s %q %v", d.Note, v.Outcome, v.Message, err)
+				t.Errorf("other-product card %q gives %s %q %v", d.Note, v.Outcome, core.Speak(words.EN, nil).Verdict(&v), err)
 			}
 		}
 		// A first run stands at gate N1, so the wrong-gate sample shows its verdict.
@@ -67,7 +68,7 @@ func TestGUIDemo(t *testing.T) {
 			waitTicket(ctx, t, a, d.Barcode)
 			v, err := a.Store.Scan(ctx, core.ScanRequest{Code: d.Barcode, Checkpoint: s.Checkpoint(), Now: time.Now()})
 			if err != nil || v.Reason != core.ReasonWrongGate {
-				t.Errorf("demo wrong-gate sample at gate %q: %s %q %v", s.Gate, v.Reason, v.Message, err)
+				t.Errorf("demo wrong-gate sample at gate %q: %s %q %v", s.Gate, v.Reason, core.Speak(words.EN, nil).Verdict(&v), err)
 			}
 		}
 

@@ -33,9 +33,9 @@ func (r *runner) lookupFlags() (*flag.FlagSet, *bool) {
 // remoteOut is lookup --remote's answer: what the station knows and what
 // S-360 says now.
 type remoteOut struct {
-	Query string              `json:"query"`
-	Local []core.TicketRecord `json:"local"`
-	S360  []remoteAnswer      `json:"s360"`
+	Query string         `json:"query"`
+	Local []recordOut    `json:"local"`
+	S360  []remoteAnswer `json:"s360"`
 	// NotAsked counts local matches beyond remoteLimit, not asked about.
 	NotAsked int `json:"notAsked,omitempty"`
 }
@@ -100,9 +100,15 @@ func (r *runner) lookup(args []string) int {
 		return r.failErr(err)
 	}
 	log.WithField("matches", len(recs)).Debug("lookup")
-	var out any = recs
+	say := r.speaker(st.settings, venueZone(r.ctx, store))
+	also, err := alsoAdmitted(r.ctx, store, say)
+	if err != nil {
+		return r.failErr(err)
+	}
+	var out any = recordsOut(recs, say, also)
 	if *remote {
-		ro := r.askS360(store, st.settings, log, query, recs)
+		ro := r.askS360(store, st.settings, log, query, recs, say)
+		ro.Local = recordsOut(recs, say, also)
 		if len(recs) == 0 && !slices.ContainsFunc(ro.S360, func(a remoteAnswer) bool { return a.Ticket != nil }) {
 			why := ""
 			if len(ro.S360) > 0 && ro.S360[0].Error != "" {
@@ -126,11 +132,8 @@ func (r *runner) lookup(args []string) int {
 
 // askS360 asks S-360 about the tickets found (or the query), one call each,
 // within the request budget.
-func (r *runner) askS360(store Store, s core.Settings, log logrus.FieldLogger, query string, recs []core.TicketRecord) remoteOut {
-	ro := remoteOut{Query: query, Local: recs, S360: []remoteAnswer{}}
-	if ro.Local == nil {
-		ro.Local = []core.TicketRecord{}
-	}
+func (r *runner) askS360(store Store, s core.Settings, log logrus.FieldLogger, query string, recs []core.TicketRecord, say core.Speaker) remoteOut {
+	ro := remoteOut{Query: query, Local: recordsOut(recs, say, func(*core.Control) string { return "" }), S360: []remoteAnswer{}}
 	var codes []string
 	for _, rec := range recs {
 		codes = append(codes, rec.Ticket.Barcode)
@@ -183,4 +186,21 @@ func who(s core.Settings) string {
 		w += " (" + u + ")"
 	}
 	return w
+}
+
+// recordOut is a ticket and its controls as lookup prints them.
+type recordOut struct {
+	Ticket   core.Ticket  `json:"ticket"`
+	Controls []controlOut `json:"controls"`
+}
+
+func recordsOut(recs []core.TicketRecord, say core.Speaker, also func(*core.Control) string) []recordOut {
+	out := make([]recordOut, len(recs))
+	for i, rec := range recs {
+		out[i] = recordOut{Ticket: rec.Ticket, Controls: make([]controlOut, len(rec.Controls))}
+		for j := range rec.Controls {
+			out[i].Controls[j] = sayControl(rec.Controls[j], say, also(&rec.Controls[j]))
+		}
+	}
+	return out
 }

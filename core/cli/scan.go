@@ -14,16 +14,24 @@ import (
 // scanOpts are scan's flags: the station for this run only, never stored
 // (one settings file, several turnstiles scripted from it).
 type scanOpts struct {
-	gate, station, direction string
-	helpdesk                 bool
+	station  settingFlags
+	helpdesk bool
+}
+
+// stationFlags registers the flags of the station's own settings that have
+// one (station, gate, direction): for this run only.
+func (o *scanOpts) stationFlags(r *runner, fs *flag.FlagSet) {
+	for _, d := range core.SettingsTable {
+		if !d.Venue && d.Flag != "" && d.Flag != "lang" {
+			o.station.register(r, fs, d.Key)
+		}
+	}
 }
 
 func (r *runner) scanFlags() (*flag.FlagSet, *scanOpts) {
 	fs := r.flagSet("scan")
 	o := &scanOpts{}
-	fs.StringVar(&o.gate, "gate", "", "the `GATE` this station stands at (wrong-gate check); default: stored")
-	fs.StringVar(&o.station, "station", "", "the station `NAME` reported to S-360; default: stored")
-	fs.StringVar(&o.direction, "direction", "", "`in` or out; default: stored")
+	o.stationFlags(r, fs)
 	fs.BoolVar(&o.helpdesk, "helpdesk", false, "check tickets without recording the scans")
 	return fs, o
 }
@@ -31,14 +39,16 @@ func (r *runner) scanFlags() (*flag.FlagSet, *scanOpts) {
 // scanOut is one line of scan's output. Turnstile scripts parse it, so its
 // keys are a contract: add, never rename.
 type scanOut struct {
-	Barcode   string        `json:"barcode"`
-	Verdict   core.Outcome  `json:"verdict"`
-	Reason    core.Reason   `json:"reason"`
-	Message   string        `json:"message"`
-	Prompts   []core.Prompt `json:"prompts"`
-	Ticket    *ticketOut    `json:"ticket,omitempty"`
-	ControlID string        `json:"controlId,omitempty"`
-	Offline   bool          `json:"offline,omitempty"`
+	Barcode string       `json:"barcode"`
+	Verdict core.Outcome `json:"verdict"`
+	Reason  core.Reason  `json:"reason"`
+	// Message and the prompts' text are in the language of the run
+	// (--lang, else the station's); reason and kind never change.
+	Message   string      `json:"message"`
+	Prompts   []promptOut `json:"prompts"`
+	Ticket    *ticketOut  `json:"ticket,omitempty"`
+	ControlID string      `json:"controlId,omitempty"`
+	Offline   bool        `json:"offline,omitempty"`
 	// Local: a station of a venue decided it from its local copy, on its
 	// own, because the venue's database did not answer in time.
 	Local    bool `json:"local,omitempty"`
@@ -48,6 +58,11 @@ type scanOut struct {
 	// venue's zone (absent: never).
 	Stale    bool   `json:"stale,omitempty"`
 	LastSync string `json:"lastSync,omitempty"`
+}
+
+type promptOut struct {
+	Kind core.PromptKind `json:"kind"`
+	Text string          `json:"text"`
 }
 
 type ticketOut struct {
@@ -101,6 +116,7 @@ func (r *runner) scan(args []string) int {
 	cp := s.Checkpoint() // the store decides in the venue's zone (Checkpoint.Zone)
 	now := clockOf(store)
 	zone := venueZone(r.ctx, store)
+	say := r.speaker(s, zone)
 	opts := scanner.Options{Terminator: s.ScannerTerminator, Prefix: s.ScannerPrefix, Suffix: s.ScannerSuffix}
 	errWrite := fmt.Errorf("stdout closed")
 	write := func(v any) error {
@@ -117,19 +133,17 @@ func (r *runner) scan(args []string) int {
 	}
 	err = opts.Lines(r.stdin, func(l scanner.Line) error {
 		if l.Err != nil {
-			return write(errOut{Line: l.No, Error: l.Err.Error()})
+			return write(errOut{Line: l.No, Error: say.Error(l.Err)})
 		}
 		req := core.ScanRequest{Code: l.Scan.Code, Checkpoint: cp, Helpdesk: o.helpdesk, Now: now()}
-		for _, w := range l.Scan.Warnings {
-			req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
-		}
+		req.Prompts = core.ScannerPrompts(l.Scan.Layout, l.Scan.Odd)
 		v, err := store.Scan(r.ctx, req)
 		if err != nil {
 			// Never a verdict without a record: the turnstile stays shut.
 			log.WithError(err).WithField("line", l.No).Error("scan not recorded")
-			return write(errOut{Line: l.No, Barcode: l.Scan.Code, Error: "NOT RECORDED: " + oneLine(logging.Redact(describe(err)))})
+			return write(errOut{Line: l.No, Barcode: l.Scan.Code, Error: oneLine(logging.Redact(say.T("scan.notRecorded", map[string]any{"Why": describe(err)})))})
 		}
-		return write(verdictOut(&v, s.HideHolder, zone))
+		return write(verdictOut(&v, s.HideHolder, say))
 	})
 	switch {
 	case err == errWrite:
@@ -143,28 +157,11 @@ func (r *runner) scan(args []string) int {
 // stationOverrides applies --gate/--station/--direction for this run and
 // validates them as the settings screen would.
 func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Settings) int {
-	var bad error
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "gate":
-			s.Gate = o.gate
-		case "station":
-			s.Station = o.station
-		case "direction":
-			d, err := core.ParseDirection(o.direction)
-			if err != nil || o.direction == "" {
-				bad = fmt.Errorf("--direction: in or out, not %q", o.direction)
-			}
-			s.Direction = d
-		}
-	})
-	if bad != nil {
-		return r.usageError("scan", bad)
-	}
+	o.station.apply(s)
 	// Only what the gate decides with: a mistake in a sync setting must
 	// not shut a turnstile.
 	if errs := s.Validate().AtTheGate(); errs != nil {
-		if changed(fs, "data-dir", "verbose", "helpdesk") {
+		if changed(fs, "data-dir", "verbose", "helpdesk", "lang") {
 			return r.fail(ExitUsage, fieldMessage(errs))
 		}
 		return r.fail(ExitFailure, "the stored settings are not valid: "+fieldMessage(errs))
@@ -174,13 +171,13 @@ func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Setting
 
 // verdictOut is a verdict as scan prints it. The holder is shown only when
 // the station may show it (HideHolder keeps it for the dispute desk).
-func verdictOut(v *core.Verdict, hideHolder bool, zone *time.Location) scanOut {
+func verdictOut(v *core.Verdict, hideHolder bool, say core.Speaker) scanOut {
 	out := scanOut{
-		Barcode: v.Scanned, Verdict: v.Outcome, Reason: v.Reason, Message: v.Message,
-		Prompts: v.Prompts, Helpdesk: v.Helpdesk,
+		Barcode: v.Scanned, Verdict: v.Outcome, Reason: v.Reason, Message: say.Verdict(v),
+		Prompts: []promptOut{}, Helpdesk: v.Helpdesk,
 	}
-	if out.Prompts == nil {
-		out.Prompts = []core.Prompt{}
+	for i := range v.Prompts {
+		out.Prompts = append(out.Prompts, promptOut{Kind: v.Prompts[i].Kind, Text: say.Prompt(&v.Prompts[i])})
 	}
 	if c := v.Control; c != nil {
 		out.ControlID, out.Offline, out.Local = c.ID, c.Offline, c.OffVenue
@@ -188,7 +185,7 @@ func verdictOut(v *core.Verdict, hideHolder bool, zone *time.Location) scanOut {
 	if v.Stale {
 		out.Stale = true
 		if !v.LastSync.IsZero() {
-			out.LastSync = v.LastSync.In(core.ZoneOr(zone)).Format(time.RFC3339)
+			out.LastSync = v.LastSync.In(core.ZoneOr(say.Zone)).Format(time.RFC3339)
 		}
 	}
 	if t := v.Ticket; t != nil {

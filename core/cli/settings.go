@@ -7,85 +7,91 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"s360gate/core"
 	"s360gate/core/config"
 	"s360gate/core/logging"
+	"s360gate/core/words"
 )
 
-// connFlags are the connection and event settings sync accepts. Given once,
-// they are stored in the data directory and reused by later runs.
-type connFlags struct {
-	environment, endpoint, institution, operator, partner, season string
-	products, performances                                        stringList
-	eventDay                                                      bool
-	eventDate                                                     string
-	pageSize                                                      int
-	passwordFile                                                  string
+// Setting flags are built from the settings' one description
+// (core.SettingsTable): the flag's name, its help and the reading and
+// checking of its value. A value is read and checked when the flag is
+// parsed, so that a refusal names the flag (exit 2) before anything is
+// opened or stored; the command then applies the values given to the
+// settings it runs with.
+
+// settingFlags are the setting flags of one command and the values given.
+type settingFlags struct {
+	given map[string][]string // setting key → the texts given, in order
+	r     *runner
 }
 
-func (c *connFlags) register(fs *flag.FlagSet) {
-	c.registerVenue(fs)
-	fs.StringVar(&c.passwordFile, "password-file", "", "read the operator password from `FILE` (first line) and store it")
+// settingFlag is one setting's flag.
+type settingFlag struct {
+	d  *core.Setting
+	sf *settingFlags
 }
 
-// registerVenue registers the flags of the settings a venue's stations
-// share (core.VenueSettings): `sync` and `venue init` take them alike.
-func (c *connFlags) registerVenue(fs *flag.FlagSet) {
-	fs.StringVar(&c.environment, "environment", "", "`ENV`: sim, sandbox, preprod or production")
-	fs.StringVar(&c.endpoint, "endpoint", "", "the service `URL` up to (without) /v1_6; https, or http on this machine")
-	fs.StringVar(&c.institution, "institution", "", "the institution `CODE` (JWT sub)")
-	fs.StringVar(&c.operator, "operator", "", "the operator `NAME` (JWT aud)")
-	fs.StringVar(&c.partner, "partner", "", "the partner `NAME` (JWT iss; default: the institution)")
-	fs.StringVar(&c.season, "season", "", "the season `CODE`")
-	fs.Var(&c.products, "product", "a product `CODE` (repeat, or comma-separate)")
-	fs.Var(&c.performances, "performance", "a performance `CODE` to narrow the list to (repeat, or comma-separate)")
-	fs.BoolVar(&c.eventDay, "event-day", false, "force event-day mode (one sync a minute in preprod/production); --event-day=false to clear")
-	fs.StringVar(&c.eventDate, "event-date", "", "the event `DATE`, YYYY-MM-DD (event-day mode on that day)")
-	fs.IntVar(&c.pageSize, "page-size", 0, "tickets per exportList page (`N`, 1-10000)")
+// flagNotes say what a flag does beyond its setting's help.
+var flagNotes = map[string]string{
+	"products":     "repeat, or comma-separate",
+	"performances": "repeat, or comma-separate",
+	"eventDay":     "--event-day=false to clear",
+	"station":      "this run only; default: stored",
+	"gate":         "this run only; default: stored",
+	"direction":    "this run only; default: stored",
 }
 
-// apply writes the flags that were given onto s. A usage error names the flag.
-func (c *connFlags) apply(fs *flag.FlagSet, s *core.Settings) error {
-	var err, pageErr error
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "environment":
-			var e core.Environment
-			if e, err = core.ParseEnvironment(c.environment); err == nil {
-				s.Environment = e
-			}
-		case "endpoint":
-			s.Endpoint = strings.TrimRight(strings.TrimSpace(c.endpoint), "/")
-		case "institution":
-			s.Institution = c.institution
-		case "operator":
-			s.Operator = c.operator
-		case "partner":
-			s.Partner = c.partner
-		case "season":
-			s.Season = c.season
-		case "product":
-			s.Products = c.products
-		case "performance":
-			s.Performances = c.performances
-		case "event-day":
-			s.EventDay = c.eventDay
-		case "event-date":
-			s.EventDate = c.eventDate
-		case "page-size":
-			// 0 would silently mean the default: a page size typed on the
-			// command line is one S-360 must be asked for.
-			if c.pageSize < 1 || c.pageSize > 10000 {
-				pageErr = fmt.Errorf("--page-size must be between 1 and 10000 (got %d)", c.pageSize)
-			}
-			s.PageSize = c.pageSize
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("--environment: %s", core.ErrorMessage(err))
+// register adds the flags of settings keys to fs.
+func (sf *settingFlags) register(r *runner, fs *flag.FlagSet, keys ...string) {
+	if sf.given == nil {
+		sf.given = map[string][]string{}
 	}
-	return pageErr
+	sf.r = r
+	for _, k := range keys {
+		d := core.SettingByKey(k)
+		fs.Var(&settingFlag{d: d, sf: sf}, d.Flag, flagUsage(d, flagNotes[k]))
+	}
+}
+
+// flagUsage is a setting's help as the command line says it (English: the
+// command line's words are; printFlags names the value after d.Arg).
+func flagUsage(d *core.Setting, note string) string {
+	u := d.Help(words.EN)
+	if note != "" {
+		u += " (" + note + ")"
+	}
+	return u
+}
+
+func (f *settingFlag) String() string { return "" }
+
+// IsBoolFlag lets a yes-or-no setting's flag be given without a value.
+func (f *settingFlag) IsBoolFlag() bool { return f.d.Kind == core.KindBool }
+
+// Set reads and checks one value as its setting does; a list flag may be
+// given again to add to it.
+func (f *settingFlag) Set(text string) error {
+	var scratch core.Settings
+	if fe := f.d.Given(&scratch, text); fe != nil {
+		return f.sf.r.refuse(f.d.Flag, fe)
+	}
+	if f.d.Kind != core.KindCodes {
+		f.sf.given[f.d.Key] = nil
+	}
+	f.sf.given[f.d.Key] = append(f.sf.given[f.d.Key], text)
+	return nil
+}
+
+// apply writes the values given onto s.
+func (sf *settingFlags) apply(s *core.Settings) {
+	for _, d := range core.SettingsTable {
+		if texts, ok := sf.given[d.Key]; ok {
+			d.Given(s, strings.Join(texts, ","))
+		}
+	}
 }
 
 // changed reports whether any flag that is stored was given.
@@ -102,24 +108,14 @@ func changed(fs *flag.FlagSet, except ...string) bool {
 	return any
 }
 
-// flagNames maps Settings.Validate's field names to the flags that set them,
-// so that a refusal tells the user what to type.
-var flagNames = map[string]string{
-	"environment": "--environment", "endpoint": "--endpoint", "institution": "--institution",
-	"operator": "--operator", "partner": "--partner", "season": "--season", "products": "--product",
-	"performances": "--performance", "eventDate": "--event-date", "pageSize": "--page-size",
-	"station": "--station", "gate": "--gate", "direction": "--direction",
-}
-
-// fieldMessage is FieldErrors in flag words, one line.
+// fieldMessage is FieldErrors in flag words, one line: a refusal names the
+// flag that sets the setting (as its description says), or the setting.
 func fieldMessage(errs core.FieldErrors) string {
 	parts := make([]string, len(errs))
 	for i, e := range errs {
-		name := e.Field
-		if f, ok := flagNames[name]; ok {
-			name = f
-		} else {
-			name = "setting " + name
+		name := "setting " + e.Field
+		if d := core.SettingByKey(e.Field); d != nil && d.Flag != "" && d.Flag != "lang" {
+			name = "--" + d.Flag
 		}
 		parts[i] = name + ": " + e.Message
 	}
@@ -221,4 +217,39 @@ func readPasswordFile(path string) (string, error) {
 	}
 	logging.Secret(p)
 	return p, nil
+}
+
+// refuse keeps a setting flag's refusal in its words for usageError (the
+// flag package would put its own around it) and returns it as an error.
+func (r *runner) refuse(flagName string, fe *core.FieldError) error {
+	msg := "--" + flagName + ": " + fe.Message
+	if r.refusal == "" {
+		r.refusal = msg
+	}
+	return errors.New(msg)
+}
+
+// langFlag is --lang, which every command takes: the language of the
+// words it writes for people (scan's and lookup's "message", the test
+// session's lines and report) for this run, instead of the station's.
+type langFlag struct{ r *runner }
+
+func (f langFlag) String() string { return "" }
+
+func (f langFlag) Set(text string) error {
+	var scratch core.Settings
+	if fe := core.SettingByKey("language").Given(&scratch, text); fe != nil {
+		return f.r.refuse("lang", fe)
+	}
+	f.r.lang = scratch.Language
+	return nil
+}
+
+// speaker says things in the language of this run (--lang, else the
+// station's setting, else the system's), at the venue in zone.
+func (r *runner) speaker(s core.Settings, zone *time.Location) core.Speaker {
+	if r.lang != "" {
+		s.Language = r.lang
+	}
+	return core.Speak(s.Lang(), zone)
 }

@@ -19,12 +19,25 @@ import (
 	"s360gate/core/syncer"
 )
 
+// syncFlags: sync stores the venue's S-360 settings that have a flag
+// (connection and event), given once and reused.
 func (r *runner) syncFlags() (*flag.FlagSet, *connFlags, *bool) {
 	fs := r.flagSet("sync")
 	c := &connFlags{}
-	c.register(fs)
+	for _, d := range core.SettingsTable {
+		if d.Venue && d.Flag != "" {
+			c.register(r, fs, d.Key)
+		}
+	}
+	fs.StringVar(&c.passwordFile, "password-file", "", "read the operator password from `FILE` (first line) and store it")
 	once := fs.Bool("once", false, "run one cycle, print a summary and exit (3 if the call policy says not now)")
 	return fs, c, once
+}
+
+// connFlags are sync's setting flags and the password file.
+type connFlags struct {
+	settingFlags
+	passwordFile string
 }
 
 // sync configures the station from flags (stored for next time) and keeps it
@@ -114,9 +127,7 @@ func (r *runner) sync(args []string) int {
 // refused command line changes nothing.
 func (r *runner) configure(fs *flag.FlagSet, cf *connFlags, st stored) (core.Settings, int) {
 	file := st.file
-	if err := cf.apply(fs, &file); err != nil {
-		return file, r.usageError("sync", err)
-	}
+	cf.apply(&file)
 	if cf.passwordFile != "" {
 		p, err := readPasswordFile(cf.passwordFile)
 		if err != nil {

@@ -31,9 +31,7 @@ type testSessionOpts struct {
 func (r *runner) testSessionFlags() (*flag.FlagSet, *testSessionOpts) {
 	fs := r.flagSet("testsession")
 	o := &testSessionOpts{}
-	fs.StringVar(&o.gate, "gate", "", "the `GATE` this station stands at (wrong-gate check); default: stored")
-	fs.StringVar(&o.station, "station", "", "the station `NAME` reported to S-360; default: stored")
-	fs.StringVar(&o.direction, "direction", "", "`in` or out; default: stored")
+	o.stationFlags(r, fs)
 	fs.StringVar(&o.reportDir, "report-dir", "", "write the report (CSV and HTML) into `DIR`; default: test-sessions in the data directory")
 	fs.BoolVar(&o.wait, "wait", false, "when the call policy does not allow the upload yet, wait for it (up to an hour before event day)")
 	return fs, o
@@ -105,7 +103,7 @@ func (r *runner) testSession(args []string) int {
 	_ = stk.engine.Refresh(ctx)
 	zone := venueZone(ctx, store)
 	sess := testsession.New(testsession.Options{Settings: run, Store: store, Syncer: stk.engine, Remote: stk.remote,
-		Zone: zone, Wait: o.wait})
+		Zone: zone, Wait: o.wait, Lang: r.speaker(run, zone).Lang})
 
 	in := bufio.NewScanner(r.stdin)
 	in.Buffer(make([]byte, 4096), 4096)

@@ -90,6 +90,9 @@ func (r *runner) venueUsage(cmd string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return r.venueHelp([]string{cmd})
 	}
+	if r.refusal != "" { // a setting flag's refusal, in sync's words
+		err = errors.New(r.refusal)
+	}
 	return r.fail(ExitUsage, fmt.Sprintf("venue %s: %v (see `s360gate help venue %s`)", cmd, err, cmd))
 }
 

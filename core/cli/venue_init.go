@@ -38,13 +38,18 @@ func (o *venueDBOpts) check() error {
 	return nil
 }
 
-func (r *runner) venueInitFlags() (*flag.FlagSet, *connFlags, *venueDBOpts) {
+func (r *runner) venueInitFlags() (*flag.FlagSet, *settingFlags, *venueDBOpts) {
 	fs := r.flagSet("venue init")
 	o := &venueDBOpts{}
 	o.register(fs, true)
-	cf := &connFlags{}
-	cf.registerVenue(fs) // the same flags as sync's, through the same code
-	return fs, cf, o
+	sf := &settingFlags{}
+	// The same flags as sync's, from the same descriptions.
+	for _, d := range core.SettingsTable {
+		if d.Venue && d.Flag != "" {
+			sf.register(r, fs, d.Key)
+		}
+	}
+	return fs, sf, o
 }
 
 // venueInit creates or upgrades the venue database's schema and stores the
@@ -61,10 +66,8 @@ func (r *runner) venueInit(args []string) int {
 		return r.venueUsage("init", err)
 	}
 	given := core.Settings{}
-	if err := cf.apply(fs, &given); err != nil {
-		return r.venueUsage("init", err)
-	}
-	if errs := givenOnly(given.Venue().Validate(), fs); errs != nil {
+	cf.apply(&given)
+	if errs := givenOnly(given.Venue().Validate(), cf); errs != nil {
 		return r.fail(ExitUsage, fieldMessage(errs)+" (nothing was saved)")
 	}
 
@@ -88,9 +91,7 @@ func (r *runner) venueInit(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	if err := cf.apply(fs, &s); err != nil {
-		return r.venueUsage("init", err)
-	}
+	cf.apply(&s)
 	v := s.Venue()
 	if errs := v.Validate(); errs != nil {
 		return r.fail(ExitUsage, fieldMessage(errs)+" (nothing was saved)")
@@ -126,16 +127,10 @@ func asSettings(v core.VenueSettings) (core.Settings, error) {
 }
 
 // givenOnly keeps the refusals of the settings whose flags were given.
-func givenOnly(errs core.FieldErrors, fs *flag.FlagSet) core.FieldErrors {
+func givenOnly(errs core.FieldErrors, sf *settingFlags) core.FieldErrors {
 	var out core.FieldErrors
 	for _, e := range errs {
-		name, known := flagNames[e.Field]
-		if !known {
-			continue
-		}
-		given := false
-		fs.Visit(func(f *flag.Flag) { given = given || "--"+f.Name == name })
-		if given {
+		if _, given := sf.given[e.Field]; given {
 			out = append(out, e)
 		}
 	}

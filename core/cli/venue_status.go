@@ -66,6 +66,7 @@ type venueStatusOut struct {
 	zone          *time.Location     // for the text
 	settings      core.Settings      // effective, for the text
 	now           time.Time          // the database's, for the text
+	say           core.Speaker       // the double entries' words
 }
 
 type venueSyncerOut struct {
@@ -121,7 +122,7 @@ func (r *runner) venueStatus(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	station := ""
+	station, own := "", core.Settings{}
 	if o.db != "" {
 		if err := o.check(); err != nil {
 			return r.venueUsage("status", err)
@@ -132,7 +133,7 @@ func (r *runner) venueStatus(args []string) int {
 	}
 	if joined && o.db == "" {
 		if st, err := r.loadStoreSettings(); err == nil {
-			station = st.settings.Station
+			station, own = st.settings.Station, st.settings
 		}
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
@@ -146,6 +147,7 @@ func (r *runner) venueStatus(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
+	out.say = r.speaker(own, out.zone)
 	a, _, _ := postgres.ParseDSN(link.DB)
 	out.Database, out.TLS, out.TrustedLAN, out.Station = a.String(), a.TLS, link.TrustedLAN, station
 	if o.json {
@@ -322,7 +324,7 @@ func (o *venueStatusOut) write(w io.Writer) error {
 	fmt.Fprintf(&b, "Double entries (tickets let in twice while stations could not see each other): %d\n", len(o.DoubleEntries))
 	for i := range o.DoubleEntries {
 		d := &o.DoubleEntries[i]
-		fmt.Fprintf(&b, "  %s: %s\n", d.Barcode, d.Words(o.now, o.zone))
+		fmt.Fprintf(&b, "  %s: %s\n", d.Barcode, o.say.DoubleEntry(d, o.now))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err

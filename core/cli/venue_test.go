@@ -19,8 +19,6 @@ import (
 
 // One PostgreSQL server for this test binary, started only by the venue
 // tests (pgtest).
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
 // venueDSN is a new database, its DSN with a database password in it
 // (the test server trusts loopback and ignores it): no output may show it.
 func venueDSN(t *testing.T) (dsn, password string) {
@@ -51,9 +49,9 @@ func TestVenueInit(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--page-size", "0"}, "--page-size must be between 1 and 10000"},
+		{[]string{"--page-size", "0"}, "--page-size: between 1 and 10000"},
 		{[]string{"--event-date", "2026-13-01"}, "--event-date: write the date as YYYY-MM-DD"},
-		{[]string{"--environment", "staging"}, "--environment: environment must be sim, sandbox, preprod or production"},
+		{[]string{"--environment", "staging"}, "--environment: choose sim, sandbox, preprod or production"},
 		{[]string{"--product", "MATCH 01"}, `--product: "MATCH 01" is not a code`},
 		{[]string{"--endpoint", "http://s360.example.com/x"}, "--endpoint: use https://"},
 		// complete for a sync, as sync says

@@ -140,7 +140,7 @@ func writePrivate(dir, name string, b []byte) error {
 	}
 	tmp, err := os.CreateTemp(dir, ".settings-*.tmp")
 	if err != nil {
-		return core.Wrap(core.EUnavailable, err, "Cannot write the settings in %s", dir)
+		return core.SayWrap(core.EUnavailable, err, "config.cannotWrite", map[string]any{"Dir": dir})
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err == nil {
@@ -159,7 +159,7 @@ func writePrivate(dir, name string, b []byte) error {
 		}
 	}
 	tmp.Close()
-	return core.Wrap(core.EUnavailable, err, "Cannot write the settings in %s (disk full or read-only?)", dir)
+	return core.SayWrap(core.EUnavailable, err, "config.cannotWrite", map[string]any{"Dir": dir})
 }
 
 // isPINHash reports whether pin has the shape core.HashPIN gives:

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // A settings file is edited by hand too, in Notepad: it may start with a
@@ -57,7 +58,7 @@ func decode(b []byte, s *core.Settings) error {
 		var one core.Settings
 		err := json.Unmarshal(append(append(append([]byte("{"), key...), ':'), append(raw[k], '}')...), &one)
 		if errors.As(err, &te) {
-			fe = append(fe, core.FieldError{Field: k, Message: typeWords(te)})
+			fe = append(fe, typeError(k, te))
 		}
 	}
 	if len(fe) == 0 { // cannot happen; say what Unmarshal said
@@ -66,32 +67,31 @@ func decode(b []byte, s *core.Settings) error {
 	return fe
 }
 
-// typeWords says what a setting must be and what it is, without its value
-// (it could be the password).
-func typeWords(te *json.UnmarshalTypeError) string {
+// typeError says what a setting must be and what it is, without its
+// value (it could be the password), in words of the catalogue.
+func typeError(field string, te *json.UnmarshalTypeError) core.FieldError {
 	found := te.Value
 	if i := bytes.IndexByte([]byte(found), ' '); i > 0 {
 		found = found[:i] // "number 12.5": keep the kind only
 	}
-	found = map[string]string{"string": "text in quotes", "number": "a number", "bool": "true or false",
-		"array": "a list [ … ]", "object": "an object { … }"}[found]
-	want := "another kind of value"
+	want := "settings.type.other"
 	switch te.Type.Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		want = "a whole number, without quotes"
+		want = "settings.type.int"
 	case reflect.String:
-		want = "text in quotes"
+		want = "settings.type.string"
 	case reflect.Bool:
-		want = "true or false, without quotes"
+		want = "settings.type.bool"
 	case reflect.Slice:
-		want = "a list in [ ], e.g. [\"A\", \"B\"]"
+		want = "settings.type.list"
 	case reflect.Map:
-		want = "an object in { }"
+		want = "settings.type.map"
 	}
-	if found == "" {
-		return "must be " + want
+	switch found {
+	case "string", "number", "bool", "array", "object":
+		return core.NewFieldError(field, "settings.err.type", map[string]any{"Want": words.Key(want), "Found": words.Key("settings.found." + found)})
 	}
-	return "must be " + want + ", not " + found
+	return core.NewFieldError(field, "settings.err.typeOnly", map[string]any{"Want": words.Key(want)})
 }
 
 // position turns a byte offset into a line and column (from 1).

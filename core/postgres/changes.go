@@ -247,8 +247,8 @@ func correct(ctx context.Context, tx pgx.Tx, held []*Pushed) (int, error) {
 		}
 		var err error
 		if v.Outcome == p.Outcome {
-			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, reason = $2, message = $3, `+bumpChange+`
-				WHERE id = $1`, p.ID, string(p.Reason), p.Message)
+			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, reason = $2, facts = $3, message = '', `+bumpChange+`
+				WHERE id = $1`, p.ID, string(p.Reason), ns(p.Facts.Encode()))
 		} else {
 			c := p.Control
 			if v.Upload == core.UploadRejected {
@@ -257,8 +257,8 @@ func correct(ctx context.Context, tx pgx.Tx, held []*Pushed) (int, error) {
 				c.UploadDetail = "S-360 had been sent " + v.ControlResult() + " for this scan, decided by the venue but never shown at the gate; the gate showed " + string(p.Outcome)
 			}
 			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, barcode = $2, outcome = $3, reason = $4,
-				message = $5, offline = $6, upload_state = $7, upload_detail = $8, uploaded_at = $9, upload_epoch = NULL, `+bumpChange+`
-				WHERE id = $1`, p.ID, ns(c.Barcode), string(c.Outcome), string(c.Reason), c.Message, c.Offline,
+				facts = $5, message = '', offline = $6, upload_state = $7, upload_detail = $8, uploaded_at = $9, upload_epoch = NULL, `+bumpChange+`
+				WHERE id = $1`, p.ID, ns(c.Barcode), string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Offline,
 				string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt))
 		}
 		if err != nil {

@@ -192,7 +192,7 @@ func TestPushControls(t *testing.T) {
 	at := storetest.Day
 	local := func(id, code string, o core.Outcome, r core.Reason, m int) core.Control {
 		return core.Control{ID: id, At: at.Add(time.Duration(m) * time.Minute), Station: "STATION7", Gate: "S2",
-			Direction: core.DirectionIn, Scanned: code, Barcode: code, Outcome: o, Reason: r, Message: string(r),
+			Direction: core.DirectionIn, Scanned: code, Barcode: code, Outcome: o, Reason: r, Facts: core.Facts{Cause: string(r)},
 			Offline: true, Upload: core.UploadPending}
 	}
 	cs := []core.Control{local("L1", "100", core.Admit, core.ReasonOK, 1), local("L2", "101", core.Deny, core.ReasonCancelled, 2)}

@@ -137,7 +137,7 @@ func (db *DB) markRejected(ctx context.Context, epoch int64, ids []string, detai
 		_, err = tx.Exec(ctx, `UPDATE controls SET upload_state = 'rejected', upload_detail = $1,
 				upload_epoch = $2, `+bumpChange+`
 			WHERE barcode = ANY($3) AND upload_state = 'pending'`,
-			"Not sent: S-360 refuses controls of blacklisted tickets ("+detail+")", epoch, barcodes)
+			core.NotSentDetail(detail), epoch, barcodes)
 		return err
 	})
 	return fail(err, "record S-360's refusal")

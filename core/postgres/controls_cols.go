@@ -8,14 +8,16 @@ import (
 )
 
 const controlCols = `id, at, station, gate, direction, scanned, coalesce(barcode, ''),
-	outcome, reason, message, override, coalesce(override_reason, ''), offline,
+	outcome, reason, coalesce(facts, ''), message, override, coalesce(override_reason, ''), offline,
 	upload_state, coalesce(upload_detail, ''), uploaded_at, off_venue`
 
+// A control's words are said from its facts (core.Facts, as JSON) when it
+// is shown, in the reader's language: message stays empty (0002).
 const (
 	insertControlSQL = `INSERT INTO controls (id, at, station, gate, direction, scanned, barcode,
-	outcome, reason, message, override, override_reason, override_of, offline,
+	outcome, reason, facts, message, override, override_reason, override_of, offline,
 	upload_state, upload_detail, uploaded_at, off_venue)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12, $13, $14, $15, $16, $17, $18)`
 	controlByIDSQL = `SELECT ` + controlCols + ` FROM controls WHERE id = $1`
 	// A ticket's history, oldest first: ties of time in order of arrival.
 	historySQL = `SELECT ` + controlCols + ` FROM controls WHERE barcode = $1 ORDER BY at, n`
@@ -23,12 +25,13 @@ const (
 
 // scanControl reads controlCols; extra are more destinations after them.
 func scanControl(row pgx.Row, c *core.Control, extra ...any) error {
-	var dir, outcome, reason, upload string
+	var dir, outcome, reason, upload, facts, legacy string
 	var at, uploadedAt pgtype.Timestamptz
 	dest := []any{&c.ID, &at, &c.Station, &c.Gate, &dir, &c.Scanned, &c.Barcode,
-		&outcome, &reason, &c.Message, &c.Override, &c.OverrideReason, &c.Offline,
+		&outcome, &reason, &facts, &legacy, &c.Override, &c.OverrideReason, &c.Offline,
 		&upload, &c.UploadDetail, &uploadedAt, &c.OffVenue}
 	err := row.Scan(append(dest, extra...)...)
+	c.Facts = core.DecodeFacts(facts, legacy)
 	c.At, c.UploadedAt = timeOf(at), timeOf(uploadedAt)
 	c.Direction, c.Outcome, c.Reason, c.Upload = core.Direction(dir), core.Outcome(outcome), core.Reason(reason), core.UploadState(upload)
 	return err
@@ -54,6 +57,6 @@ func collectControls(rows pgx.Rows, err error) ([]core.Control, error) {
 // controlArgs are insertControlSQL's arguments for c.
 func controlArgs(c *core.Control, overrideOf string) []any {
 	return []any{c.ID, c.At, c.Station, c.Gate, string(c.Direction), c.Scanned, ns(c.Barcode),
-		string(c.Outcome), string(c.Reason), c.Message, c.Override, ns(c.OverrideReason), ns(overrideOf),
+		string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Override, ns(c.OverrideReason), ns(overrideOf),
 		c.Offline, string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt), c.OffVenue}
 }

@@ -309,7 +309,7 @@ func overrideIn(ctx context.Context, conn *pgxpool.Conn, id, controlID, reason s
 		return core.Verdict{}, err
 	}
 	if prior {
-		return core.Verdict{}, core.Errorf(core.EConflict, "This scan was already overridden")
+		return core.Verdict{}, core.Say(core.EConflict, "override.err.twice", nil)
 	}
 	var ticket *core.Ticket
 	if haveTicket {
@@ -326,7 +326,7 @@ func overrideIn(ctx context.Context, conn *pgxpool.Conn, id, controlID, reason s
 	if err := insertAndCommit(ctx, conn, &c, denied.ID); err != nil {
 		return core.Verdict{}, err
 	}
-	return core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Message: c.Message, Scanned: c.Scanned,
+	return core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Facts: c.Facts, At: c.At, Scanned: c.Scanned,
 		Control: &c, Ticket: ticket}, nil
 }
 

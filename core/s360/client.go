@@ -9,7 +9,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,7 +37,6 @@ const (
 	DefaultTimeout = 30 * time.Second
 	DefaultBudget  = 50                     // requests per minute, every method together
 	MaxBudget      = core.RequestsPerMinute // S-360 answers 509 (or 429) beyond 60
-	DefaultRetries = 3                      // retries after a 509/429
 )
 
 // Config is what a Client needs. Zero fields take defaults.
@@ -52,11 +50,8 @@ type Config struct {
 	Password    string
 	Timeout     time.Duration // per request (body included); default 30s
 	Budget      int           // requests per minute, all methods together; default 50, at most 60
-	// Retries is how often a request refused with 509/429 is tried again
-	// (default 3; negative: never).
-	Retries    int
-	HTTPClient *http.Client // optional (tests); default: TLS-verifying, no proxy magic
-	Now        func() time.Time
+	HTTPClient  *http.Client  // optional (tests); default: TLS-verifying, no proxy magic
+	Now         func() time.Time
 	// Sleep waits d or until ctx ends (tests inject a fake clock with Now).
 	Sleep  func(ctx context.Context, d time.Duration) error
 	OnCall func(core.Call) // optional: every attempt, for the store
@@ -110,7 +105,6 @@ type Client struct {
 	now     func() time.Time
 	sleep   func(context.Context, time.Duration) error
 	timeout time.Duration
-	retries int
 }
 
 var _ core.Remote = (*Client)(nil)
@@ -154,12 +148,6 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Budget > MaxBudget {
 		cfg.Budget = MaxBudget
 	}
-	if cfg.Retries == 0 {
-		cfg.Retries = DefaultRetries
-	}
-	if cfg.Retries < 0 {
-		cfg.Retries = 0
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -185,7 +173,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		cfg: cfg, base: ep, key: []byte(cfg.Password), http: hc,
 		log: cfg.Log, lim: lim, now: cfg.Now, sleep: cfg.Sleep,
-		timeout: cfg.Timeout, retries: cfg.Retries,
+		timeout: cfg.Timeout,
 	}
 	c.zone.Store(cfg.Zone)
 	return c, nil
@@ -219,13 +207,12 @@ func defaultHTTPClient(wrap func(net.Conn) net.Conn) *http.Client {
 	}
 }
 
-// outcome of one attempt, for the retry loop.
+// outcome of one attempt.
 type outcome int
 
 const (
-	done      outcome = iota // success, or a final error
-	slowDown                 // 509/429: back off and retry
-	transient                // 5xx or connection failure: an idempotent read may retry once
+	done     outcome = iota // success, or an error
+	slowDown                // 509/429: S-360 asks us to slow down
 )
 
 // finalError carries an error through the decoding untouched and without
@@ -235,63 +222,33 @@ type finalError struct{ err error }
 
 func (e *finalError) Error() string { return e.err.Error() }
 
-// do sends one logical request: limiter, token, bounded retries.
-// body builds the JSON body for a request id; decode reads a 2xx answer.
-func (c *Client) do(ctx context.Context, method string, idempotent bool,
+// do sends one request: the request budget (limiter), a fresh token, one
+// attempt. body builds the JSON body for a request id; decode reads a 2xx
+// answer.
+//
+// The client never tries again by itself: the sync engine owns retries
+// (core/syncer/backoff.go), where a cycle knows what is worth another
+// attempt, waits with its own clock and says so to the person watching;
+// two loops one inside the other multiplied the attempts (a 509 was tried
+// 16 times a cycle). A person's own question (the dispute desk, a test
+// connection) gets S-360's answer at once, "slow down" included. Every
+// attempt goes through the limiter, so the budget counts each one.
+func (c *Client) do(ctx context.Context, method string,
 	body func(id int64) ([]byte, error), decode func(r io.Reader) error) error {
-	throttled, retried := 0, false
-	for {
-		if err := c.wait(ctx, method); err != nil {
-			return err
-		}
-		id := c.reqID.Add(1)
-		b, err := body(id)
-		if err != nil {
-			return core.Wrap(core.EInternal, err, "Cannot prepare the request to S-360")
-		}
-		out, retryAfter, err := c.attempt(ctx, method, id, b, decode)
-		switch out {
-		case slowDown:
-			if throttled >= c.retries {
-				return &core.Error{Code: core.ERefused,
-					Message: "S-360 asks us to slow down (too many requests); try again in a minute", Err: err}
-			}
-			d := c.backoff(throttled, retryAfter)
-			throttled++
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-				return &core.Error{Code: core.ERefused,
-					Message: "S-360 asks us to slow down (too many requests); try again in a minute", Err: err}
-			}
-			c.log.WithFields(logrus.Fields{"method": method, "wait": d.String(), "retry": throttled}).Warn("s360: slowed down by S-360")
-			if err := c.sleep(ctx, d); err != nil {
-				return cancelledError(err)
-			}
-		case transient:
-			if !idempotent || retried {
-				return err
-			}
-			retried = true
-			if err := c.sleep(ctx, time.Second+time.Duration(rand.Int64N(int64(time.Second)))); err != nil {
-				return cancelledError(err)
-			}
-		default:
-			return err
-		}
+	if err := c.wait(ctx, method); err != nil {
+		return err
 	}
-}
-
-// backoff is exponential with jitter (2s, 4s, 8s… ±50%, at most a minute),
-// and never shorter than what S-360 asked for in Retry-After.
-func (c *Client) backoff(n int, retryAfter time.Duration) time.Duration {
-	d := 2 * time.Second << min(n, 5)
-	if d > time.Minute {
-		d = time.Minute
+	id := c.reqID.Add(1)
+	b, err := body(id)
+	if err != nil {
+		return core.Wrap(core.EInternal, err, "Cannot prepare the request to S-360")
 	}
-	d = d/2 + time.Duration(rand.Int64N(int64(d)))
-	if retryAfter > 0 && d < retryAfter {
-		d = retryAfter + time.Duration(rand.Int64N(int64(time.Second)))
+	out, retryAfter, err := c.attempt(ctx, method, id, b, decode)
+	if out == slowDown {
+		c.log.WithFields(logrus.Fields{"method": method, "retryAfter": retryAfter.String()}).Warn("s360: slowed down by S-360")
+		return core.SayWrap(core.ERefused, &core.SlowDown{RetryAfter: retryAfter, Err: err}, "s360.err.slowDown", nil)
 	}
-	return d
+	return err
 }
 
 // attempt is one HTTP exchange.
@@ -352,14 +309,11 @@ func (c *Client) attempt(ctx context.Context, method string, id int64, body []by
 	case sc == 509 || sc == http.StatusTooManyRequests:
 		return slowDown, parseRetryAfter(resp.Header.Get("Retry-After"), c.now()), herr
 	case sc >= 500:
-		return transient, 0, &core.Error{Code: core.EUnavailable,
-			Message: fmt.Sprintf("S-360 is not working properly right now (HTTP %d, %s); try again later", sc, what(method)), Err: herr}
+		return done, 0, core.SayWrap(core.EUnavailable, herr, "s360.err.http5xx", map[string]any{"Status": sc, "What": what(method)})
 	case sc == http.StatusNotFound:
-		return done, 0, &core.Error{Code: core.EInvalid,
-			Message: "S-360 does not know this address (HTTP 404); check the service address in the settings", Err: herr}
+		return done, 0, core.SayWrap(core.EInvalid, herr, "s360.err.http404", nil)
 	case sc < 200 || sc >= 300:
-		return done, 0, &core.Error{Code: core.EInvalid,
-			Message: fmt.Sprintf("S-360 did not accept %s (HTTP %d)", what(method), sc), Err: herr}
+		return done, 0, core.SayWrap(core.EInvalid, herr, "s360.err.http", map[string]any{"Status": sc, "What": what(method)})
 	}
 
 	cr := &countingReader{r: resp.Body}
@@ -391,7 +345,7 @@ func (c *Client) transportFailure(ctx, actx context.Context, method string, err 
 	if cerr := certificateError(err); cerr != nil {
 		return done, 0, cerr
 	}
-	return transient, 0, &core.Error{Code: core.EUnavailable, Message: msgUnreachable, Err: err}
+	return done, 0, core.SayWrap(core.EUnavailable, err, "s360.err.unreachable", nil)
 }
 
 // decodeFailure words an error met while reading a 2xx answer.

@@ -143,10 +143,10 @@ func TestHTTPErrors(t *testing.T) {
 	cases := []struct {
 		status int
 		code   string
-		calls  int // attempts of an idempotent read
+		calls  int // attempts: always one (the engine retries)
 	}{
 		{401, core.EAuth, 1}, {403, core.EAuth, 1}, {404, core.EInvalid, 1}, {400, core.EInvalid, 1},
-		{500, core.EUnavailable, 2}, {503, core.EUnavailable, 2},
+		{500, core.EUnavailable, 1}, {503, core.EUnavailable, 1},
 	}
 	for _, tc := range cases {
 		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { w.WriteHeader(tc.status) })
@@ -263,71 +263,45 @@ func TestConnectionRefused(t *testing.T) {
 }
 
 // TestSlowDown: HTTP 509 and 429 (into which S-360 says 509 "will be
-// migrated") are the same "slow down": Retry-After honoured, then retried.
+// migrated") are the same "slow down": one attempt, refused (ERefused)
+// with S-360's Retry-After for whoever tries again (the sync engine owns
+// retries), never slept on here.
 func TestSlowDown(t *testing.T) {
 	for _, status := range []int{509, http.StatusTooManyRequests} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			var n int
 			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
-				n++
-				if n <= 2 {
-					w.Header().Set("Retry-After", "20")
-					w.WriteHeader(status)
-					return
-				}
-				answer(w, rec, "success", "", `"timeZone":"UTC"`)
+				w.Header().Set("Retry-After", "20")
+				w.WriteHeader(status)
 			})
 			var calls []core.Call
 			c, clk, _ := newTestClient(t, ts.URL, func(c *Config) { c.OnCall = func(call core.Call) { calls = append(calls, call) } })
-			if _, err := c.TestConnection(context.Background()); err != nil {
-				t.Fatal(err)
+			_, err := c.TestConnection(context.Background())
+			wantCode(t, err, core.ERefused)
+			var slow *core.SlowDown
+			if !errors.As(err, &slow) || slow.RetryAfter != 20*time.Second {
+				t.Errorf("Retry-After not handed on: %v", err)
 			}
-			slept := clk.Slept()
-			if len(slept) != 2 {
-				t.Fatalf("slept %v", slept)
+			if !strings.Contains(core.ErrorMessage(err), "slow down") {
+				t.Errorf("message %q", core.ErrorMessage(err))
 			}
-			for _, d := range slept {
-				if d < 20*time.Second || d > 22*time.Second {
-					t.Errorf("Retry-After 20 not honoured: slept %v", d)
-				}
-			}
-			if len(calls) != 3 || calls[0].OK || calls[1].OK || !calls[2].OK || calls[0].Method != "getTimeZone" {
-				t.Errorf("calls %+v", calls)
+			if len(clk.Slept()) != 0 || len(ts.Requests()) != 1 || len(calls) != 1 || calls[0].OK || calls[0].Method != "getTimeZone" {
+				t.Errorf("slept %v, %d requests, calls %+v", clk.Slept(), len(ts.Requests()), calls)
 			}
 		})
 	}
 }
 
-func TestSlowDownGivesUp(t *testing.T) {
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { w.WriteHeader(429) })
-	c, clk, _ := newTestClient(t, ts.URL, func(c *Config) { c.Retries = 2 })
-	err := c.ImportControls(context.Background(), []core.Control{{Barcode: "1", At: clk.Now()}})
-	wantCode(t, err, core.ERefused)
-	if n := len(ts.Requests()); n != 3 {
-		t.Errorf("%d attempts, want 3", n)
-	}
-	slept := clk.Slept()
-	if len(slept) != 2 || slept[1] < slept[0]/2 {
-		t.Errorf("back-off %v", slept)
-	}
-	if !strings.Contains(core.ErrorMessage(err), "slow down") {
-		t.Errorf("message %q", core.ErrorMessage(err))
-	}
-}
-
-// TestSlowDownRespectsDeadline: no sleeping past the caller's deadline.
-func TestSlowDownRespectsDeadline(t *testing.T) {
-	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
-		w.Header().Set("Retry-After", "30")
-		w.WriteHeader(509)
-	})
+// A failing request is tried once, whatever the method: the engine
+// decides about another attempt.
+func TestOneAttempt(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) { w.WriteHeader(503) })
 	c, clk, _ := newTestClient(t, ts.URL)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := c.TestConnection(ctx)
-	wantCode(t, err, core.ERefused)
-	if len(clk.Slept()) != 0 || len(ts.Requests()) != 1 {
-		t.Errorf("slept %v over %d requests", clk.Slept(), len(ts.Requests()))
+	err := c.ImportControls(context.Background(), []core.Control{{Barcode: "1", At: clk.Now()}})
+	wantCode(t, err, core.EUnavailable)
+	_, err = c.ExportList(context.Background(), core.ExportRequest{Season: "S"})
+	wantCode(t, err, core.EUnavailable)
+	if n := len(ts.Requests()); n != 2 || len(clk.Slept()) != 0 {
+		t.Errorf("%d attempts for 2 calls, slept %v", n, clk.Slept())
 	}
 }
 

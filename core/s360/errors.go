@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // StatusError is S-360 answering with a statusCode other than "success".
@@ -51,34 +52,29 @@ type ItemError struct {
 func (e *ItemError) Error() string { return fmt.Sprintf("item %d of the page: %v", e.Index, e.Err) }
 func (e *ItemError) Unwrap() error { return e.Err }
 
-// Words for people. The technical cause goes in core.Error.Err.
-const (
-	msgAuth        = "S-360 rejected the credentials (institution, operator or password)"
-	msgTimeout     = "S-360 did not answer in time"
-	msgDamaged     = "S-360 sent a damaged answer"
-	msgUnreachable = "S-360 cannot be reached; check the network, the VPN and the service address"
-	msgCancelled   = "The call to S-360 was cancelled"
+// Words for people, as keys of the catalogue (core/words: each screen says
+// them in its language; Message is the English). The technical cause goes
+// in core.Error.Err.
+var (
+	msgAuth        = words.EN.T("s360.err.auth", nil)
+	msgUnreachable = words.EN.T("s360.err.unreachable", nil)
+	msgCancelled   = words.EN.T("s360.err.cancelled", nil)
+	msgTimeout     = words.EN.T("s360.err.timeoutShort", nil)
+	msgDamaged     = words.EN.T("s360.err.damagedShort", nil)
 )
 
-// what names a method the way a supervisor thinks of it.
-func what(method string) string {
+// what names a method the way a supervisor thinks of it ("the ticket
+// download"), in each reader's language.
+func what(method string) any {
 	switch method {
-	case mExportList:
-		return "the ticket download"
-	case mImport:
-		return "the upload of controls"
-	case mTimeZone:
-		return "the connection test"
-	case mControlled:
-		return "the ticket look-up"
-	case mCatalog:
-		return "the catalog request"
+	case mExportList, mImport, mTimeZone, mControlled, mCatalog:
+		return words.Key("s360.call." + method)
 	}
 	return method
 }
 
 func authError(err error) error {
-	return &core.Error{Code: core.EAuth, Message: msgAuth, Err: err}
+	return core.SayWrap(core.EAuth, err, "s360.err.auth", nil)
 }
 
 // authErrorSkew: S-360 wants the token's iat within about a second of its
@@ -96,8 +92,7 @@ func authErrorSkew(err error, date string, iat time.Time) error {
 	if skew < 0 {
 		skew = -skew
 	}
-	return &core.Error{Code: core.EAuth, Err: err,
-		Message: msgAuth + ", or this computer's clock is wrong: it is " + skew.String() + " off from S-360's"}
+	return core.SayWrap(core.EAuth, err, "s360.err.authClock", map[string]any{"Skew": skew.String()})
 }
 
 // clockSlack: the Date header has whole seconds and the answer takes time.
@@ -116,36 +111,32 @@ func certificateError(err error) error {
 		invalid  x509.CertificateInvalidError
 		verify   *tls.CertificateVerificationError
 	)
-	const refused = ": the connection was refused, nothing was sent"
-	msg := ""
+	key, data := "", map[string]any(nil)
 	switch {
 	case errors.As(err, &hostname):
-		msg = "The S-360 server's certificate is for another address than " + hostname.Host + refused +
-			". Check the service address in the settings"
+		key, data = "s360.err.certHost", map[string]any{"Host": hostname.Host}
 	case errors.As(err, &unknown):
-		msg = "The S-360 server's certificate is not trusted (it was not issued by a known authority)" + refused +
-			". Check the service address; a proxy or firewall on this network may be intercepting the connection"
+		key = "s360.err.certUnknown"
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		msg = "The S-360 server's certificate has expired or is not valid yet" + refused +
-			". Check this computer's date and time; otherwise the server's certificate must be renewed"
+		key = "s360.err.certExpired"
 	case errors.As(err, &invalid), errors.As(err, &verify):
-		msg = "The S-360 server's certificate is not valid" + refused + ". Check the service address"
+		key = "s360.err.certInvalid"
 	default:
 		return nil
 	}
-	return &core.Error{Code: core.EInvalid, Message: msg, Err: err}
+	return core.SayWrap(core.EInvalid, err, key, data)
 }
 
 func cancelledError(err error) error {
-	return &core.Error{Code: core.EUnavailable, Message: msgCancelled, Err: err}
+	return core.SayWrap(core.EUnavailable, err, "s360.err.cancelled", nil)
 }
 
 func damagedError(method string, err error) error {
-	return &core.Error{Code: core.EUnavailable, Message: msgDamaged + " to " + what(method) + "; try again later", Err: err}
+	return core.SayWrap(core.EUnavailable, err, "s360.err.damaged", map[string]any{"What": what(method)})
 }
 
 func timeoutError(method string, err error) error {
-	return &core.Error{Code: core.EUnavailable, Message: msgTimeout + " (" + what(method) + "); try again later", Err: err}
+	return core.SayWrap(core.EUnavailable, err, "s360.err.timeout", map[string]any{"What": what(method)})
 }
 
 // statusFailure gives a non-success status words and a code. A detail naming
@@ -177,7 +168,8 @@ func statusFailure(se *StatusError) error {
 	if detail == "" {
 		detail = "status " + shorten(se.Code, 16)
 	}
-	return &core.Error{Code: code, Message: "S-360 refused " + what(se.Method) + ": " + detail, Err: se}
+	// S-360's own words follow ours as they are: they are its language.
+	return core.SayWrap(code, se, "s360.err.refused", map[string]any{"What": what(se.Method), "Detail": detail})
 }
 
 // looksLikeAuth: the status codes are not published [assumed]; these words

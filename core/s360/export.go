@@ -89,7 +89,7 @@ func (c *Client) exportList(ctx context.Context, req core.ExportRequest, begin f
 		cursor string
 		n      int
 	)
-	err := c.do(ctx, mExportList, true,
+	err := c.do(ctx, mExportList,
 		func(id int64) ([]byte, error) {
 			return json.Marshal(exportBody{
 				RequestID: id, ListType: "GREY", TicketType: "ALL",

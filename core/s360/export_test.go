@@ -218,8 +218,9 @@ func BenchmarkDecodeExport(b *testing.B) {
 	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "tickets/s")
 }
 
-// TestExportSlowDownInBody: a "slow down" status in the answer is retried
-// when it comes first, but not once items were handed out.
+// TestExportSlowDownInBody: a "slow down" status in the answer is S-360
+// asking to slow down (ERefused, for the engine to retry) when it comes
+// first, and a failure of the page once items were handed out.
 func TestExportSlowDownInBody(t *testing.T) {
 	var n int
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
@@ -234,6 +235,11 @@ func TestExportSlowDownInBody(t *testing.T) {
 		}
 	})
 	c, _, _ := newTestClient(t, ts.URL)
+	_, err := c.ExportList(context.Background(), core.ExportRequest{Season: "FIRST"})
+	var slow *core.SlowDown
+	if core.ErrorCode(err) != core.ERefused || !errors.As(err, &slow) || n != 1 {
+		t.Fatalf("%v after %d requests", err, n)
+	}
 	page, err := c.ExportList(context.Background(), core.ExportRequest{Season: "FIRST"})
 	if err != nil || len(page.Tickets) != 1 || n != 2 {
 		t.Fatalf("%+v %v after %d requests", page, err, n)

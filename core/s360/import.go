@@ -65,7 +65,7 @@ func (c *Client) ImportControls(ctx context.Context, controls []core.Control) er
 	if len(items) == 0 {
 		return nil
 	}
-	return c.do(ctx, mImport, false,
+	return c.do(ctx, mImport,
 		func(id int64) ([]byte, error) {
 			return json.Marshal(importBody{RequestID: id, ControlledTickets: items})
 		},

@@ -86,6 +86,8 @@ func TestLimiterOneBudget(t *testing.T) {
 	}
 }
 
+// Refused attempts count against the budget like answered ones: four
+// calls, three of them refused, keep to two a minute.
 func TestLimiterCountsRefusedAttempts(t *testing.T) {
 	var n int
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, rec recorded) {
@@ -98,11 +100,13 @@ func TestLimiterCountsRefusedAttempts(t *testing.T) {
 	var at []time.Time
 	c, _, _ := newTestClient(t, ts.URL, func(c *Config) {
 		c.Budget = 2
-		c.Retries = 5
 		c.OnCall = func(call core.Call) { at = append(at, call.At) }
 	})
-	if _, err := c.TestConnection(context.Background()); err != nil {
-		t.Fatal(err)
+	for i := range 4 {
+		_, err := c.TestConnection(context.Background())
+		if (i < 3) != (core.ErrorCode(err) == core.ERefused) {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
 	}
 	if len(at) != 4 {
 		t.Fatalf("%d attempts", len(at))

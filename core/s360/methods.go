@@ -17,7 +17,7 @@ import (
 // without an offset in that zone (see Zone).
 func (c *Client) TestConnection(ctx context.Context) (string, error) {
 	var tz string
-	err := c.do(ctx, mTimeZone, true,
+	err := c.do(ctx, mTimeZone,
 		func(id int64) ([]byte, error) {
 			return json.Marshal(struct {
 				RequestID int64 `json:"requestId"`
@@ -69,7 +69,7 @@ func (c *Client) ControlledTicket(ctx context.Context, barcodeOrTaxNumber string
 	}
 	var rt core.RemoteTicket
 	found := false
-	err := c.do(ctx, mControlled, true,
+	err := c.do(ctx, mControlled,
 		func(id int64) ([]byte, error) {
 			return json.Marshal(struct {
 				RequestID          int64  `json:"requestId"`
@@ -225,7 +225,7 @@ func aliasKeys(f field) []string {
 // with their performances, from getAccessControlCatalog.
 func (c *Client) Catalog(ctx context.Context, season string) ([]core.CatalogEntry, error) {
 	var entries []core.CatalogEntry
-	err := c.do(ctx, mCatalog, true,
+	err := c.do(ctx, mCatalog,
 		func(id int64) ([]byte, error) {
 			return json.Marshal(struct {
 				RequestID  int64  `json:"requestId"`

@@ -294,17 +294,6 @@ func (s *Sim) origAttrs(i uint64, a *attrs) {
 	s.genAttrs(i, product, sc, a)
 }
 
-// origProduct is origAttrs(i).product, cheaper (export filters use it).
-func (s *Sim) origProduct(i uint64) int {
-	if s.boxOf(i) != 0 {
-		return int(i%boxGroup) % len(s.prods)
-	}
-	if i < nShowcase {
-		return int(showcaseTable[i].product) % len(s.prods)
-	}
-	return int(field(s.rnd(i, streamC), 0, 16, uint64(len(s.prods))))
-}
-
 // Generation indices of sold tickets live far above any original index so
 // their hash streams never coincide.
 const soldGenBase = 1 << 40

@@ -55,7 +55,7 @@ func (o Options) Lines(r io.Reader, fn func(Line) error) error {
 		}
 		l := Line{No: no, Raw: string(buf)}
 		if n > MaxLineBytes {
-			l.Err = newError(ErrTooLong, "Line too long (%d bytes): not a ticket barcode", n)
+			l.Err = newError(ErrTooLong, "scan.err.lineLong", n)
 			return fn(l)
 		}
 		l.Scan, l.Err = o.Normalize(l.Raw)

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"s360gate/core/words"
 )
 
 // Scan is one normalized scan.
@@ -18,11 +20,15 @@ type Scan struct {
 	// Raw is the input exactly as received.
 	Raw string
 	// Warnings are plain words for the supervisor (e.g. a wrong keyboard
-	// layout that was corrected). A scan with warnings is still a good scan.
+	// layout that was corrected), in English. A scan with warnings is
+	// still a good scan. Screens say them from Layout and Odd, in the
+	// reader's language (core.ScannerPrompts).
 	Warnings []string
 	// Layout is "" or the Layout* constant of the wrong-layout mapping that
 	// was applied to get Code.
 	Layout string
+	// Odd holds the unusual characters of a code no layout explains ("").
+	Odd string
 }
 
 // Sentinels for errors.Is. The errors Normalize and Lines return wrap one of
@@ -41,16 +47,34 @@ var (
 )
 
 // scanError carries the supervisor's words and the sentinel for errors.Is.
+// Its words are a key of the catalogue (core/words) and their data, so
+// that a screen says them in its language (Words); Error is the English.
 type scanError struct {
 	kind error
-	msg  string
+	key  string
+	data map[string]any
 }
 
-func (e *scanError) Error() string { return e.msg }
+func (e *scanError) Error() string { return sayScanError(words.EN, e.key, e.data) }
 func (e *scanError) Unwrap() error { return e.kind }
 
-func newError(kind error, format string, args ...any) error {
-	return &scanError{kind: kind, msg: fmt.Sprintf(format, args...)}
+// Words are the error's key in the catalogue and its data (.Count, when
+// there is one, chooses the plural form).
+func (e *scanError) Words() (string, map[string]any) { return e.key, e.data }
+
+func sayScanError(l words.Lang, key string, data map[string]any) string {
+	if n, ok := data["Count"].(int); ok {
+		return l.N(key, n, data)
+	}
+	return l.T(key, data)
+}
+
+func newError(kind error, key string, count ...int) error {
+	e := &scanError{kind: kind, key: key}
+	if len(count) > 0 {
+		e.data = map[string]any{"Count": count[0]}
+	}
+	return e
 }
 
 const (
@@ -190,15 +214,15 @@ func (o Options) Normalize(raw string) (Scan, error) {
 		return sc, tooLong(utf8.RuneCountInString(raw))
 	}
 	if !utf8.ValidString(raw) || strings.ContainsRune(raw, utf8.RuneError) {
-		return sc, newError(ErrGarbage, "Scan unreadable (invalid characters): scan again")
+		return sc, newError(ErrGarbage, "scan.err.invalid")
 	}
 
 	s := o.strip(compat(clean(raw)))
 	if s == "" {
-		return sc, newError(ErrEmpty, "Scan empty: nothing readable was received")
+		return sc, newError(ErrEmpty, "scan.err.empty")
 	}
 	if strings.ContainsRune(s, '\n') {
-		return sc, newError(ErrMultiple, "Two codes in one scan: scan one ticket at a time")
+		return sc, newError(ErrMultiple, "scan.err.two")
 	}
 
 	if m, ok := mapLayout(s); ok {
@@ -207,7 +231,7 @@ func (o Options) Normalize(raw string) (Scan, error) {
 		// prefix would lose it only on the next Normalize — not idempotent.
 		s = o.strip(m.code)
 		if s == "" {
-			return sc, newError(ErrEmpty, "Scan empty: nothing readable was received")
+			return sc, newError(ErrEmpty, "scan.err.empty")
 		}
 	}
 
@@ -216,12 +240,13 @@ func (o Options) Normalize(raw string) (Scan, error) {
 	case n > o.MaxLen:
 		return sc, tooLong(n)
 	case n < o.MinLen:
-		return sc, newError(ErrTooShort, "Scan too short (%d %s): not a ticket barcode", n, plural(n, "character"))
+		return sc, newError(ErrTooShort, "scan.err.short", n)
 	case !hasAlnum(s):
-		return sc, newError(ErrGarbage, "Scan unreadable (no letters or digits): scan again")
+		return sc, newError(ErrGarbage, "scan.err.noText")
 	}
 	if sc.Layout == "" {
 		if odd := unusual(s); odd != "" {
+			sc.Odd = odd
 			sc.Warnings = append(sc.Warnings, "Scan contains unusual characters ("+odd+"): check the scanner keyboard layout.")
 		}
 	}
@@ -230,14 +255,7 @@ func (o Options) Normalize(raw string) (Scan, error) {
 }
 
 func tooLong(n int) error {
-	return newError(ErrTooLong, "Scan too long (%d characters): not a ticket barcode", n)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+	return newError(ErrTooLong, "scan.err.long", n)
 }
 
 // isSeparator: the characters that end a scan or a line. They all become

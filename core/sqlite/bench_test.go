@@ -117,7 +117,7 @@ func BenchmarkScan(b *testing.B) {
 			b.Fatal(err)
 		}
 		if i < n && v.Outcome != core.Admit {
-			b.Fatalf("scan %d: %s %s", i, v.Reason, v.Message)
+			b.Fatalf("scan %d: %s %s", i, v.Reason, said(&v))
 		}
 	}
 	b.StopTimer()

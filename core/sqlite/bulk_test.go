@@ -194,7 +194,7 @@ func TestScanDuringBulkLoad(t *testing.T) {
 	}
 	v := <-done
 	if v.Outcome != core.Admit && v.Reason != core.ReasonWrongGate {
-		t.Fatalf("verdict %s %s (%q) for a committed ticket", v.Outcome, v.Reason, v.Message)
+		t.Fatalf("verdict %s %s (%q) for a committed ticket", v.Outcome, v.Reason, said(&v))
 	}
 	if !hasIndex(t, db) || db.barcodeIndexDeferred.Load() {
 		t.Fatal("the scan went through without the barcode index")

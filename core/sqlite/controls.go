@@ -10,23 +10,26 @@ import (
 )
 
 const controlCols = `id, at, station, gate, direction, scanned, coalesce(barcode, ''),
-	outcome, reason, message, override, coalesce(override_reason, ''), offline,
+	outcome, reason, coalesce(facts, ''), message, override, coalesce(override_reason, ''), offline,
 	upload_state, coalesce(upload_detail, ''), coalesce(uploaded_at, 0), off_venue`
 
+// A new control's message is empty: its words are said from its facts
+// (core.Facts) when shown; message holds only an older s360gate's words.
 const (
 	insertControlSQL = `INSERT INTO controls (id, at, station, gate, direction, scanned, barcode,
-	outcome, reason, message, override, override_reason, override_of, offline,
+	outcome, reason, facts, message, override, override_reason, override_of, offline,
 	upload_state, upload_detail, uploaded_at, off_venue, unpushed)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	VALUES (?,?,?,?,?,?,?,?,?,?,'',?,?,?,?,?,?,?,?,?)`
 	controlByIDSQL = `SELECT ` + controlCols + ` FROM controls WHERE id = ?`
 )
 
 func scanControl(sc scanner, c *core.Control) error {
 	var at, uploadedAt int64
-	var dir, outcome, reason, upload string
+	var dir, outcome, reason, upload, facts, legacy string
 	err := sc.Scan(&c.ID, &at, &c.Station, &c.Gate, &dir, &c.Scanned, &c.Barcode,
-		&outcome, &reason, &c.Message, &c.Override, &c.OverrideReason, &c.Offline,
+		&outcome, &reason, &facts, &legacy, &c.Override, &c.OverrideReason, &c.Offline,
 		&upload, &c.UploadDetail, &uploadedAt, &c.OffVenue)
+	c.Facts = core.DecodeFacts(facts, legacy)
 	c.At, c.UploadedAt = fromMicros(at), fromMicros(uploadedAt)
 	c.Direction, c.Outcome, c.Reason, c.Upload = core.Direction(dir), core.Outcome(outcome), core.Reason(reason), core.UploadState(upload)
 	return err
@@ -43,7 +46,7 @@ func insertControl(ctx context.Context, stmt *sql.Stmt, c *core.Control, overrid
 // controlArgs are insertControlSQL's arguments.
 func controlArgs(c *core.Control, overrideOf string, unpushed bool) []any {
 	return []any{c.ID, c.At.UnixMicro(), c.Station, c.Gate, string(c.Direction),
-		c.Scanned, ns(c.Barcode), string(c.Outcome), string(c.Reason), c.Message, c.Override,
+		c.Scanned, ns(c.Barcode), string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Override,
 		ns(c.OverrideReason), ns(overrideOf), c.Offline, string(c.Upload), ns(c.UploadDetail),
 		micros(c.UploadedAt), c.OffVenue, unpushed}
 }
@@ -196,7 +199,7 @@ func (db *DB) MarkRejected(ctx context.Context, ids []string, detail string, at 
 				if _, err := tkt.ExecContext(ctx, detail, barcode.String); err != nil {
 					return err
 				}
-				if _, err := others.ExecContext(ctx, "Not sent: S-360 refuses controls of blacklisted tickets ("+detail+")", barcode.String); err != nil {
+				if _, err := others.ExecContext(ctx, core.NotSentDetail(detail), barcode.String); err != nil {
 					return err
 				}
 			}

@@ -41,30 +41,21 @@ func fail(err error, doing string) error {
 	}
 	switch se.Code() & 0xff { // primary code; the extended part is detail
 	case sqlite3.SQLITE_FULL:
-		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be written: the disk is full")
+		return core.SayWrap(core.EUnavailable, err, "store.err.full", nil)
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
-		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be written (disk full or read-only?)")
+		return core.SayWrap(core.EUnavailable, err, "store.err.readOnly", nil)
 	case sqlite3.SQLITE_IOERR:
-		return core.Wrap(core.EUnavailable, err, "The ticket database cannot be read or written (disk error, full or removed?)")
+		return core.SayWrap(core.EUnavailable, err, "store.err.io", nil)
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return core.Wrap(core.EInternal, err, "The ticket database file is damaged or is not an s360gate database")
+		return core.SayWrap(core.EInternal, err, "store.err.damaged", nil)
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return core.Wrap(core.EUnavailable, err, "The ticket database is busy (is another s360gate using it?); try again")
+		return core.SayWrap(core.EUnavailable, err, "store.err.busy", nil)
 	case sqlite3.SQLITE_CANTOPEN:
-		return core.Wrap(core.EUnavailable, err, "The ticket database file cannot be opened (missing folder or no permission?)")
+		return core.SayWrap(core.EUnavailable, err, "store.err.cantOpen", nil)
 	case sqlite3.SQLITE_CONSTRAINT:
 		return core.Wrap(core.EInvalid, err, "Could not %s: the data breaks a rule of the database", doing)
 	case sqlite3.SQLITE_INTERRUPT:
 		return core.Wrap(core.EUnavailable, err, "Could not %s: interrupted", doing)
 	}
 	return core.Wrap(core.EInternal, err, "Could not %s", doing)
-}
-
-// sqliteCode is the primary SQLite result code in err's chain (0 if none).
-func sqliteCode(err error) int {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() & 0xff
-	}
-	return 0
 }

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -237,32 +236,6 @@ func TestExportWriterLetsScansThrough(t *testing.T) {
 	}
 	if c, _ := db.Cursor(ctx, "k"); c != "c2" || count(t, db) != 401 {
 		t.Fatalf("cursor %q, %d tickets after the commit", c, count(t, db))
-	}
-}
-
-// RawIngestFrom copies every row whatever the transaction size, reading
-// at most readRows at a time.
-func TestRawIngestFromTransactionSizes(t *testing.T) {
-	db, path := openTest(t)
-	for _, p := range genPages(0, 3, 4000) {
-		apply(t, db, p...)
-	}
-	db.Close()
-	for _, txn := range []int{5000, 7001, 200_000} {
-		dst := filepath.Join(t.TempDir(), "raw.db")
-		var seen int
-		n, took, err := RawIngestFrom(ctx, path, dst, txn, func(rows int) { seen = rows })
-		if err != nil || n != 12000 || seen != 12000 || took <= 0 {
-			t.Fatalf("txn %d: %d rows (progress %d) in %v, %v", txn, n, seen, took, err)
-		}
-		raw, err := Open(dst, ReadOnly())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c := count(t, raw); c != 12000 {
-			t.Fatalf("txn %d: %d rows in the copy", txn, c)
-		}
-		raw.Close()
 	}
 }
 

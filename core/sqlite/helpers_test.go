@@ -10,6 +10,7 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/storetest"
+	"s360gate/core/words"
 )
 
 var ctx = context.Background()
@@ -73,7 +74,7 @@ func scan(t testing.TB, db *DB, code string, cp core.Checkpoint, now time.Time) 
 func wantVerdict(t testing.TB, v core.Verdict, o core.Outcome, r core.Reason) {
 	t.Helper()
 	if v.Outcome != o || v.Reason != r {
-		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, v.Message, o, r)
+		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, said(&v), o, r)
 	}
 }
 
@@ -97,6 +98,9 @@ func wantCode(t testing.TB, err error, code string) *core.Error {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// said is a verdict's message in English (the laptop's zone).
+func said(v *core.Verdict) string { return core.Speak(words.EN, nil).Verdict(v) }
 
 // barcodes are the records' tickets' barcodes, in order.
 func barcodes(rs []core.TicketRecord) []string {

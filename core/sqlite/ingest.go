@@ -229,7 +229,7 @@ func (s *ingestSession) yield() error {
 
 // ticketWriter writes tickets with prepared statements: batch inserts
 // batchRows tickets, one a single ticket. With update nil they are plain
-// inserts (RawIngestBaseline); otherwise they skip tickets already stored,
+// inserts (the bulk load's fresh tickets, the tests' raw baseline); otherwise they skip tickets already stored,
 // and update then rewrites those (see write).
 type ticketWriter struct {
 	conn       *sql.Conn // holding the transaction

@@ -20,6 +20,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// goSteps are the parts of a migration SQL cannot do, run right after its
+// file in the same transaction, by version.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	4: readOldMessages,
+}
+
 // appID marks the file as ours ("S360" in the SQLite header), so that some
 // other program's database is refused rather than "upgraded".
 const appID = 0x53333630
@@ -137,6 +143,11 @@ func migrateTo(ctx context.Context, w *sql.DB, readOnly bool, ms []migration) er
 		for _, m := range ms[cur:] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.name)
+			}
+			if step := goSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.name)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, time.Now().UnixMicro()); err != nil {

@@ -68,7 +68,6 @@ type options struct {
 	immutable bool // read-only medium without room for -shm (SQLite's immutable=1)
 	readers   int
 	cacheKiB  int // writer's page cache
-	mmapMiB   int
 	maxPages  int // 0: SQLite's default (no practical limit)
 }
 
@@ -113,23 +112,11 @@ func MaxPages(n int) Option {
 	}
 }
 
-// MmapMiB lets SQLite read the file through a memory map of that size
-// (default 0: off). It saves copies on reads, but an I/O error on a mapped
-// page kills the process instead of returning an error, which a gate cannot
-// afford unless the disk is trusted.
-func MmapMiB(mib int) Option {
-	return func(o *options) {
-		if mib >= 0 {
-			o.mmapMiB = mib
-		}
-	}
-}
-
 // Open opens (creating it if needed) the store at path and brings its
 // schema up to date. The parent directory is created 0700 and a new file
 // 0600: it holds personal data.
 func Open(path string, opts ...Option) (*DB, error) {
-	o := options{readers: 4, cacheKiB: 64 << 10}
+	o := defaults()
 	for _, f := range opts {
 		f(&o)
 	}
@@ -162,6 +149,18 @@ func Open(path string, opts ...Option) (*DB, error) {
 		}
 	}
 	return db, err
+}
+
+// defaults are Open's options when none is given.
+func defaults() options { return options{readers: 4, cacheKiB: 64 << 10} }
+
+// WriterDSN is the connection string a store opened at path with the
+// default options writes through (WAL, synchronous=FULL, its page cache
+// and checkpoint settings), for a tool that must write a store's file as
+// the store itself does: the benchmark's raw store limit (core/bench).
+func WriterDSN(path string) string {
+	o := defaults()
+	return dsn(path, &o, o.cacheKiB, false)
 }
 
 // cannotWrite reports whether path, or the folder SQLite writes its
@@ -285,9 +284,6 @@ func dsn(path string, o *options, cacheKiB int, reader bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
-	if o.mmapMiB > 0 {
-		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", int64(o.mmapMiB)<<20))
-	}
 	q.Set("_txlock", "immediate")
 	if !reader {
 		// See checkpoint.go: a safety net behind the background checkpoints.

@@ -235,7 +235,13 @@ func TestReadOnlyFile(t *testing.T) {
 // TestDiskFull: a scan that cannot be recorded is an error, never an ADMIT.
 func TestDiskFull(t *testing.T) {
 	db, _ := openTest(t)
-	apply(t, db, tk("1"))
+	// The fillers' controls are admissions like ticket 1's, so that they
+	// fill the same tables and indexes: no room is left for it either.
+	tickets := []core.Ticket{tk("1")}
+	for i := range 2000 {
+		tickets = append(tickets, tk("f"+itoa(i)))
+	}
+	apply(t, db, tickets...)
 	var pages int
 	db.w.QueryRow(`PRAGMA page_count`).Scan(&pages)
 	if _, err := db.w.Exec(`PRAGMA max_page_count = ` + itoa(pages)); err != nil {
@@ -243,8 +249,8 @@ func TestDiskFull(t *testing.T) {
 	}
 	var err error
 	var v core.Verdict
-	for i := 0; i < 200 && err == nil; i++ { // until the free pages are used up
-		v, err = db.Scan(ctx, core.ScanRequest{Code: "x" + itoa(i), Checkpoint: checkpoint("A"), Now: day})
+	for i := 0; i < 2000 && err == nil; i++ { // until the free pages are used up
+		v, err = db.Scan(ctx, core.ScanRequest{Code: "f" + itoa(i), Checkpoint: checkpoint("A"), Now: day})
 	}
 	if ce := wantCode(t, err, core.EUnavailable); !strings.Contains(ce.Message, "disk is full") {
 		t.Fatalf("message %q", ce.Message)

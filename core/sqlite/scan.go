@@ -189,7 +189,7 @@ func (db *DB) override(ctx context.Context, id, controlID, reason string, now ti
 		var prior string
 		err = tx.QueryRowContext(ctx, `SELECT id FROM controls WHERE override_of = ? LIMIT 1`, controlID).Scan(&prior)
 		if err == nil {
-			return core.Errorf(core.EConflict, "This scan was already overridden")
+			return core.Say(core.EConflict, "override.err.twice", nil)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -215,7 +215,7 @@ func (db *DB) override(ctx context.Context, id, controlID, reason string, now ti
 		if err := insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, denied.ID); err != nil {
 			return err
 		}
-		v = core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Message: c.Message, Scanned: c.Scanned, Control: &c, Ticket: ticket}
+		v = core.Verdict{Outcome: core.Admit, Reason: core.ReasonOverride, Facts: c.Facts, At: c.At, Scanned: c.Scanned, Control: &c, Ticket: ticket}
 		return nil
 	}()
 	if err := db.commit(tx, err, doing); err != nil {

@@ -51,8 +51,8 @@ var _ = add("ScanReasons", func(t *testing.T, b Backend) {
 
 	v = scan(t, db, "101", cpA, time.Time{})
 	wantVerdict(t, v, core.Deny, core.ReasonCancelled)
-	if !strings.Contains(v.Message, "refund requested") {
-		t.Errorf("cancelled message %q lacks the cause", v.Message)
+	if !strings.Contains(said(&v), "refund requested") {
+		t.Errorf("cancelled message %q lacks the cause", said(&v))
 	}
 	wantVerdict(t, scan(t, db, "102", cpA, time.Time{}), core.Deny, core.ReasonInvalidated)
 	wantVerdict(t, scan(t, db, "103", cpA, time.Time{}), core.Deny, core.ReasonNotThisEvent)
@@ -61,8 +61,8 @@ var _ = add("ScanReasons", func(t *testing.T, b Backend) {
 
 	v = scan(t, db, "106", cpA, time.Time{})
 	wantVerdict(t, v, core.Deny, core.ReasonWrongGate)
-	if !strings.Contains(v.Message, "gate C") {
-		t.Errorf("wrong gate message %q does not name entrance C", v.Message)
+	if !strings.Contains(said(&v), "gate C") {
+		t.Errorf("wrong gate message %q does not name entrance C", said(&v))
 	}
 	// D's tickets may also use gate A (a local rule).
 	wantVerdict(t, scan(t, db, "107", cpA, time.Time{}), core.Admit, core.ReasonOK)
@@ -78,8 +78,8 @@ var _ = add("ScanReasons", func(t *testing.T, b Backend) {
 		v.FirstUse.Gate != "A" || v.FirstUse.Station != "GATE_A_LAPTOP1" {
 		t.Fatalf("first use %+v, want %+v", v.FirstUse, first.Control)
 	}
-	if !strings.Contains(v.Message, "gate A") || !strings.Contains(v.Message, "GATE_A_LAPTOP1") {
-		t.Errorf("already used message %q", v.Message)
+	if !strings.Contains(said(&v), "gate A") || !strings.Contains(said(&v), "GATE_A_LAPTOP1") {
+		t.Errorf("already used message %q", said(&v))
 	}
 
 	// REJECTED_BY_S360 once S-360 refused a control of the ticket.
@@ -102,7 +102,7 @@ var _ = add("ScanPromptsAndOffline", func(t *testing.T, b Backend) {
 	cp := Checkpoint("A")
 	cp.Rules.Tariffs = map[string]string{"CHILD": "AGE CHECK: under 16"}
 	cp.Staleness = time.Hour
-	req := core.ScanRequest{Code: "200", Checkpoint: cp, Now: Day, Prompts: []core.Prompt{{Kind: core.PromptScanner, Text: "layout"}}}
+	req := core.ScanRequest{Code: "200", Checkpoint: cp, Now: Day, Prompts: core.ScannerPrompts("azerty", "")}
 	v, err := db.Scan(ctx, req)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // Store is what the contract covers: everything a station does with its
@@ -172,9 +173,12 @@ func scan(t testing.TB, db Store, code string, cp core.Checkpoint, now time.Time
 func wantVerdict(t testing.TB, v core.Verdict, o core.Outcome, r core.Reason) {
 	t.Helper()
 	if v.Outcome != o || v.Reason != r {
-		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, v.Message, o, r)
+		t.Fatalf("verdict %s %s (%q), want %s %s", v.Outcome, v.Reason, said(&v), o, r)
 	}
 }
+
+// said is a verdict's message in English (the laptop's zone).
+func said(v *core.Verdict) string { return core.Speak(words.EN, nil).Verdict(v) }
 
 // wantCode checks that err is a *core.Error with the code.
 func wantCode(t testing.TB, err error, code string) *core.Error {

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 var _ = add("Calls", func(t *testing.T, b Backend) {
@@ -37,7 +39,7 @@ var _ = add("Calls", func(t *testing.T, b Backend) {
 
 var _ = add("SyncState", func(t *testing.T, b Backend) {
 	db, o := open(t, b)
-	if s, err := db.SyncState(ctx); err != nil || s != (core.SyncState{}) {
+	if s, err := db.SyncState(ctx); err != nil || !reflect.DeepEqual(s, core.SyncState{}) {
 		t.Fatalf("fresh state %+v %v", s, err)
 	}
 	want := core.SyncState{LastCycle: Day, LastExportOK: Day.Add(time.Second), LastUploadOK: Day.Add(2 * time.Second),
@@ -58,7 +60,7 @@ var _ = add("SyncState", func(t *testing.T, b Backend) {
 	if err := db.SaveSyncState(ctx, core.SyncState{}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.SyncState(ctx); got != (core.SyncState{}) {
+	if got, _ := db.SyncState(ctx); !reflect.DeepEqual(got, core.SyncState{}) {
 		t.Fatalf("cleared state %+v", got)
 	}
 })
@@ -82,10 +84,11 @@ var _ = add("ScanInTheStoredZone", func(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	tokyo := core.LoadZone("Asia/Tokyo")
-	if want := "Already used at " + core.FormatIn(first, tokyo, "15:04"); v.Reason != core.ReasonAlreadyUsed || !strings.HasPrefix(v.Message, want+",") {
-		t.Fatalf("verdict %s %q, want %q…", v.Reason, v.Message, want)
+	msg := core.Speak(words.EN, tokyo).Verdict(&v)
+	if want := "Already used at " + core.FormatIn(first, tokyo, "15:04"); v.Reason != core.ReasonAlreadyUsed || !strings.HasPrefix(msg, want+",") {
+		t.Fatalf("verdict %s %q, want %q…", v.Reason, msg, want)
 	}
-	if !strings.HasPrefix(v.Message, "Already used at "+first.In(tokyo).Format("15:04")) {
-		t.Fatalf("not the venue's hour: %q", v.Message)
+	if !strings.HasPrefix(msg, "Already used at "+first.In(tokyo).Format("15:04")) {
+		t.Fatalf("not the venue's hour: %q", msg)
 	}
 })

@@ -15,15 +15,21 @@ import (
 	"s360gate/core"
 )
 
-// maxBackoff caps one wait between retries.
+// maxBackoff caps one wait between retries (a Retry-After asks for more,
+// up to the two minutes the client reads of it).
 const maxBackoff = 30 * time.Second
 
 // call runs one S-360 request, retrying transient failures (S-360
-// unreachable or overloaded, 5xx, 509, a timeout) with exponential backoff
-// and jitter. Retrying is safe because S-360 calls are transactional: a
-// call that failed did nothing. Anything else (credentials, a refusal, a
-// shutdown) is returned at once. After the last retry the error is
-// returned and the work waits for the next cycle.
+// unreachable or overloaded, 5xx, 509/429, a timeout) with exponential
+// backoff and jitter, never sooner than S-360's Retry-After. Retrying is
+// safe because S-360 calls are transactional: a call that failed did
+// nothing. Anything else (credentials, a refusal, a shutdown) is returned
+// at once. After the last retry the error is returned and the work waits
+// for the next cycle.
+//
+// The engine is the one owner of retries: the S-360 client makes one
+// attempt per call (core/s360's do), each within its request budget, so
+// that a cycle makes at most 1+Retries attempts of a request, and says so.
 func (e *Engine) call(ctx context.Context, method string, fn func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		err := fn(ctx)
@@ -32,6 +38,13 @@ func (e *Engine) call(ctx context.Context, method string, fn func(context.Contex
 			return err
 		}
 		d := e.delay(attempt)
+		var slow *core.SlowDown
+		if errors.As(err, &slow) && d < slow.RetryAfter {
+			d = slow.RetryAfter + time.Duration(e.jitter()*float64(time.Second))
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			return err // the caller cannot wait that long: the next cycle will
+		}
 		e.log.WithFields(logrus.Fields{"method": method, "attempt": attempt + 1, "wait": d.Round(time.Millisecond)}).
 			WithError(err).Warn("S-360 call failed, retrying")
 		if e.onRetry != nil {
@@ -86,7 +99,9 @@ func reached(err error) (online, ok bool) {
 		return true, true
 	case errors.Is(err, context.Canceled):
 		return false, false
-	case errors.Is(err, context.DeadlineExceeded), core.ErrorCode(err) == core.EUnavailable:
+	case errors.Is(err, context.DeadlineExceeded), core.ErrorCode(err) == core.EUnavailable,
+		errors.Is(err, core.ErrNoRemote): // no client, no call: not online
+
 		return false, true
 	}
 	var ne net.Error
@@ -108,41 +123,45 @@ func untrustedServer(err error) bool {
 	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
-// authWords is the status when S-360 refuses the credentials.
-const authWords = "S-360 rejected the credentials — check institution, operator and password in Settings"
+// plainWords is an error as a supervisor reads it, in English.
+func plainWords(err error) string { return saidOf(err).Text }
 
-// plainWords is an error as a supervisor reads it.
-func plainWords(err error) string {
+// saidOf is an error as a supervisor reads it, in the catalogue's words
+// when it has them (each screen says them in its language).
+func saidOf(err error) core.Said {
 	var rej *core.RejectedError
 	switch {
 	case err == nil:
-		return ""
+		return core.Said{}
 	case errors.As(err, &rej):
-		return "S-360 refused controls of blacklisted tickets; they are listed for the dispute desk"
+		return core.SayWords("sync.err.rejected", nil)
 	case core.ErrorCode(err) == core.EAuth:
-		if m := core.ErrorMessage(err); strings.HasPrefix(m, "S-360 rejected the credentials") {
-			return m
+		// The client's own words name the cause (a wrong clock too).
+		if w := core.SaidOf(err); strings.HasPrefix(w.Key, "s360.err.auth") || strings.HasPrefix(w.Text, "S-360 rejected the credentials") {
+			return w
 		}
-		return authWords
+		return core.SayWords("sync.err.auth", nil)
 	case errors.Is(err, context.DeadlineExceeded) && core.ErrorCode(err) == core.EInternal:
-		return "S-360 did not answer in time; the station will try again"
+		return core.SayWords("sync.err.timeout", nil)
 	}
-	return core.ErrorMessage(err)
+	return core.SaidOf(err)
 }
 
-// shownError is what the status keeps of a cycle's error: its words, or
-// nothing for a shutdown (stopping is not a failure to show).
-func shownError(ctx context.Context, err error) string {
+// shownError is what the status keeps of a cycle's error: its words, in
+// English and in the catalogue's, or nothing for a shutdown (stopping is
+// not a failure to show).
+func shownError(ctx context.Context, err error) (string, []core.Said) {
 	if err == nil || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
-		return ""
+		return "", nil
 	}
 	var words []string
+	var said []core.Said
 	for _, e := range unjoin(err) {
-		if w := plainWords(e); w != "" && !slices.Contains(words, w) {
-			words = append(words, w)
+		if w := saidOf(e); w.Text != "" && !slices.Contains(words, w.Text) {
+			words, said = append(words, w.Text), append(said, w)
 		}
 	}
-	return strings.Join(words, "; ")
+	return strings.Join(words, "; "), said
 }
 
 // unjoin splits an errors.Join into its parts.

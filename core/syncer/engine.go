@@ -286,9 +286,9 @@ func (e *Engine) finish(ctx context.Context, s core.Settings, rep *CycleReport, 
 	if rep.UploadErr == nil && (rep.Uploaded+rep.Rejected > 0 || rep.ExportErr == nil) {
 		state.LastUploadOK = end
 	}
-	shown := shownError(ctx, err)
+	shown, said := shownError(ctx, err)
 	if shown != "" {
-		state.LastError, state.LastErrorAt = shown, end
+		state.LastError, state.LastErrorSaid, state.LastErrorAt = shown, said, end
 	}
 	if serr := e.store.SaveSyncState(bg, state); serr != nil {
 		e.log.WithError(serr).Error("cannot save the sync state")

@@ -17,6 +17,7 @@ import (
 	"s360gate/core/s360"
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
+	"s360gate/core/words"
 )
 
 type world struct {
@@ -301,7 +302,7 @@ func TestIntegrationCancelledAfterExportIsDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Outcome != core.Deny || v.Reason != core.ReasonCancelled || !strings.Contains(v.Message, "event postponed") {
+	if v.Outcome != core.Deny || v.Reason != core.ReasonCancelled || !strings.Contains(core.Speak(words.EN, nil).Verdict(&v), "event postponed") {
 		t.Fatalf("verdict %+v", v)
 	}
 }

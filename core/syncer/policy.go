@@ -42,11 +42,7 @@ func refusal(s core.Settings, last, now time.Time, zone *time.Location) *core.Po
 	if next.IsZero() || !now.Before(next) {
 		return nil
 	}
-	why := string(s.Environment) + ": at most one sync an hour before event day"
-	if eventDay(s, now, zone) {
-		why = string(s.Environment) + ": at most one sync a minute on event day"
-	}
-	return &core.PolicyRefusal{Next: next, Why: why, Zone: zone}
+	return &core.PolicyRefusal{Next: next, Env: s.Environment, EventDay: eventDay(s, now, zone), Zone: zone}
 }
 
 // NextAllowed is when the institution's policy lets the next cycle start

@@ -22,7 +22,7 @@ func refusedUntil(t *testing.T, err error, next time.Time) {
 	if !errors.As(err, &ref) {
 		t.Fatalf("want a *core.PolicyRefusal, got %v", err)
 	}
-	if !ref.Next.Equal(next) || ref.Why == "" {
+	if !ref.Next.Equal(next) || ref.Env == "" {
 		t.Fatalf("refusal %+v, want next %v", ref, next)
 	}
 }

@@ -87,6 +87,7 @@ func (e *Engine) setState(state core.SyncState, next time.Time) {
 		st.LastExportOK = state.LastExportOK
 		st.LastUploadOK = state.LastUploadOK
 		st.LastError = state.LastError
+		st.LastErrorSaid = state.LastErrorSaid
 		st.LastErrorAt = state.LastErrorAt
 		st.TimeZone = state.TimeZone
 		st.NextAllowed = next
@@ -178,7 +179,8 @@ func (e *Engine) fail(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	e.update(func(st *core.SyncStatus) {
-		st.LastError, st.LastErrorAt = plainWords(err), e.now()
+		w := saidOf(err)
+		st.LastError, st.LastErrorSaid, st.LastErrorAt = w.Text, []core.Said{w}, e.now()
 	})
 	e.log.WithError(err).Error("sync cycle not started")
 	return err

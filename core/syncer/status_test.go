@@ -3,10 +3,12 @@ package syncer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // A subscriber that does not return does not hold up the engine, and once
@@ -99,7 +101,7 @@ func TestPreflight(t *testing.T) {
 		t.Fatalf("%q %v", got, err)
 	}
 	r.fail("getTimeZone", core.Errorf(core.EAuth, "401 Unauthorized"))
-	if got, err := Preflight(context.Background(), r); err == nil || got != authWords {
+	if got, err := Preflight(context.Background(), r); err == nil || got != "S-360 rejected the credentials — check institution, operator and password in Settings" {
 		t.Fatalf("%q %v", got, err)
 	}
 	r.fail("getTimeZone", core.Wrap(core.EUnavailable, errors.New("dial tcp: refused"), "S-360 cannot be reached at this address"))
@@ -114,7 +116,7 @@ func TestPlainWords(t *testing.T) {
 		want string
 	}{
 		{core.Errorf(core.EAuth, "S-360 rejected the credentials (operator gate)"), "S-360 rejected the credentials (operator gate)"},
-		{core.Errorf(core.EAuth, "HTTP 401"), authWords},
+		{core.Errorf(core.EAuth, "HTTP 401"), "S-360 rejected the credentials — check institution, operator and password in Settings"},
 		{&core.RejectedError{Barcodes: []string{"1"}}, "S-360 refused controls of blacklisted tickets; they are listed for the dispute desk"},
 		{context.DeadlineExceeded, "S-360 did not answer in time; the station will try again"},
 		{errors.New("boom"), "Something went wrong; the details are in the log."},
@@ -125,8 +127,15 @@ func TestPlainWords(t *testing.T) {
 	}
 	// Both halves of a cycle failing the same way say it once.
 	down := core.Errorf(core.EUnavailable, "S-360 cannot be reached")
-	if got := shownError(context.Background(), errors.Join(down, down)); got != "S-360 cannot be reached" {
-		t.Errorf("%q", got)
+	if got, said := shownError(context.Background(), errors.Join(down, down)); got != "S-360 cannot be reached" || len(said) != 1 {
+		t.Errorf("%q %+v", got, said)
+	}
+	// Words of the catalogue are kept with their key, for every language.
+	slow := core.Say(core.ERefused, "s360.err.slowDown", nil)
+	got, said := shownError(context.Background(), errors.Join(slow, errors.New("boom")))
+	if fr := core.Speak(words.FR, nil).Said(said...); got != plainWords(slow)+"; Something went wrong; the details are in the log." ||
+		fr != "S-360 demande de ralentir (trop de requêtes) ; réessayez dans une minute; Une erreur s'est produite ; les détails sont dans le journal." {
+		t.Errorf("%q / %q", got, fr)
 	}
 }
 
@@ -245,5 +254,26 @@ func TestOfflineSaysWhyWhileRetrying(t *testing.T) {
 	}
 	if st := r.engine.Status(); !st.Online || !st.Called {
 		t.Errorf("after: %+v", st)
+	}
+}
+
+// A station whose settings allow no S-360 client (no password) made no
+// call: the status is not "Online" beside "S-360 is not configured", even
+// after an earlier call reached S-360.
+func TestNotConfiguredIsNotOnline(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.engine.Status(); !st.Online {
+		t.Fatalf("after a call that reached S-360: %+v", st)
+	}
+	noClient := core.Wrap(core.EInvalid, fmt.Errorf("%w: password required", core.ErrNoRemote), "S-360 is not configured")
+	r.remote.fail("exportList", noClient)
+	r.remote.fail("importControlledTicket", noClient)
+	r.remote.fail("getTimeZone", noClient)
+	r.engine.RunCycle(context.Background()) // fails: there is no client
+	if st := r.engine.Status(); st.Online || st.LastError == "" {
+		t.Errorf("without a client: online %v, last error %q", st.Online, st.LastError)
 	}
 }

@@ -111,6 +111,36 @@ func TestUploadRetriesTransientFailures(t *testing.T) {
 	}
 }
 
+// S-360's Retry-After sets the least wait before the engine tries again
+// (the client makes one attempt per call: the engine is the one to retry),
+// and a caller who cannot wait that long gets the refusal at once.
+func TestRetryAfterHonoured(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	want := scanN(r.store, 2)
+	slow := func() error {
+		return &core.Error{Code: core.ERefused, Message: "S-360 asks us to slow down", Err: &core.SlowDown{RetryAfter: 40 * time.Second}}
+	}
+	r.remote.fail("importControlledTicket", slow(), slow())
+	if rep, err := r.engine.RunCycle(context.Background()); err != nil || rep.Uploaded != 2 {
+		t.Fatalf("err %v report %+v", err, rep)
+	}
+	sl := r.clock.Sleeps()
+	if len(sl) != 2 || sl[0] < 40*time.Second || sl[1] < 40*time.Second || sl[0] > 41*time.Second {
+		t.Fatalf("waits %v, want at least S-360's 40 s", sl)
+	}
+	if got := r.remote.importedIDs(); !slices.Equal(got, want) || r.remote.imports != 3 {
+		t.Fatalf("imported %v in %d calls", got, r.remote.imports)
+	}
+
+	scanN(r.store, 1)
+	r.remote.fail("importControlledTicket", slow())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.engine.RunCycle(ctx); core.ErrorCode(err) != core.ERefused || len(r.clock.Sleeps()) != 2 {
+		t.Fatalf("with 10 s to go: %v, waits %v", err, r.clock.Sleeps())
+	}
+}
+
 // OnRetry hears of each retry, with the failure, the count and the wait
 // the engine then sleeps.
 func TestOnRetryIsTold(t *testing.T) {
@@ -168,7 +198,7 @@ func TestAuthIsNotRetried(t *testing.T) {
 	if core.ErrorCode(err) != core.EAuth || len(r.remote.exportCursors()) != 1 || r.remote.imports != 1 || len(r.clock.Sleeps()) != 0 {
 		t.Fatalf("err %v, %d exports, %d imports", err, len(r.remote.exportCursors()), r.remote.imports)
 	}
-	if st := r.engine.Status(); st.LastError != authWords || !st.Online {
+	if st := r.engine.Status(); st.LastError != "S-360 rejected the credentials — check institution, operator and password in Settings" || !st.Online {
 		t.Fatalf("status %+v", st)
 	}
 }

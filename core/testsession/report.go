@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/words"
 )
 
 // DirName is where reports go inside the data directory.
@@ -28,6 +29,9 @@ type Report struct {
 	Started     time.Time
 	Finished    time.Time
 	Zone        *time.Location // the venue's; nil: the laptop's
+	// Lang is the language of the page and the messages (the CSV's columns
+	// and codes never change with it).
+	Lang words.Lang
 	// Upload says what became of the upload, in words.
 	Upload  string
 	Results []Result
@@ -90,12 +94,13 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 //go:embed report.html
 var templates embed.FS
 
-var page = template.Must(template.New("report.html").ParseFS(templates, "report.html"))
+var page = template.Must(template.New("report.html").Funcs(template.FuncMap{"t": func(string) string { return "" }}).ParseFS(templates, "report.html"))
 
 // htmlRow is one ticket as the page shows it.
 type htmlRow struct {
 	Result
 	RecClass   string // Recorded as a CSS class
+	Detail     string // the control's upload detail, said
 	At         string
 	Operations []string
 	State      string
@@ -107,27 +112,36 @@ type htmlRow struct {
 // station, time and zone, the summary, and one row per ticket.
 func (rep *Report) WriteHTML(w io.Writer) error {
 	zone := core.ZoneOr(rep.Zone)
+	say := core.Speak(rep.Lang, rep.Zone)
 	data := struct {
 		*Report
-		Title, Started, Finished, ZoneName, Summary, Verdict string
-		OK                                                   bool
-		Rows                                                 []htmlRow
-	}{Report: rep, Title: "S-360 test session — " + string(rep.Environment) + " — " + rep.Station,
+		Title, Started, Finished, ZoneName, Summary, Verdict, Station, Lang string
+		OK                                                                  bool
+		Rows                                                                []htmlRow
+	}{Report: rep, Title: say.T("report.title", nil) + " — " + string(rep.Environment) + " — " + rep.Station,
 		Started: rep.Started.In(zone).Format("2006-01-02 15:04:05"), Finished: rep.Finished.In(zone).Format("15:04:05"),
-		ZoneName: zoneName(rep.Zone, rep.Started), Summary: rep.Summary(), OK: rep.OK()}
-	data.Verdict = "Some checks failed"
+		ZoneName: zoneName(say, rep.Zone, rep.Started), Summary: rep.Summary(), OK: rep.OK(), Lang: string(say.Lang)}
+	data.Station = say.T("report.station", map[string]any{"Station": rep.Station, "Direction": string(rep.Direction)})
+	if rep.Gate != "" {
+		data.Station = say.T("report.stationGate", map[string]any{"Station": rep.Station, "Gate": rep.Gate, "Direction": string(rep.Direction)})
+	}
+	data.Verdict = say.T("report.failed", nil)
 	if data.OK {
-		data.Verdict = "All checks passed"
+		data.Verdict = say.T("report.passed", nil)
 	}
 	for _, r := range rep.Results {
 		row := htmlRow{Result: r, Reprint: "—", RecClass: "rec-" + strings.ReplaceAll(r.Recorded, " ", "-")}
+		if r.Recorded != "" {
+			row.Recorded = say.T("report.recorded."+strings.ReplaceAll(r.Recorded, " ", "-"), nil)
+		}
 		if r.Control != nil {
 			row.At = r.Control.At.In(zone).Format("15:04:05")
+			row.Detail = say.UploadDetail(r.Control.UploadDetail)
 		}
 		if rt := r.S360; rt != nil {
 			row.State, row.Medium = string(rt.Ticket.State), rt.TicketMedium
 			if rt.Duplicate != nil {
-				row.Reprint = map[bool]string{true: "yes", false: "no"}[*rt.Duplicate]
+				row.Reprint = say.T(map[bool]string{true: "Yes", false: "No"}[*rt.Duplicate], nil)
 			}
 			for _, op := range rt.Operations {
 				row.Operations = append(row.Operations, op.Result+" "+op.At.In(zone).Format("2006-01-02 15:04:05"))
@@ -135,13 +149,13 @@ func (rep *Report) WriteHTML(w io.Writer) error {
 		}
 		data.Rows = append(data.Rows, row)
 	}
-	return page.Execute(w, data)
+	return page.Funcs(template.FuncMap{"t": func(key string) string { return say.T(key, nil) }}).Execute(w, data)
 }
 
 // zoneName names the report's zone for its header.
-func zoneName(loc *time.Location, at time.Time) string {
+func zoneName(say core.Speaker, loc *time.Location, at time.Time) string {
 	if loc == nil {
-		return "this computer's time zone (" + core.ZoneLabel(nil, at) + "): S-360 has not named the institution's yet"
+		return say.T("report.laptopZone", map[string]any{"Zone": core.ZoneLabel(nil, at)})
 	}
 	return loc.String() + " (" + core.ZoneLabel(loc, at) + ")"
 }

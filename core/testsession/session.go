@@ -3,13 +3,13 @@ package testsession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"s360gate/core"
 	"s360gate/core/scanner"
+	"s360gate/core/words"
 )
 
 // Store is what a session needs of the station's store: it decides and
@@ -38,6 +38,9 @@ type Options struct {
 	// next allowed time (at most an hour before event day) instead of
 	// reporting without it.
 	Wait bool
+	// Lang is the language of the report's messages (default: the
+	// station's, Settings.Lang).
+	Lang words.Lang
 	Now  func() time.Time
 	// Sleep waits for the policy (tests: a virtual clock). Default core.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -91,6 +94,7 @@ const (
 // another).
 type Session struct {
 	o       Options
+	say     core.Speaker
 	mu      sync.Mutex
 	started time.Time
 	results []Result
@@ -105,7 +109,10 @@ func New(o Options) *Session {
 		o.Sleep = core.Sleep
 	}
 	o.Settings = o.Settings.Defaults()
-	return &Session{o: o, started: o.Now()}
+	if o.Lang == "" {
+		o.Lang = o.Settings.Lang()
+	}
+	return &Session{o: o, say: core.Speak(o.Lang, o.Zone), started: o.Now()}
 }
 
 // Results are the lines scanned so far (after Finish: with S-360's side).
@@ -122,20 +129,18 @@ func (s *Session) Scan(ctx context.Context, l Line) Result {
 	opts := scanner.Options{Terminator: s.o.Settings.ScannerTerminator, Prefix: s.o.Settings.ScannerPrefix, Suffix: s.o.Settings.ScannerSuffix}
 	sc, err := opts.Normalize(l.Code)
 	if err != nil {
-		r.Error = err.Error()
+		r.Error = s.say.Error(err)
 		return s.add(r)
 	}
 	r.Scanned = sc.Code
 	req := core.ScanRequest{Code: sc.Code, Checkpoint: s.o.Settings.Checkpoint(), Now: s.o.Now()}
-	for _, w := range sc.Warnings {
-		req.Prompts = append(req.Prompts, core.Prompt{Kind: core.PromptScanner, Text: w})
-	}
+	req.Prompts = core.ScannerPrompts(sc.Layout, sc.Odd)
 	v, err := s.o.Store.Scan(ctx, req)
 	if err != nil {
-		r.Error = "NOT RECORDED: " + core.ErrorMessage(err)
+		r.Error = s.say.T("scan.notRecorded", map[string]any{"Why": s.say.Error(err)})
 		return s.add(r)
 	}
-	r.Outcome, r.Reason, r.Message, r.Control = v.Outcome, v.Reason, v.Message, v.Control
+	r.Outcome, r.Reason, r.Message, r.Control = v.Outcome, v.Reason, s.say.Verdict(&v), v.Control
 	if v.Ticket != nil {
 		r.Barcode, r.TaxNumber = v.Ticket.Barcode, v.Ticket.TaxNumber
 	}
@@ -175,7 +180,7 @@ func (s *Session) Finish(ctx context.Context) *Report {
 	rep := &Report{
 		Environment: s.o.Settings.Environment, Institution: s.o.Settings.Institution,
 		Station: s.o.Settings.Station, Gate: s.o.Settings.Gate, Direction: s.o.Settings.Direction,
-		Started: s.started, Zone: s.o.Zone,
+		Started: s.started, Zone: s.o.Zone, Lang: s.say.Lang,
 	}
 	rep.Upload = s.upload(ctx)
 	results := s.Results()
@@ -195,24 +200,23 @@ func (s *Session) Finish(ctx context.Context) *Report {
 // upload runs a sync cycle and says what became of it, in words.
 func (s *Session) upload(ctx context.Context) string {
 	if s.o.Syncer == nil {
-		return "Not uploaded: this station has no sync engine."
+		return s.say.T("session.noEngine", nil)
 	}
 	for waits := 0; ; waits++ {
 		err := s.o.Syncer.SyncNow(ctx)
 		var ref *core.PolicyRefusal
 		switch {
 		case err == nil:
-			return "Uploaded at " + core.FormatIn(s.o.Now(), s.o.Zone, "15:04:05") + "."
+			return s.say.T("session.uploaded", map[string]any{"At": s.say.Time(s.o.Now(), "15:04:05")})
 		case errors.As(err, &ref) && s.o.Wait && waits < 3: // the engine's own clock may disagree by a little
 			if werr := s.o.Sleep(ctx, ref.Next.Sub(s.o.Now())); werr != nil {
-				return "Not uploaded: " + core.ErrorMessage(werr)
+				return s.say.T("session.notUploaded", map[string]any{"Why": s.say.Error(werr)})
 			}
 			continue
 		case errors.As(err, &ref):
-			return "Not uploaded yet: the call policy allows the next sync at " + core.FormatIn(ref.Next, s.o.Zone, "2006-01-02 15:04") +
-				" (" + ref.Why + "). Run the session's check again then, or start it with the wait option."
+			return s.say.T("session.notYet", map[string]any{"Refusal": s.say.Error(ref)})
 		}
-		return "Upload failed: " + core.ErrorMessage(err)
+		return s.say.T("session.uploadFailed", map[string]any{"Why": s.say.Error(err)})
 	}
 }
 
@@ -315,11 +319,12 @@ func (rep *Report) Summary() string {
 			sent++
 		}
 	}
-	s := fmt.Sprintf("%d %s: %d PASS, %d FAIL", len(rep.Results), plural(len(rep.Results), "ticket", "tickets"), pass, fail)
+	say := core.Speak(rep.Lang, rep.Zone)
+	s := say.N("report.summary", len(rep.Results), map[string]any{"Pass": pass, "Fail": fail})
 	if n := len(rep.Results) - pass - fail; n > 0 {
-		s += fmt.Sprintf(", %d without an expected outcome", n)
+		s += say.T("report.unexpected", map[string]any{"N": n})
 	}
-	return s + fmt.Sprintf("; S-360 lists %d of the %d controls uploaded", yes, sent)
+	return s + say.T("report.listed", map[string]any{"Yes": yes, "Sent": sent})
 }
 
 // OK reports a session without a FAIL, whose uploaded controls S-360 all
@@ -331,11 +336,4 @@ func (rep *Report) OK() bool {
 		}
 	}
 	return true
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

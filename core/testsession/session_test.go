@@ -18,6 +18,7 @@ import (
 	"s360gate/core/s360sim"
 	"s360gate/core/sqlite"
 	"s360gate/core/syncer"
+	"s360gate/core/words"
 )
 
 func TestParseLine(t *testing.T) {
@@ -224,6 +225,29 @@ func TestSessionAgainstTheSimulator(t *testing.T) {
 	if strings.Contains(string(page), "<script") {
 		t.Error("a script in the page")
 	}
+	// The same report for a German-speaking institution: the page and the
+	// messages in German, the CSV's columns and codes as they were.
+	rep.Lang = words.DE
+	for i := range rep.Results {
+		if rep.Results[i].Reason == core.ReasonCancelled {
+			rep.Results[i].Message = core.Speak(words.DE, zone).Message(core.ReasonCancelled, &core.Facts{Cause: "REFUND_REQUESTED"}, time.Now(), "")
+		}
+	}
+	var de strings.Builder
+	if err := rep.WriteHTML(&de); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<html lang="de">`, "<title>S-360-Testsitzung — sandbox — GATE_N1_TEST</title>", "Einige Prüfungen fehlgeschlagen",
+		"GATE_N1_TEST · Tor N1 · Richtung in", "Unsere Kontrolle bei S-360", "Tickets:", "abgelehnt", "Storniert — Rückerstattung beantragt"} {
+		if !strings.Contains(de.String(), want) {
+			t.Errorf("the German page lacks %q", want)
+		}
+	}
+	var csvDE strings.Builder
+	rep.WriteCSV(&csvDE)
+	if !strings.HasPrefix(csvDE.String(), strings.Join(csvHeader, ",")) || !strings.Contains(csvDE.String(), ","+RecordedRefused+",") {
+		t.Errorf("the CSV changed with the language: %.200s", csvDE.String())
+	}
 }
 
 // TestSessionUploadRefusedByPolicy: in production before event day the
@@ -242,7 +266,7 @@ func TestSessionUploadRefusedByPolicy(t *testing.T) {
 	s := New(Options{Settings: st.settings, Store: st.db, Syncer: engine, Remote: st.client, Now: clock})
 	s.Scan(context.Background(), Line{No: 1, Code: valid.Barcode, Expected: "ADMIT"})
 	rep := s.Finish(context.Background())
-	if r := rep.Results[0]; !strings.HasPrefix(rep.Upload, "Not uploaded yet: the call policy allows the next sync at ") ||
+	if r := rep.Results[0]; !strings.HasPrefix(rep.Upload, "Not uploaded yet: S-360 call not allowed before ") ||
 		r.Recorded != RecordedPending || r.Match != Pass || rep.OK() {
 		t.Errorf("refused: upload %q, recorded %q, ok %v", rep.Upload, r.Recorded, rep.OK())
 	}

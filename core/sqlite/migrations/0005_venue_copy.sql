@@ -1,4 +1,4 @@
--- 0004: a station of a venue keeps, in a store of its own, a copy of the
+-- 0005: a station of a venue keeps, in a store of its own, a copy of the
 -- venue: its ticket list and its controls (who is already inside), caught
 -- up from the venue's change feed. When the venue's database cannot be
 -- reached the station decides from it, alone, and pushes those controls

@@ -1,4 +1,4 @@
--- 0003: what the stations' local copies need (issue 16).
+-- 0004: what the stations' local copies need (issue 16).
 
 -- The venue's identity: a station's local copy belongs to one venue, and a
 -- copy made of another one (the station joined elsewhere, the database was

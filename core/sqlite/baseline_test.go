@@ -9,8 +9,8 @@ import (
 	"s360gate/core"
 )
 
-// RawIngestBaseline measures the raw store limit that ApplyPage is compared
-// with: it creates a fresh database at path (which must not exist) with the
+// RawIngestBaseline (test-only: BenchmarkRawIngest) measures the raw store
+// limit that ApplyPage is compared with: it creates a fresh database at path (which must not exist) with the
 // very same schema, indexes and pragmas as Open, and inserts the pages, one
 // transaction and one prepared plain INSERT per page, binding each row
 // exactly as ApplyPage does and committing the same way (synchronous=NORMAL,
@@ -39,7 +39,7 @@ func RawIngestBaseline(ctx context.Context, path string, pages [][]core.Ticket) 
 }
 
 // insertPlain writes page with plain INSERTs (no conflict handling, no
-// cursor): the raw store limit the benchmark compares ApplyPage with.
+// cursor): the raw store limit the benchmarks compare ApplyPage with.
 func insertPlain(ctx context.Context, s *ingestSession, page []core.Ticket) error {
 	ins := newPlainInserts()
 	defer ins.close(s.conn)
