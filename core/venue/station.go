@@ -78,6 +78,10 @@ type Station struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// closeMu orders starting the member (when the venue is first
+	// reached) with Close, so that nothing starts once Close waits.
+	closeMu sync.Mutex
+	closed  bool
 }
 
 var (
@@ -161,6 +165,11 @@ func (s *Station) open(ctx context.Context) (*postgres.DB, error) {
 // startMember makes the station a member of the venue on db: reporting
 // itself, and with Elect a candidate for the syncer's turn.
 func (s *Station) startMember(db *postgres.DB) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return
+	}
 	o := Options{DB: db, Station: s.Settings(), Log: s.o.Log, Version: s.o.Version, Local: stationCopy{s}}
 	if s.o.Tune != nil {
 		s.o.Tune(&o)
@@ -194,6 +203,9 @@ func (c stationCopy) Pending() int { return c.s.Link().Unpushed }
 // Close stops the station's work (a syncer gives its lease up) and closes
 // both stores.
 func (s *Station) Close() error {
+	s.closeMu.Lock()
+	s.closed = true
+	s.closeMu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	if db := s.pg.Load(); db != nil {
