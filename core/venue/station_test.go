@@ -218,7 +218,7 @@ func TestStationSharedCopy(t *testing.T) {
 	}
 	user, err := OpenStation(ctx, StationOptions{DB: dsnB, Local: local, CopyKeptElsewhere: true,
 		Station: core.Settings{Station: "STATION1", Gate: "A", Direction: core.DirectionIn, VenueFallbackMs: 300},
-		Log: quiet(), ProbeEvery: 100 * time.Millisecond, CopyEvery: 100 * time.Millisecond})
+		Log:     quiet(), ProbeEvery: 100 * time.Millisecond, CopyEvery: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
