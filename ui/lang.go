@@ -26,7 +26,10 @@ import (
 
 var (
 	guiLang atomic.Value // words.Lang
-	langMu  sync.Mutex   // one registration at a time
+	// langMu: one registration at a time, and none while words are said:
+	// Fyne's lang replaces its localizer without a lock of its own, so a
+	// language set while a screen speaks (tests do) would race it.
+	langMu sync.RWMutex
 )
 
 // SetLanguage makes l the language of every screen built from now on, and
@@ -103,9 +106,15 @@ func Lang() words.Lang {
 // T is key's words in the GUI's language, data filling its template.
 func T(key string, data ...map[string]any) string {
 	if len(data) > 0 && data[0] != nil {
-		// Key values (words of words) are said first, as words.Lang.T does.
-		return lang.X(key, words.EN.Template(key), resolve(data[0]))
+		// Key values (words of words) are said first, as words.Lang.T does
+		// (before the lock: resolve says words too).
+		d := resolve(data[0])
+		langMu.RLock()
+		defer langMu.RUnlock()
+		return lang.X(key, words.EN.Template(key), d)
 	}
+	langMu.RLock()
+	defer langMu.RUnlock()
 	return lang.X(key, words.EN.Template(key))
 }
 
@@ -119,7 +128,10 @@ func TN(key string, n int, data ...map[string]any) string {
 		}
 	}
 	d["Count"] = Lang().Number(n)
-	return lang.XN(key, words.EN.Template(key), n, resolve(d))
+	d = resolve(d)
+	langMu.RLock()
+	defer langMu.RUnlock()
+	return lang.XN(key, words.EN.Template(key), n, d)
 }
 
 func resolve(data map[string]any) map[string]any {
