@@ -62,6 +62,8 @@ type Main struct {
 	mu sync.Mutex
 
 	top         *topBar
+	venueBar    *venueBar   // on a station of a venue
+	link        *linkBanner // the venue link is down
 	unsaved     *fyne.Container // "Settings not saved" bar, on the other tabs
 	tabs        *container.AppTabs
 	settingsItm *container.TabItem
@@ -78,9 +80,10 @@ type Main struct {
 	lang        words.Lang // the language the screens were built in
 	savedLang   words.Lang // the language the saved settings ask for
 
-	stop      chan struct{}
-	closeOnce sync.Once
-	unsub     func()
+	stop       chan struct{}
+	closeOnce  sync.Once
+	unsub      func()
+	venueUnsub func()
 }
 
 // NewMainWindow builds the main window on a; Run shows it, tests drive it.
@@ -102,6 +105,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.lang = d.Lang.Or(s.Lang())
 	SetLanguage(m.lang)
 	m.top = newTopBar()
+	m.venueBar, m.link = newVenueBar(), newLinkBanner()
 	m.gate = newGateView(m)
 	m.desk = NewDeskScreen(m.w, d)
 	m.status = NewStatusScreen(m.w, d)
@@ -125,7 +129,13 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	}
 	m.unsaved = newUnsavedBar(func() { m.tabs.Select(m.settingsItm) })
 	m.settingsTab.onRestart = m.offerRestart
-	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
+	head := container.NewVBox(m.top.obj)
+	if d.Venue != nil {
+		head.Add(m.venueBar.obj)
+	}
+	head.Add(m.link.obj)
+	head.Add(m.unsaved)
+	m.w.SetContent(container.NewBorder(head, nil, nil, nil, m.tabs))
 	m.w.SetCloseIntercept(m.confirmClose)
 	fitScreen(m.w)
 
@@ -134,6 +144,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.applySettings(s)
 	m.loadHistory()
 	m.followSync()
+	m.followVenue()
 	m.followForeground(a)
 	m.w.SetOnClosed(m.Close)
 
@@ -150,6 +161,9 @@ func (m *Main) Close() {
 		m.keys.close()
 		if m.unsub != nil {
 			m.unsub()
+		}
+		if m.venueUnsub != nil {
+			m.venueUnsub()
 		}
 		for _, s := range []any{m.desk, m.status, m.settingsTab} {
 			if c, ok := s.(interface{ Close() }); ok {

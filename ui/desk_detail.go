@@ -44,6 +44,7 @@ type deskDetail struct {
 	bannerWord *canvas.Text
 	bannerSub  *widget.Label
 	gateLine   *widget.Label // what this station's gate would say now
+	double     *widget.Label // the ticket's double entries in the venue
 	holderNote *widget.Label
 	fields     map[string]*widget.Label
 	ask        *deskAsk
@@ -81,6 +82,11 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	// it gets in now (already used, wrong entrance) is said here.
 	dd.gateLine.SizeName = theme.SizeNameSubHeadingText
 	dd.holderNote = widget.NewLabel("")
+	dd.double = widget.NewLabel("")
+	dd.double.Wrapping = fyne.TextWrapWord
+	dd.double.TextStyle = fyne.TextStyle{Bold: true}
+	dd.double.Importance = widget.DangerImportance
+	dd.double.Hide()
 	dd.ask = newDeskAsk(s)
 
 	// Ticket and holder side by side: the holder's rows are what staff
@@ -111,7 +117,7 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	// "Ask S-360 now" sits beside the gate line: both answer "what
 	// happens with this ticket now?", from here and from S-360.
 	gate := container.NewBorder(nil, nil, nil, container.NewCenter(dd.ask.btn), dd.gateLine)
-	top := container.NewVScroll(container.NewVBox(banner, dd.bannerSub, gate, dd.ask.out, widget.NewSeparator(), fields))
+	top := container.NewVScroll(container.NewVBox(banner, dd.bannerSub, dd.double, gate, dd.ask.out, widget.NewSeparator(), fields))
 	bottom := container.NewBorder(dd.controlsTitle, nil, nil, nil, dd.table)
 	split := container.NewVSplit(top, bottom)
 	split.SetOffset(0.62)
@@ -169,6 +175,7 @@ func (dd *deskDetail) showUnlisted(code string, controls []core.Control) {
 	dd.fitTable()
 	dd.ask.setKey(code)
 	dd.checkGate(code, dd.s.settings(), now)
+	dd.showDoubles(code)
 }
 
 // show fills the panel with one ticket and its controls.
@@ -226,6 +233,39 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 
 	dd.ask.setKey(t.Barcode)
 	dd.checkGate(t.Barcode, st, now)
+	dd.showDoubles(t.Barcode)
+}
+
+// showDoubles says, on a station of a venue, that the ticket got in twice
+// while stations could not see each other: beside its first admission,
+// "also admitted at 19:06, gate S2, STATION7, while the venue link was
+// down" (the history below lists both).
+func (dd *deskDetail) showDoubles(barcode string) {
+	deskSay(dd.double, "")
+	v := dd.s.d.Venue
+	if v == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		des, err := v.DoubleEntriesOf(ctx, barcode)
+		dd.s.do(func() {
+			if dd.current != barcode {
+				return
+			}
+			if err != nil {
+				deskSay(dd.double, T("desk.doubleUnknown", map[string]any{"Why": say().Error(err)}))
+				return
+			}
+			var lines []string
+			now := dd.s.now()
+			for i := range des {
+				lines = append(lines, T("desk.double", map[string]any{"Also": say().AlsoAdmitted(&des[i].Second, now)}))
+			}
+			deskSay(dd.double, strings.Join(lines, "\n"))
+		})
+	}()
 }
 
 // checkGate asks the store what this station's gate would answer if the

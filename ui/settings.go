@@ -82,6 +82,7 @@ type SettingsScreen struct {
 	pinNew, pinRepeat                         *field
 	pinAuth                                   *field // current PIN, needed to save
 	pinAuthRow                                fyne.CanvasObject
+	venue                                     *settingsVenue
 
 	errs      map[string]*widget.Label // field (JSON name) → its error line
 	saveBtn   *widget.Button
@@ -231,6 +232,7 @@ func (s *SettingsScreen) buildWidgets() {
 	s.revertBtn = widget.NewButton(T("settings.undo"), func() { s.load(s.current()) })
 	s.summary = widget.NewLabel("")
 	s.summary.Wrapping = fyne.TextWrapWord
+	s.venue = s.buildVenue()
 }
 
 // field wraps a widget with its error line (hidden until a refusal names
@@ -257,6 +259,8 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
 		forms[g] = widget.NewForm()
 	}
+	// The Venue section holds the station's venue wait.
+	venueForm := widget.NewForm()
 	for _, d := range core.SettingsTable {
 		in := s.inputs[d.Key]
 		if in == nil {
@@ -272,6 +276,10 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		}
 		it := widget.NewFormItem(label, s.field(d.Key, o))
 		it.HintText = d.Help(l)
+		if d.Key == "venueFallbackMs" {
+			venueForm.AppendItem(it)
+			continue
+		}
 		forms[d.Group].AppendItem(it)
 		if d.Key == "password" {
 			forms[d.Group].AppendItem(widget.NewFormItem("", container.NewVBox(container.NewHBox(s.testBtn), s.testMsg)))
@@ -284,6 +292,9 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	body := container.NewVBox()
 	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
 		body.Add(widget.NewCard(T("settings.group."+g), "", forms[g]))
+		if g == core.GroupStation {
+			body.Add(widget.NewCard(T("settings.group.venue"), "", container.NewVBox(s.venue.object(), venueForm)))
+		}
 	}
 	// Fyne's entries scroll their own text with the mouse wheel, so the
 	// page stopped scrolling whenever the pointer was over a field (most
@@ -339,6 +350,7 @@ func (s *SettingsScreen) load(st core.Settings) {
 	s.loaded = s.values()
 	s.showStored()
 	s.clearErrors()
+	s.venue.show()
 }
 
 // showStored shows what the form says of the stored settings without a
