@@ -62,8 +62,8 @@ type Main struct {
 	mu sync.Mutex
 
 	top         *topBar
-	venueBar    *venueBar   // on a station of a venue
-	link        *linkBanner // the venue link is down
+	venueBar    *venueBar       // on a station of a venue
+	link        *linkBanner     // the venue link is down
 	unsaved     *fyne.Container // "Settings not saved" bar, on the other tabs
 	tabs        *container.AppTabs
 	settingsItm *container.TabItem

@@ -404,7 +404,7 @@ func TestSettingsVenueJoinNeedsPIN(t *testing.T) {
 		f.m.tabs.Select(f.m.settingsItm)
 		test.Tap(f.m.settingsTab.venue.joinBtn)
 		if joined.Load() != 0 || f.m.settingsTab.venue.msg.Text != T("settings.enterPin") {
-			t.Errorf("joined without the PIN: %d %q", joined, f.m.settingsTab.venue.msg.Text)
+			t.Errorf("joined without the PIN: %d %q", joined.Load(), f.m.settingsTab.venue.msg.Text)
 		}
 		f.m.settingsTab.pinAuth.SetText("4321")
 		test.Tap(f.m.settingsTab.venue.joinBtn)

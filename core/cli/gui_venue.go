@@ -97,8 +97,8 @@ var errNoRemote = errors.New("this station's app does not call S-360: the venue'
 func (noRemote) ExportList(context.Context, core.ExportRequest) (core.ExportPage, error) {
 	return core.ExportPage{}, errNoRemote
 }
-func (noRemote) ImportControls(context.Context, []core.Control) error  { return errNoRemote }
-func (noRemote) TestConnection(context.Context) (string, error)        { return "", errNoRemote }
+func (noRemote) ImportControls(context.Context, []core.Control) error { return errNoRemote }
+func (noRemote) TestConnection(context.Context) (string, error)       { return "", errNoRemote }
 func (noRemote) Catalog(context.Context, string) ([]core.CatalogEntry, error) {
 	return nil, errNoRemote
 }
