@@ -80,11 +80,11 @@ func (b *linkBanner) apply(l core.LinkState) {
 	case !l.Up:
 		b.bg.FillColor = colDeny
 		b.title.Color, b.sub.Color = colOnDark, colOnDark
-		setText(b.title, T("venue.linkDown", map[string]any{"Since": venueClock(l.Since, "15:04")}))
-		sub := T("venue.linkDownSub")
+		title, sub := T("venue.linkDown", map[string]any{"Since": venueClock(l.Since, "15:04")}), T("venue.linkDownSub")
 		if !l.CopyReady {
-			sub = T("venue.linkDownNoCopy")
+			title, sub = T("venue.linkDownAlone", map[string]any{"Since": venueClock(l.Since, "15:04")}), T("venue.linkDownNoCopy")
 		}
+		setText(b.title, title)
 		setText(b.sub, sub)
 		count := ""
 		if l.Unpushed > 0 {

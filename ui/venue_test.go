@@ -177,13 +177,20 @@ func TestVenueLinkBanner(t *testing.T) {
 	})
 	v.setLink(core.LinkState{Up: true, Since: venueAt.Add(time.Minute), CopyReady: true})
 	f.eventually("no banner", func() bool { return !f.m.link.obj.Visible() })
+	// A station without a copy of the venue says it cannot decide.
+	v.setLink(core.LinkState{Since: venueAt, Error: "no answer"})
+	f.eventually("no copy", func() bool {
+		return f.m.link.title.Text == "VENUE LINK DOWN since 19:04 — this station cannot decide" && f.m.link.sub.Text == T("venue.linkDownNoCopy")
+	})
+	v.setLink(core.LinkState{Up: true, Since: venueAt.Add(time.Minute), CopyReady: true})
+	f.eventually("no banner", func() bool { return !f.m.link.obj.Visible() })
 	// A second outage sounds again, once.
 	v.setLink(core.LinkState{Since: venueAt.Add(2 * time.Minute), CopyReady: true})
 	f.eventually("the banner again", func() bool { return f.m.link.obj.Visible() })
 	v.setLink(core.LinkState{Since: venueAt.Add(2 * time.Minute), CopyReady: true, Unpushed: 1})
 	f.eventually("one waits", func() bool { return f.m.link.count.Text == "1 scan to send" })
-	if n := f.attentions(); n != 2 {
-		t.Fatalf("%d attention sounds for two outages", n)
+	if n := f.attentions(); n != 3 {
+		t.Fatalf("%d attention sounds for three outages", n)
 	}
 }
 
@@ -321,6 +328,10 @@ func venueScreensFit(t *testing.T, l words.Lang, size fyne.Size) {
 	}
 	f.scan(gcWrongGate)
 	check("the gate, link down")
+	v.setLink(core.LinkState{Since: venueAt})
+	f.eventually("no copy", func() bool { return f.m.link.sub.Text == T("venue.linkDownNoCopy") })
+	check("the gate, link down, no copy")
+	v.setLink(core.LinkState{Since: venueAt, CopyReady: true, Unpushed: 12345})
 	f.ui(func() { f.m.tabs.SelectIndex(2) })
 	f.eventually("the stations", func() bool { return len(f.m.status.venue.grid.Objects) > len(statusVenueColumns) })
 	check("the Sync tab")

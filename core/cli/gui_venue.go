@@ -110,7 +110,8 @@ func (noRemote) ControlledTicket(context.Context, string) (core.RemoteTicket, er
 const statusEvery = 3 * time.Second
 
 // venueView is core.Venue on the venue's store: the status read every few
-// seconds; the link is up while the store answers.
+// seconds; the link is up while the store answers. It keeps no local copy
+// (CopyReady false): cut off, the station cannot decide.
 type venueView struct {
 	db  *postgres.DB
 	m   *venue.Member
@@ -125,7 +126,7 @@ type venueView struct {
 
 func newVenueView(db *postgres.DB, m *venue.Member, own core.Settings) *venueView {
 	return &venueView{db: db, m: m, own: own,
-		status: core.VenueStatus{Station: own.Station, Candidate: own.Password != "", Link: core.LinkState{Up: true, Since: m.Now(), CopyReady: true}},
+		status: core.VenueStatus{Station: own.Station, Candidate: own.Password != "", Link: core.LinkState{Up: true, Since: m.Now(), CopyReady: false}},
 		subs:   map[int]*watcher[core.VenueStatus]{}, links: map[int]*watcher[core.LinkState]{}}
 }
 
@@ -152,14 +153,14 @@ func (v *venueView) set(st core.VenueStatus, err error) {
 	now := v.m.Now()
 	if err != nil {
 		if link.Up {
-			link = core.LinkState{Since: now, CopyReady: true}
+			link = core.LinkState{Since: now, CopyReady: false}
 		}
 		link.Error = core.Speak("", nil).Error(err)
 		st = old
 		st.Error = link.Error
 	} else {
 		if !link.Up {
-			link = core.LinkState{Up: true, Since: now, CopyReady: true}
+			link = core.LinkState{Up: true, Since: now, CopyReady: false}
 		}
 		st.Station, st.Candidate = v.own.Station, v.own.Password != ""
 		_, st.Syncing = v.m.Syncing()
