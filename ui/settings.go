@@ -83,6 +83,7 @@ type SettingsScreen struct {
 	pinAuth                                   *field // current PIN, needed to save
 	pinAuthRow                                fyne.CanvasObject
 	venue                                     *settingsVenue
+	venueNote                                 *widget.Label // the venue's S-360 settings are its own
 
 	errs      map[string]*widget.Label // field (JSON name) → its error line
 	saveBtn   *widget.Button
@@ -233,6 +234,10 @@ func (s *SettingsScreen) buildWidgets() {
 	s.summary = widget.NewLabel("")
 	s.summary.Wrapping = fyne.TextWrapWord
 	s.venue = s.buildVenue()
+	s.venueNote = widget.NewLabel("")
+	s.venueNote.Wrapping = fyne.TextWrapWord
+	s.venueNote.Importance = widget.WarningImportance
+	s.venueNote.Hide()
 }
 
 // field wraps a widget with its error line (hidden until a refusal names
@@ -291,7 +296,11 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	forms[core.GroupPIN].AppendItem(widget.NewFormItem(T("settings.pinRepeat"), s.field("pinRepeat", s.pinRepeat)))
 	body := container.NewVBox()
 	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
-		body.Add(widget.NewCard(T("settings.group."+g), "", forms[g]))
+		card := fyne.CanvasObject(forms[g])
+		if g == core.GroupConnection {
+			card = container.NewVBox(s.venueNote, forms[g])
+		}
+		body.Add(widget.NewCard(T("settings.group."+g), "", card))
 		if g == core.GroupStation {
 			body.Add(widget.NewCard(T("settings.group.venue"), "", container.NewVBox(s.venue.object(), venueForm)))
 		}

@@ -81,6 +81,7 @@ func (v *settingsVenue) show() {
 		v.joinBtn.Show()
 		v.leaveBtn.Hide()
 	}
+	v.s.venueOwned(joined)
 	if v.s.d.JoinVenue == nil {
 		v.joinBtn.Disable()
 		v.leaveBtn.Disable()
@@ -193,5 +194,39 @@ func (v *settingsVenue) restart() {
 	if v.s.d.Restart != nil {
 		v.s.d.Restart()
 		v.s.w.Close()
+	}
+}
+
+// venueOwned shows the venue's S-360 settings (environment, institution,
+// season, products, event, entrance rules…) as what they are on a station
+// of a venue: the venue's, set with `s360gate venue init`, not editable
+// here. The station's own (its S-360 password among them: holding it makes
+// the station a candidate) stay editable. Test connection and the picker
+// would make this station a second S-360 client: they are not offered.
+func (s *SettingsScreen) venueOwned(joined bool) {
+	for _, d := range core.SettingsTable {
+		in := s.inputs[d.Key]
+		if in == nil || !d.Venue {
+			continue
+		}
+		if w, ok := in.obj.(fyne.Disableable); ok {
+			if joined {
+				w.Disable()
+			} else {
+				w.Enable()
+			}
+		}
+	}
+	for _, b := range []*widget.Button{s.testBtn, s.pickBtn} {
+		if joined {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if joined {
+		deskSay(s.venueNote, T("settings.venue.owned"))
+	} else {
+		deskSay(s.venueNote, "")
 	}
 }

@@ -422,3 +422,34 @@ func TestSettingsVenueJoinNeedsPIN(t *testing.T) {
 	})
 	f.eventually("joined with the PIN", func() bool { return joined.Load() == 1 })
 }
+
+// On a station of a venue the venue's S-360 settings are shown, not
+// edited; the station's own (its S-360 password) are; Leave is offered,
+// and Join is not.
+func TestSettingsOnAJoinedStation(t *testing.T) {
+	v := newFakeVenue(venueStatus())
+	var left atomic.Int32
+	f := newVenueFixture(t, v, func(d *Deps, _ *gateConfig) {
+		d.VenueLink = func() (string, bool, bool) { return "postgres://gate:" + "****" + "@10.0.0.5/venue", true, true }
+		d.JoinVenue = func(context.Context, core.VenueJoin) error { return nil }
+		d.LeaveVenue = func(context.Context) error { left.Add(1); return nil }
+	})
+	f.ui(func() {
+		st := f.m.settingsTab
+		if !st.institution.Disabled() || !st.products.Disabled() || !st.eventDate.Disabled() || st.password.Disabled() || st.station.Disabled() {
+			t.Error("the venue's settings are editable, or the station's are not")
+		}
+		if !st.testBtn.Disabled() || !st.pickBtn.Disabled() || !st.venueNote.Visible() {
+			t.Error("the S-360 test and picker are offered on a station of a venue")
+		}
+		sv := st.venue
+		if sv.joinBtn.Visible() || !sv.leaveBtn.Visible() || sv.joinRows.Visible() {
+			t.Error("a joined station is offered Join")
+		}
+		if want := "This station is a station of the venue postgres://gate:****@10.0.0.5/venue. Trusted network: the database is reached without TLS."; sv.state.Text != want {
+			t.Errorf("the venue section says %q", sv.state.Text)
+		}
+		test.Tap(sv.leaveBtn)
+	})
+	f.eventually("left", func() bool { return left.Load() == 1 && f.m.settingsTab.venue.msg.Text == T("settings.venue.leftRestart") })
+}

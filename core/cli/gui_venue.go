@@ -81,6 +81,27 @@ type venueSyncer struct {
 	v *venueView
 }
 
+// Status is the venue's exchanges with S-360: this station reached S-360
+// when the venue's syncer last did.
+func (s venueSyncer) Status() core.SyncStatus { return venueSyncStatus(s.Engine.Status()) }
+
+func (s venueSyncer) Subscribe(fn func(core.SyncStatus)) func() {
+	return s.Engine.Subscribe(func(st core.SyncStatus) { fn(venueSyncStatus(st)) })
+}
+
+// venueSyncStatus is st (read from the venue's store, where no call of
+// this process is) with the connection of the venue's syncer: online when
+// its last exchange with S-360 went well.
+func venueSyncStatus(st core.SyncStatus) core.SyncStatus {
+	last := st.LastExportOK
+	if st.LastUploadOK.After(last) {
+		last = st.LastUploadOK
+	}
+	st.Called = !last.IsZero() || !st.LastErrorAt.IsZero()
+	st.Online = !last.IsZero() && !last.Before(st.LastErrorAt)
+	return st
+}
+
 func (s venueSyncer) SyncNow(ctx context.Context) error {
 	st := s.v.Status()
 	if st.Syncer == "" {
