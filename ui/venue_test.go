@@ -451,5 +451,7 @@ func TestSettingsOnAJoinedStation(t *testing.T) {
 		}
 		test.Tap(sv.leaveBtn)
 	})
-	f.eventually("left", func() bool { return left.Load() == 1 && f.m.settingsTab.venue.msg.Text == T("settings.venue.leftRestart") })
+	f.eventually("left", func() bool {
+		return left.Load() == 1 && f.m.settingsTab.venue.msg.Text == T("settings.venue.leftRestart")
+	})
 }
