@@ -19,6 +19,11 @@ const (
 	EInternal    = "internal"
 )
 
+// ErrNoRemote is in the chain of an error saying S-360 could not be called
+// because the settings allow no client (no password, no address): no
+// call was made, so the station is not online.
+var ErrNoRemote = errors.New("no S-360 client")
+
 // Error is an error a supervisor can read. Message is plain words for the
 // screen; Err keeps the technical cause for the log.
 //

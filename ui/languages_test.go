@@ -238,7 +238,9 @@ func TestLanguageChangeOffersARestart(t *testing.T) {
 		g.m.settingsTab.station.SetText("GATE_A_2")
 		g.m.settingsTab.Save()
 	})
-	g.eventually("the save", func() bool { return g.cfg.get().Station == "GATE_A_2" })
+	// The save is over when the screen has shown it (not when the file
+	// holds it): the screen speaks after the file is written.
+	g.eventually("the save", func() bool { return !g.m.settingsTab.saving && g.cfg.get().Station == "GATE_A_2" })
 	g.ui(func() {
 		if findButton(g.w.Canvas(), T("app.restartNow")) != nil {
 			t.Error("a restart offered without a change of language")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/venue"
 )
 
 func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
@@ -22,7 +24,8 @@ func (r *runner) controlsFlags() (*flag.FlagSet, *string, *string) {
 
 // controlsHeader is the CSV's first row.
 var controlsHeader = []string{"id", "at", "station", "gate", "direction", "scanned", "barcode", "verdict", "reason",
-	"message", "override", "override_reason", "offline", "upload", "upload_detail", "uploaded_at"}
+	"message", "override", "override_reason", "offline", "upload", "upload_detail", "uploaded_at",
+	"off_venue", "double_entry"}
 
 // controls prints the control log, oldest first, streamed from the store so
 // that a season's log never sits in memory.
@@ -47,7 +50,7 @@ func (r *runner) controls(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, _, err := r.stationStore(st.settings, false)
+	store, _, err := r.stationStore(st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -62,6 +65,11 @@ func (r *runner) controls(args []string) int {
 		since, _ = parseTime(*sinceFlag, zone)
 	}
 
+	also, err := alsoAdmitted(r.ctx, store, say)
+	if err != nil {
+		return r.failErr(err)
+	}
+
 	out := bufio.NewWriterSize(r.stdout, 64<<10)
 	var emit func(core.Control) error
 	var end func() error
@@ -70,7 +78,9 @@ func (r *runner) controls(args []string) int {
 		if err := w.Write(controlsHeader); err != nil {
 			return ExitFailure
 		}
-		emit = func(c core.Control) error { return w.Write(controlRow(&c, say)) }
+		emit = func(c core.Control) error {
+			return w.Write(append(controlRow(&c, say), strconv.FormatBool(c.OffVenue), also(&c)))
+		}
 		end = func() error { w.Flush(); return w.Error() }
 	} else {
 		// A JSON array, written element by element.
@@ -82,7 +92,7 @@ func (r *runner) controls(args []string) int {
 			}
 			n++
 			inZone(&c, zone)
-			b, err := json.Marshal(sayControl(c, say))
+			b, err := json.Marshal(sayControl(c, say, also(&c)))
 			if err != nil {
 				return err
 			}
@@ -113,13 +123,47 @@ func (r *runner) controls(args []string) int {
 
 // controlOut is a control as the commands print it: as stored, with its
 // message said in the run's language (the store keeps facts, not words).
+// DoubleEntry, on a control of a ticket let in twice by stations of a venue
+// that could not see each other, says the other entry ("also admitted at
+// 19:06, gate S2, STATION7, while the venue link was down").
 type controlOut struct {
 	core.Control
-	Message string `json:"message"`
+	Message     string `json:"message"`
+	DoubleEntry string `json:"doubleEntry,omitempty"`
 }
 
-func sayControl(c core.Control, say core.Speaker) controlOut {
-	return controlOut{Control: c, Message: say.Control(&c)}
+func sayControl(c core.Control, say core.Speaker, also string) controlOut {
+	return controlOut{Control: c, Message: say.Control(&c), DoubleEntry: also}
+}
+
+// alsoAdmitted says, beside a control of a double entry of a joined
+// station's venue, the other entry ("" for any other control, and on a
+// station of its own).
+func alsoAdmitted(ctx context.Context, store Store, say core.Speaker) (func(*core.Control) string, error) {
+	none := func(*core.Control) string { return "" }
+	st, ok := store.(*venue.Station)
+	if !ok {
+		return none, nil
+	}
+	ds, err := st.DoubleEntries(ctx)
+	if err != nil {
+		if core.ErrorCode(err) == core.EUnavailable {
+			return none, nil // cut off: the copy's controls, without the venue's report
+		}
+		return nil, err
+	}
+	byID := make(map[string]*core.DoubleEntry, 2*len(ds))
+	for i := range ds {
+		byID[ds[i].First.ID], byID[ds[i].Second.ID] = &ds[i], &ds[i]
+	}
+	now := st.Now()
+	return func(c *core.Control) string {
+		if d, ok := byID[c.ID]; ok {
+			other, _ := d.Other(c.ID)
+			return say.AlsoAdmitted(&other, now)
+		}
+		return ""
+	}, nil
 }
 
 // inZone puts c's times in the venue's zone (nil: the laptop's).

@@ -74,7 +74,7 @@ func (r *runner) lookup(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, s, err := r.stationStore(st.settings, false)
+	store, s, err := r.stationStore(st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -101,9 +101,14 @@ func (r *runner) lookup(args []string) int {
 	}
 	log.WithField("matches", len(recs)).Debug("lookup")
 	say := r.speaker(st.settings, venueZone(r.ctx, store))
-	var out any = recordsOut(recs, say)
+	also, err := alsoAdmitted(r.ctx, store, say)
+	if err != nil {
+		return r.failErr(err)
+	}
+	var out any = recordsOut(recs, say, also)
 	if *remote {
 		ro := r.askS360(store, st.settings, log, query, recs, say)
+		ro.Local = recordsOut(recs, say, also)
 		if len(recs) == 0 && !slices.ContainsFunc(ro.S360, func(a remoteAnswer) bool { return a.Ticket != nil }) {
 			why := ""
 			if len(ro.S360) > 0 && ro.S360[0].Error != "" {
@@ -128,7 +133,7 @@ func (r *runner) lookup(args []string) int {
 // askS360 asks S-360 about the tickets found (or the query), one call each,
 // within the request budget.
 func (r *runner) askS360(store Store, s core.Settings, log logrus.FieldLogger, query string, recs []core.TicketRecord, say core.Speaker) remoteOut {
-	ro := remoteOut{Query: query, Local: recordsOut(recs, say), S360: []remoteAnswer{}}
+	ro := remoteOut{Query: query, Local: recordsOut(recs, say, func(*core.Control) string { return "" }), S360: []remoteAnswer{}}
 	var codes []string
 	for _, rec := range recs {
 		codes = append(codes, rec.Ticket.Barcode)
@@ -189,12 +194,12 @@ type recordOut struct {
 	Controls []controlOut `json:"controls"`
 }
 
-func recordsOut(recs []core.TicketRecord, say core.Speaker) []recordOut {
+func recordsOut(recs []core.TicketRecord, say core.Speaker, also func(*core.Control) string) []recordOut {
 	out := make([]recordOut, len(recs))
 	for i, rec := range recs {
 		out[i] = recordOut{Ticket: rec.Ticket, Controls: make([]controlOut, len(rec.Controls))}
 		for j := range rec.Controls {
-			out[i].Controls[j] = sayControl(rec.Controls[j], say)
+			out[i].Controls[j] = sayControl(rec.Controls[j], say, also(&rec.Controls[j]))
 		}
 	}
 	return out

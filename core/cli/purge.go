@@ -48,7 +48,7 @@ func (r *runner) purge(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	store, s, err := r.stationStore(st.settings, false)
+	store, s, err := r.stationStore(st.settings)
 	if err != nil {
 		return r.failErr(err)
 	}

@@ -49,7 +49,10 @@ type scanOut struct {
 	Ticket    *ticketOut  `json:"ticket,omitempty"`
 	ControlID string      `json:"controlId,omitempty"`
 	Offline   bool        `json:"offline,omitempty"`
-	Helpdesk  bool        `json:"helpdesk,omitempty"`
+	// Local: a station of a venue decided it from its local copy, on its
+	// own, because the venue's database did not answer in time.
+	Local    bool `json:"local,omitempty"`
+	Helpdesk bool `json:"helpdesk,omitempty"`
 	// Stale: no successful sync for longer than the staleness limit (the
 	// list may miss cancellations); LastSync is the last one, in the
 	// venue's zone (absent: never).
@@ -101,7 +104,7 @@ func (r *runner) scan(args []string) int {
 	if code := r.stationOverrides(fs, o, &s); code != ExitOK {
 		return code
 	}
-	store, s, err := r.stationStore(s, true)
+	store, s, err := r.stationStore(s)
 	if err != nil {
 		return r.failErr(err)
 	}
@@ -177,7 +180,7 @@ func verdictOut(v *core.Verdict, hideHolder bool, say core.Speaker) scanOut {
 		out.Prompts = append(out.Prompts, promptOut{Kind: v.Prompts[i].Kind, Text: say.Prompt(&v.Prompts[i])})
 	}
 	if c := v.Control; c != nil {
-		out.ControlID, out.Offline = c.ID, c.Offline
+		out.ControlID, out.Offline, out.Local = c.ID, c.Offline, c.OffVenue
 	}
 	if v.Stale {
 		out.Stale = true

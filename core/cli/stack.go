@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -206,7 +207,7 @@ func (w *remoteSwitch) get() (core.Remote, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.r == nil {
-		return nil, core.Wrap(core.EInvalid, w.err, "S-360 is not configured: %s", core.ErrorMessage(w.err))
+		return nil, core.Wrap(core.EInvalid, fmt.Errorf("%w: %w", core.ErrNoRemote, w.err), "S-360 is not configured: %s", core.ErrorMessage(w.err))
 	}
 	return w.r, nil
 }

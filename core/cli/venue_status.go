@@ -60,8 +60,13 @@ type venueStatusOut struct {
 	NextAllowedWhy string         `json:"nextAllowedWhy,omitempty"`
 	Budget         venueBudgetOut `json:"budget"`
 	UploadInDoubt  *venueDoubtOut `json:"uploadInDoubt,omitempty"`
-	zone           *time.Location // for the text
-	settings       core.Settings  // effective, for the text
+	// DoubleEntries are the tickets let in twice by stations that could
+	// not see each other (issue 16), oldest second entry first.
+	DoubleEntries []core.DoubleEntry `json:"doubleEntries"`
+	zone          *time.Location     // for the text
+	settings      core.Settings      // effective, for the text
+	now           time.Time          // the database's, for the text
+	say           core.Speaker       // the double entries' words
 }
 
 type venueSyncerOut struct {
@@ -117,7 +122,7 @@ func (r *runner) venueStatus(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
-	station := ""
+	station, own := "", core.Settings{}
 	if o.db != "" {
 		if err := o.check(); err != nil {
 			return r.venueUsage("status", err)
@@ -128,7 +133,7 @@ func (r *runner) venueStatus(args []string) int {
 	}
 	if joined && o.db == "" {
 		if st, err := r.loadStoreSettings(); err == nil {
-			station = st.settings.Station
+			station, own = st.settings.Station, st.settings
 		}
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
@@ -142,6 +147,7 @@ func (r *runner) venueStatus(args []string) int {
 	if err != nil {
 		return r.failErr(err)
 	}
+	out.say = r.speaker(own, out.zone)
 	a, _, _ := postgres.ParseDSN(link.DB)
 	out.Database, out.TLS, out.TrustedLAN, out.Station = a.String(), a.TLS, link.TrustedLAN, station
 	if o.json {
@@ -250,6 +256,17 @@ func gatherStatus(ctx context.Context, db *postgres.DB) (*venueStatusOut, error)
 		}
 	}
 	out.NextAllowed = in(next)
+	if out.DoubleEntries, err = db.DoubleEntries(ctx); err != nil {
+		return nil, err
+	}
+	if out.DoubleEntries == nil {
+		out.DoubleEntries = []core.DoubleEntry{}
+	}
+	for i := range out.DoubleEntries {
+		d := &out.DoubleEntries[i]
+		d.First.At, d.Second.At = in(d.First.At), in(d.Second.At)
+	}
+	out.now = now
 	if doubt, ok, err := db.UploadInDoubt(ctx); err != nil {
 		return nil, err
 	} else if ok && len(doubt.Pending) > 0 {
@@ -303,6 +320,11 @@ func (o *venueStatusOut) write(w io.Writer) error {
 	if d := o.UploadInDoubt; d != nil {
 		fmt.Fprintf(&b, "Upload in doubt: %d controls sent by %s (epoch %d) at %s without the answer stored; the syncer asks S-360 before sending them again\n",
 			d.Controls, d.Station, d.Epoch, tf(d.Started))
+	}
+	fmt.Fprintf(&b, "Double entries (tickets let in twice while stations could not see each other): %d\n", len(o.DoubleEntries))
+	for i := range o.DoubleEntries {
+		d := &o.DoubleEntries[i]
+		fmt.Fprintf(&b, "  %s: %s\n", d.Barcode, o.say.DoubleEntry(d, o.now))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err

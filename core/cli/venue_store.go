@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -11,6 +12,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/postgres"
+	"s360gate/core/sqlite"
 	"s360gate/core/venue"
 )
 
@@ -49,39 +51,63 @@ func openVenue(ctx context.Context, l config.VenueLink, station string, opts ...
 	return postgres.Open(octx, l.DB, opts...)
 }
 
-// venueStore is the venue's database as a joined station's commands use
-// it: its member keeps the station reported (scan) and gives the venue's
-// clock.
-type venueStore struct {
-	*postgres.DB
-	member *venue.Member
-	stop   func()
+// openStation opens this data directory's station of the venue linked
+// by l: the one engine of a joined station (venue.OpenStation), deciding
+// through the venue and from its local copy in the station's own store
+// when the venue does not answer. elect makes it take part in the election
+// of the venue's S-360 client (`sync`); the other commands only report in.
+func (r *runner) openStation(s core.Settings, l config.VenueLink, elect bool, log logrus.FieldLogger, tune ...func(*venue.Options)) (*venue.Station, error) {
+	local, err := sqlite.Open(filepath.Join(r.dataDir, storeFile(s, false)))
+	if err != nil {
+		return nil, err
+	}
+	o := venue.StationOptions{DB: l.DB, TrustedLAN: l.TrustedLAN, Local: local, Station: s, Elect: elect,
+		Log: log, Version: buildinfo.Get().Version}
+	o.Tune = func(mo *venue.Options) {
+		for _, f := range tune {
+			if f != nil {
+				f(mo)
+			}
+		}
+		if VenueTuning != nil {
+			VenueTuning(mo)
+		}
+	}
+	if StationTuning != nil {
+		StationTuning(&o)
+	}
+	octx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	st, err := venue.OpenStation(octx, o)
+	if err != nil {
+		local.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
-func (v *venueStore) Close() error {
-	if v.stop != nil {
-		v.stop()
-	}
-	return v.DB.Close()
-}
+// StationTuning, when set, adjusts a joined station's options before it
+// opens (tests: quicker probes). The product never sets it.
+var StationTuning func(*venue.StationOptions)
 
 // clockOf is the clock a command stamps its scans with: the venue's
 // (the database's) on a joined station, so that one laptop's clock cannot
 // put its controls at the wrong time; this machine's otherwise.
 func clockOf(s Store) func() time.Time {
-	if v, ok := s.(*venueStore); ok {
-		return v.member.Now
+	if v, ok := s.(*venue.Station); ok {
+		return v.Now
 	}
 	return time.Now
 }
 
 // stationStore opens what a reading command works on, with the settings it
 // decides with: the station's own store and settings, or, on a joined
-// station, the venue's database and the venue's S-360 settings (event,
-// entrance rules, tariff prompts) under the station's own. With report,
-// the station reports itself to the venue while the command runs (a
-// scanning station is seen in `venue status`).
-func (r *runner) stationStore(s core.Settings, report bool) (Store, core.Settings, error) {
+// station, the venue (venue.Station: the venue's database, or the local
+// copy while it cannot be reached) and the venue's S-360 settings (event,
+// entrance rules, tariff prompts) under the station's own. The station
+// reports itself to the venue while the command runs (a scanning station
+// is seen in `venue status`).
+func (r *runner) stationStore(s core.Settings) (Store, core.Settings, error) {
 	l, joined, err := r.venueLink()
 	if err != nil {
 		return nil, s, err
@@ -90,34 +116,11 @@ func (r *runner) stationStore(s core.Settings, report bool) (Store, core.Setting
 		store, err := existingStore(r.dataDir, s)
 		return store, s, err
 	}
-	db, err := openVenue(r.ctx, l, s.Station)
+	st, err := r.openStation(s, l, false, quietLog())
 	if err != nil {
 		return nil, s, err
 	}
-	v, _, err := db.VenueSettings(r.ctx)
-	if err != nil {
-		db.Close()
-		return nil, s, err
-	}
-	s = s.WithVenue(v)
-	m := venue.New(venue.Options{DB: db, Station: s, Log: quietLog(), Version: buildinfo.Get().Version})
-	vs := &venueStore{DB: db, member: m}
-	bctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
-	err = m.Beat(bctx) // also measures the database's clock
-	cancel()
-	if err != nil && report {
-		// A station that cannot report itself cannot record its scans
-		// either; the reading commands go on (a standby server, say).
-		db.Close()
-		return nil, s, err
-	}
-	if report {
-		ctx, cancel := context.WithCancel(context.WithoutCancel(r.ctx))
-		done := make(chan struct{})
-		go func() { m.RunHeartbeat(ctx); close(done) }()
-		vs.stop = func() { cancel(); <-done }
-	}
-	return vs, s, nil
+	return st, st.Settings(), nil
 }
 
 // quietLog discards: the reading commands say what matters on stdout and

@@ -13,7 +13,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"s360gate/core"
-	"s360gate/core/buildinfo"
 	"s360gate/core/config"
 	"s360gate/core/logging"
 	"s360gate/core/syncer"
@@ -74,29 +73,31 @@ func (r *runner) venueSync(fs *flag.FlagSet, cf *connFlags, once bool, st stored
 	defer release()
 	ctx, stop := signal.NotifyContext(r.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db, err := openVenue(ctx, link, s.Station)
+	var tune func(*venue.Options)
+	if once && !r.verbose {
+		tune = func(o *venue.Options) {
+			o.OnRetry = func(rt syncer.Retry) {
+				fmt.Fprintf(r.stderr, "s360gate: %s; trying again in %s (retry %d of %d)\n",
+					oneLine(logging.Redact(describe(rt.Err))), rt.Wait.Round(100*time.Millisecond), rt.Retry, rt.Of)
+			}
+		}
+	}
+	st2, err := r.openStation(s, link, !once, log, tune)
 	if err != nil {
 		return r.failErr(err)
 	}
-	defer db.Close()
-	o := venue.Options{DB: db, Station: s, Log: log, Version: buildinfo.Get().Version}
-	if once && !r.verbose {
-		o.OnRetry = func(rt syncer.Retry) {
-			fmt.Fprintf(r.stderr, "s360gate: %s; trying again in %s (retry %d of %d)\n",
-				oneLine(logging.Redact(describe(rt.Err))), rt.Wait.Round(100*time.Millisecond), rt.Retry, rt.Of)
-		}
-	}
-	if VenueTuning != nil {
-		VenueTuning(&o)
-	}
-	m := venue.New(o)
-	(&stack{store: db, log: log}).purgeExpired(ctx, s, m.Now())
+	defer st2.Close()
+	(&stack{store: st2, log: log}).purgeExpired(ctx, st2.Settings(), st2.Now())
 
 	if !once {
-		log.WithFields(logrus.Fields{"station": s.Station, "candidate": m.Candidate()}).Info("s360gate sync running as a station of the venue; stop with Ctrl-C")
-		m.Run(ctx)
+		log.WithFields(logrus.Fields{"station": s.Station, "candidate": s.Password != ""}).Info("s360gate sync running as a station of the venue; stop with Ctrl-C")
+		<-ctx.Done()
 		log.Info("s360gate sync stopped")
 		return ExitOK
+	}
+	m := st2.Member()
+	if m == nil {
+		return r.fail(ExitFailure, "the venue's database cannot be reached: "+st2.Link().Error+"; this station decides from its copy of the venue meanwhile")
 	}
 	rep, err := m.Once(ctx)
 	if err != nil && ctx.Err() != nil {
@@ -106,7 +107,7 @@ func (r *runner) venueSync(fs *flag.FlagSet, cf *connFlags, once bool, st stored
 	if err != nil {
 		return r.failErr(err)
 	}
-	fmt.Fprintln(r.stdout, venueSummary(rep, venueZone(ctx, db)))
+	fmt.Fprintln(r.stdout, venueSummary(rep, venueZone(ctx, st2)))
 	return ExitOK
 }
 

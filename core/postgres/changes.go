@@ -64,12 +64,11 @@ type TicketChange struct {
 	Pos    ChangePos
 }
 
-// VenueControl is a control as the venue holds it.
+// VenueControl is a control as the venue holds it (Control.OffVenue:
+// decided by its station alone, from its local copy, while it could not
+// reach this database, and stored by Push).
 type VenueControl struct {
 	core.Control
-	// OffVenue: decided by its station alone, from its local copy, while
-	// it could not reach this database (stored by PushControls).
-	OffVenue bool `json:"offVenue,omitempty"`
 	// RecordedAt is when this database received it, by its clock.
 	RecordedAt time.Time `json:"recordedAt"`
 	Pos        ChangePos `json:"-"`
@@ -104,10 +103,10 @@ func (db *DB) TicketChanges(ctx context.Context, since ChangePos, limit int) ([]
 	return out, fail(rows.Err(), "read the changed tickets")
 }
 
-const venueControlCols = controlCols + `, off_venue, recorded_at, change_xid, change_seq`
+const venueControlCols = controlCols + `, recorded_at, change_xid, change_seq`
 
 func scanVenueControl(row pgx.Row, c *VenueControl) error {
-	return scanControl(row, &c.Control, &c.OffVenue, &c.RecordedAt, &c.Pos.Xact, &c.Pos.Seq)
+	return scanControl(row, &c.Control, &c.RecordedAt, &c.Pos.Xact, &c.Pos.Seq)
 }
 
 // ControlChanges returns up to limit controls recorded or changed (an
@@ -135,28 +134,66 @@ func (db *DB) ControlChanges(ctx context.Context, since ChangePos, limit int) ([
 	return out, fail(rows.Err(), "read the changed controls")
 }
 
-// PushControls stores controls a station decided on its own while it could
-// not reach the venue, in their order, in one transaction, marked off
-// venue. A control whose id is already stored is skipped: a push repeated
-// after a crash or a lost answer stores nothing twice. Their upload state is
-// kept as given (pending ones are uploaded by the venue's syncer). It
-// returns how many were new. Bad controls (no id, station or time, an
-// unknown outcome, direction or upload state) refuse the whole push.
+// Pushed is a control a station decided on its own, as it pushes it.
+type Pushed struct {
+	core.Control
+	// OverrideOf is the denied control an override admits ("" for a
+	// scan): a denial is overridden once, venue-wide.
+	OverrideOf string
+}
+
+// PushControls is Push for controls that are no overrides of a denial.
 func (db *DB) PushControls(ctx context.Context, cs []core.Control) (int, error) {
+	ps := make([]Pushed, len(cs))
 	for i := range cs {
-		if why := checkPushed(&cs[i]); why != "" {
-			return 0, core.Errorf(core.EInvalid, "Control %d of the push (%q) cannot be stored: %s; nothing was stored", i+1, cs[i].ID, why)
+		ps[i].Control = cs[i]
+	}
+	return db.Push(ctx, ps)
+}
+
+// Push stores controls a station decided on its own while it could not
+// reach the venue, in their order, in one transaction, marked off venue.
+// Their upload state is kept as given (pending ones are uploaded by the
+// venue's syncer). Bad controls (no id, station or time, an unknown
+// outcome, direction or upload state) refuse the whole push. It returns
+// how many it stored or corrected.
+//
+// It is idempotent by control id: a push repeated after a crash or a lost
+// answer stores nothing twice, and changes nothing of what it stored.
+//
+// One id may already be held as decided through the venue: the station
+// asked the venue first, under the same id (core.ScanRequest.ControlID),
+// and the venue committed the scan but its answer did not reach the
+// station in time, so the station decided alone and showed that verdict.
+// What the gate showed is what happened, so the station's control is
+// kept, marked off venue (correct): the same outcome changes nothing else
+// (what S-360 may already have been sent stays as it is); another one
+// replaces the venue's decision, and the control goes to S-360 again with
+// its real result unless S-360 refuses that ticket. Either way the venue
+// holds one control for the scan, and a double entry it makes is found.
+func (db *DB) Push(ctx context.Context, ps []Pushed) (int, error) {
+	for i := range ps {
+		if why := checkPushed(&ps[i].Control); why != "" {
+			return 0, core.Errorf(core.EInvalid, "Control %d of the push (%q) cannot be stored: %s; nothing was stored", i+1, ps[i].ID, why)
 		}
 	}
 	const chunk = 500
-	added := 0
+	stored := 0
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		for start := 0; start < len(cs); start += chunk {
+		stored = 0
+		var held []*Pushed // ids the venue already holds
+		for start := 0; start < len(ps); start += chunk {
 			b := &pgx.Batch{}
-			for i := start; i < min(start+chunk, len(cs)); i++ {
-				b.Queue(insertControlSQL+` ON CONFLICT (id) DO NOTHING`, controlArgs(&cs[i], "", true)...).
+			for i := start; i < min(start+chunk, len(ps)); i++ {
+				p := &ps[i]
+				p.OffVenue = true
+				b.Queue(insertControlSQL+` ON CONFLICT (id) DO NOTHING`, controlArgs(&p.Control, p.OverrideOf)...).
 					Exec(func(tag pgconn.CommandTag) error {
-						added += int(tag.RowsAffected())
+						if tag.RowsAffected() == 0 {
+							held = append(held, p)
+						} else {
+							stored++
+						}
 						return nil
 					})
 			}
@@ -164,12 +201,72 @@ func (db *DB) PushControls(ctx context.Context, cs []core.Control) (int, error) 
 				return err
 			}
 		}
-		return nil
+		n, err := correct(ctx, tx, held)
+		stored += n
+		return err
 	})
 	if err != nil {
 		return 0, fail(err, "store the controls decided without the venue")
 	}
-	return added, nil
+	return stored, nil
+}
+
+// correct keeps the station's verdict for the pushed controls whose id the
+// venue held already, decided through it (see Push). Those it holds off
+// venue were pushed before: nothing changes.
+func correct(ctx context.Context, tx pgx.Tx, held []*Pushed) (int, error) {
+	if len(held) == 0 {
+		return 0, nil
+	}
+	ids := make([]string, len(held))
+	for i, p := range held {
+		ids[i] = p.ID
+	}
+	rows, err := tx.Query(ctx, `SELECT `+controlCols+` FROM controls WHERE id = ANY($1) AND NOT off_venue FOR UPDATE`, ids)
+	if err != nil {
+		return 0, err
+	}
+	venue := map[string]core.Control{}
+	for rows.Next() {
+		var c core.Control
+		if err := scanControl(rows, &c); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		venue[c.ID] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range held {
+		v, ok := venue[p.ID]
+		if !ok {
+			continue
+		}
+		var err error
+		if v.Outcome == p.Outcome {
+			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, reason = $2, facts = $3, message = '', `+bumpChange+`
+				WHERE id = $1`, p.ID, string(p.Reason), ns(p.Facts.Encode()))
+		} else {
+			c := p.Control
+			if v.Upload == core.UploadRejected {
+				c.Upload, c.UploadDetail = v.Upload, v.UploadDetail
+			} else if v.Upload == core.UploadDone {
+				c.UploadDetail = "S-360 had been sent " + v.ControlResult() + " for this scan, decided by the venue but never shown at the gate; the gate showed " + string(p.Outcome)
+			}
+			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, barcode = $2, outcome = $3, reason = $4,
+				facts = $5, message = '', offline = $6, upload_state = $7, upload_detail = $8, uploaded_at = $9, upload_epoch = NULL, `+bumpChange+`
+				WHERE id = $1`, p.ID, ns(c.Barcode), string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Offline,
+				string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt))
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func checkPushed(c *core.Control) string {
@@ -192,14 +289,8 @@ func checkPushed(c *core.Control) string {
 	return "upload state " + strconv.Quote(string(c.Upload))
 }
 
-// DoubleEntry is a ticket let in twice: Second would have been denied
-// ALREADY_USED had its station seen First (through this database it always
-// does, so these come from stations deciding on their own).
-type DoubleEntry struct {
-	Barcode string       `json:"barcode"`
-	First   VenueControl `json:"first"`
-	Second  VenueControl `json:"second"`
-}
+// DoubleEntry is a ticket let in twice (core.DoubleEntry).
+type DoubleEntry = core.DoubleEntry
 
 // DoubleEntries lists the venue's double entries, by the venue's entrance
 // rules (re-entry allowed or not, from its settings; not allowed when none
@@ -209,6 +300,24 @@ type DoubleEntry struct {
 // the ticket was an entry too (no exit between). Supervisors' overrides are
 // decisions, never double entries, but count as entries.
 func (db *DB) DoubleEntries(ctx context.Context) ([]DoubleEntry, error) {
+	return db.doubleEntries(ctx, "")
+}
+
+// DoubleEntriesOf lists the double entries of one ticket (the dispute
+// desk), as DoubleEntries.
+func (db *DB) DoubleEntriesOf(ctx context.Context, barcode string) ([]DoubleEntry, error) {
+	if barcode == "" {
+		return nil, nil
+	}
+	return db.doubleEntries(ctx, barcode)
+}
+
+// doubleEntries reads the views of the schema for the tickets that may
+// have double entries: those admitted by a station deciding on its own
+// (through the venue, a second entry is always denied), or barcode only.
+// So a venue whose link never failed pays for an empty index scan, not for
+// a window over every admission, at each station's status refresh.
+func (db *DB) doubleEntries(ctx context.Context, barcode string) ([]DoubleEntry, error) {
 	const doing = "find the double entries"
 	v, _, err := db.VenueSettings(ctx)
 	if err != nil && core.ErrorCode(err) != core.ENotFound {
@@ -220,8 +329,12 @@ func (db *DB) DoubleEntries(ctx context.Context) ([]DoubleEntry, error) {
 	}
 	var out []DoubleEntry
 	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		out = out[:0]
 		rows, err := tx.Query(ctx, `SELECT d.barcode, d.first_id, d.second_id FROM `+view+` d
-			JOIN controls s ON s.id = d.second_id ORDER BY s.at, s.n`)
+			JOIN controls s ON s.id = d.second_id
+			WHERE d.barcode IN (SELECT barcode FROM controls WHERE off_venue AND outcome = 'ADMIT' AND barcode IS NOT NULL
+				AND ($1 = '' OR barcode = $1))
+			ORDER BY s.at, s.n`, barcode)
 		if err != nil {
 			return err
 		}
@@ -239,23 +352,18 @@ func (db *DB) DoubleEntries(ctx context.Context) ([]DoubleEntry, error) {
 		if err := rows.Err(); err != nil || len(ids) == 0 {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT `+venueControlCols+` FROM controls WHERE id = ANY($1)`, ids)
+		byID := map[string]core.Control{}
+		cs, err := collectControls(tx.Query(ctx, `SELECT `+controlCols+` FROM controls WHERE id = ANY($1)`, ids))
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		byID := map[string]VenueControl{}
-		for rows.Next() {
-			var c VenueControl
-			if err := scanVenueControl(rows, &c); err != nil {
-				return err
-			}
+		for _, c := range cs {
 			byID[c.ID] = c
 		}
 		for i := range out {
 			out[i].First, out[i].Second = byID[out[i].First.ID], byID[out[i].Second.ID]
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fail(err, doing)

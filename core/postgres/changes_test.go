@@ -164,7 +164,7 @@ func TestChangesWaitForOpenTransactions(t *testing.T) {
 	defer rollback(slow)
 	c := core.Control{ID: "slow", At: storetest.Day, Station: "S", Direction: core.DirectionIn, Scanned: "x",
 		Outcome: core.Deny, Reason: core.ReasonUnknown, Upload: core.UploadLocal}
-	if _, err := slow.Exec(ctx, insertControlSQL, controlArgs(&c, "", false)...); err != nil {
+	if _, err := slow.Exec(ctx, insertControlSQL, controlArgs(&c, "")...); err != nil {
 		t.Fatal(err)
 	}
 	// A fast one commits after it started.

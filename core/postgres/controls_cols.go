@@ -9,7 +9,7 @@ import (
 
 const controlCols = `id, at, station, gate, direction, scanned, coalesce(barcode, ''),
 	outcome, reason, coalesce(facts, ''), message, override, coalesce(override_reason, ''), offline,
-	upload_state, coalesce(upload_detail, ''), uploaded_at`
+	upload_state, coalesce(upload_detail, ''), uploaded_at, off_venue`
 
 // A control's words are said from its facts (core.Facts, as JSON) when it
 // is shown, in the reader's language: message stays empty (0002).
@@ -29,7 +29,7 @@ func scanControl(row pgx.Row, c *core.Control, extra ...any) error {
 	var at, uploadedAt pgtype.Timestamptz
 	dest := []any{&c.ID, &at, &c.Station, &c.Gate, &dir, &c.Scanned, &c.Barcode,
 		&outcome, &reason, &facts, &legacy, &c.Override, &c.OverrideReason, &c.Offline,
-		&upload, &c.UploadDetail, &uploadedAt}
+		&upload, &c.UploadDetail, &uploadedAt, &c.OffVenue}
 	err := row.Scan(append(dest, extra...)...)
 	c.Facts = core.DecodeFacts(facts, legacy)
 	c.At, c.UploadedAt = timeOf(at), timeOf(uploadedAt)
@@ -55,8 +55,8 @@ func collectControls(rows pgx.Rows, err error) ([]core.Control, error) {
 }
 
 // controlArgs are insertControlSQL's arguments for c.
-func controlArgs(c *core.Control, overrideOf string, offVenue bool) []any {
+func controlArgs(c *core.Control, overrideOf string) []any {
 	return []any{c.ID, c.At, c.Station, c.Gate, string(c.Direction), c.Scanned, ns(c.Barcode),
 		string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Override, ns(c.OverrideReason), ns(overrideOf),
-		c.Offline, string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt), offVenue}
+		c.Offline, string(c.Upload), ns(c.UploadDetail), nt(c.UploadedAt), c.OffVenue}
 }

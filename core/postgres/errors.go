@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,7 +33,8 @@ func fail(err error, doing string) error {
 	}
 	var ne net.Error
 	var ce2 *pgconn.ConnectError
-	if errors.As(err, &ce2) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || isClosed(err) {
+	if errors.As(err, &ce2) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || isClosed(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) { // the connection cut mid-answer
 		return core.Wrap(core.EUnavailable, err, "The venue database cannot be reached; could not %s", doing)
 	}
 	return core.Wrap(core.EInternal, err, "Could not %s", doing)

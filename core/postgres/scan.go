@@ -77,7 +77,10 @@ func scanIn(ctx context.Context, conn *pgxpool.Conn, req *core.ScanRequest) (cor
 	}
 	v := d.decide(req)
 	c := core.NewControl(&v, &req.Checkpoint, d.lastSync, req.Now)
-	c.ID = newID()
+	c.ID = req.ControlID
+	if c.ID == "" {
+		c.ID = newID()
+	}
 	if err := insertAndCommit(ctx, conn, &c, ""); err != nil {
 		return core.Verdict{}, err
 	}
@@ -220,7 +223,7 @@ func (d *decision) decide(req *core.ScanRequest) core.Verdict {
 // COMMIT that the server confirmed counts.
 func insertAndCommit(ctx context.Context, conn *pgxpool.Conn, c *core.Control, overrideOf string) error {
 	b := &pgx.Batch{}
-	b.Queue(insertControlSQL, controlArgs(c, overrideOf, false)...)
+	b.Queue(insertControlSQL, controlArgs(c, overrideOf)...)
 	b.Queue("COMMIT")
 	br := conn.SendBatch(ctx, b)
 	_, err := br.Exec()
@@ -240,6 +243,13 @@ func insertAndCommit(ctx context.Context, conn *pgxpool.Conn, c *core.Control, o
 // the denial's ticket (or unknown code) while it checks and records, so two
 // supervisors overriding one denial at two stations let one person in.
 func (db *DB) Override(ctx context.Context, controlID, reason string, now time.Time) (core.Verdict, error) {
+	return db.OverrideAs(ctx, "", controlID, reason, now)
+}
+
+// OverrideAs is Override recording the override under id ("": a new one):
+// a station of a venue chooses it before it asks, as for a scan
+// (core.ScanRequest.ControlID).
+func (db *DB) OverrideAs(ctx context.Context, id, controlID, reason string, now time.Time) (core.Verdict, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -249,7 +259,7 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		return core.Verdict{}, fail(err, doing)
 	}
 	defer conn.Release()
-	v, err := overrideIn(ctx, conn, controlID, reason, now)
+	v, err := overrideIn(ctx, conn, id, controlID, reason, now)
 	if err != nil {
 		abort(conn)
 		return core.Verdict{}, fail(err, doing)
@@ -257,7 +267,7 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 	return v, nil
 }
 
-func overrideIn(ctx context.Context, conn *pgxpool.Conn, controlID, reason string, now time.Time) (core.Verdict, error) {
+func overrideIn(ctx context.Context, conn *pgxpool.Conn, id, controlID, reason string, now time.Time) (core.Verdict, error) {
 	var denied core.Control
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -309,7 +319,10 @@ func overrideIn(ctx context.Context, conn *pgxpool.Conn, controlID, reason strin
 	if err != nil {
 		return core.Verdict{}, err
 	}
-	c.ID = newID()
+	c.ID, c.OffVenue = id, false // decided here, whatever the denial was
+	if c.ID == "" {
+		c.ID = newID()
+	}
 	if err := insertAndCommit(ctx, conn, &c, denied.ID); err != nil {
 		return core.Verdict{}, err
 	}

@@ -11,15 +11,15 @@ import (
 
 const controlCols = `id, at, station, gate, direction, scanned, coalesce(barcode, ''),
 	outcome, reason, coalesce(facts, ''), message, override, coalesce(override_reason, ''), offline,
-	upload_state, coalesce(upload_detail, ''), coalesce(uploaded_at, 0)`
+	upload_state, coalesce(upload_detail, ''), coalesce(uploaded_at, 0), off_venue`
 
 // A new control's message is empty: its words are said from its facts
 // (core.Facts) when shown; message holds only an older s360gate's words.
 const (
 	insertControlSQL = `INSERT INTO controls (id, at, station, gate, direction, scanned, barcode,
 	outcome, reason, facts, message, override, override_reason, override_of, offline,
-	upload_state, upload_detail, uploaded_at)
-	VALUES (?,?,?,?,?,?,?,?,?,?,'',?,?,?,?,?,?,?)`
+	upload_state, upload_detail, uploaded_at, off_venue, unpushed)
+	VALUES (?,?,?,?,?,?,?,?,?,?,'',?,?,?,?,?,?,?,?,?)`
 	controlByIDSQL = `SELECT ` + controlCols + ` FROM controls WHERE id = ?`
 )
 
@@ -28,20 +28,27 @@ func scanControl(sc scanner, c *core.Control) error {
 	var dir, outcome, reason, upload, facts, legacy string
 	err := sc.Scan(&c.ID, &at, &c.Station, &c.Gate, &dir, &c.Scanned, &c.Barcode,
 		&outcome, &reason, &facts, &legacy, &c.Override, &c.OverrideReason, &c.Offline,
-		&upload, &c.UploadDetail, &uploadedAt)
+		&upload, &c.UploadDetail, &uploadedAt, &c.OffVenue)
 	c.Facts = core.DecodeFacts(facts, legacy)
 	c.At, c.UploadedAt = fromMicros(at), fromMicros(uploadedAt)
 	c.Direction, c.Outcome, c.Reason, c.Upload = core.Direction(dir), core.Outcome(outcome), core.Reason(reason), core.UploadState(upload)
 	return err
 }
 
-// insertControl stores c; overrideOf is the denied control it admits, if any.
+// insertControl stores c; overrideOf is the denied control it admits, if
+// any. A control decided off the venue (c.OffVenue) is one this station
+// has to push to its venue.
 func insertControl(ctx context.Context, stmt *sql.Stmt, c *core.Control, overrideOf string) error {
-	_, err := stmt.ExecContext(ctx, c.ID, c.At.UnixMicro(), c.Station, c.Gate, string(c.Direction),
+	_, err := stmt.ExecContext(ctx, controlArgs(c, overrideOf, c.OffVenue)...)
+	return err
+}
+
+// controlArgs are insertControlSQL's arguments.
+func controlArgs(c *core.Control, overrideOf string, unpushed bool) []any {
+	return []any{c.ID, c.At.UnixMicro(), c.Station, c.Gate, string(c.Direction),
 		c.Scanned, ns(c.Barcode), string(c.Outcome), string(c.Reason), ns(c.Facts.Encode()), c.Override,
 		ns(c.OverrideReason), ns(overrideOf), c.Offline, string(c.Upload), ns(c.UploadDetail),
-		micros(c.UploadedAt))
-	return err
+		micros(c.UploadedAt), c.OffVenue, unpushed}
 }
 
 // Controls streams the controls f selects to fn, oldest first (newest first

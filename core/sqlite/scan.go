@@ -22,6 +22,18 @@ import (
 // If the control cannot be stored the scan returns an error, never a
 // verdict.
 func (db *DB) Scan(ctx context.Context, req core.ScanRequest) (core.Verdict, error) {
+	return db.scan(ctx, req, false)
+}
+
+// ScanOffVenue is Scan on a station's copy of its venue (core/venue), when
+// the venue's database did not answer: the control is recorded as decided
+// off the venue (Control.OffVenue), to be pushed to the venue later
+// (UnpushedControls).
+func (db *DB) ScanOffVenue(ctx context.Context, req core.ScanRequest) (core.Verdict, error) {
+	return db.scan(ctx, req, true)
+}
+
+func (db *DB) scan(ctx context.Context, req core.ScanRequest, offVenue bool) (core.Verdict, error) {
 	if req.Now.IsZero() {
 		req.Now = time.Now()
 	}
@@ -42,7 +54,10 @@ func (db *DB) Scan(ctx context.Context, req core.ScanRequest) (core.Verdict, err
 	v, lastSync, err := decide(ctx, tx, &db.st.decideW, &req)
 	if err == nil {
 		c := core.NewControl(&v, &req.Checkpoint, lastSync, req.Now)
-		c.ID = newID()
+		c.ID, c.OffVenue = req.ControlID, offVenue
+		if c.ID == "" {
+			c.ID = newID()
+		}
 		err = insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, "")
 		v.Control = &c
 	}
@@ -142,6 +157,16 @@ func decide(ctx context.Context, tx *sql.Tx, st *decideStmts, req *core.ScanRequ
 // denial can be overridden once; a second override would let a second
 // person in on it.
 func (db *DB) Override(ctx context.Context, controlID, reason string, now time.Time) (core.Verdict, error) {
+	return db.override(ctx, "", controlID, reason, now, false)
+}
+
+// OverrideOffVenue is Override on a station's copy of its venue, under
+// the id the station chose (see ScanOffVenue).
+func (db *DB) OverrideOffVenue(ctx context.Context, id, controlID, reason string, now time.Time) (core.Verdict, error) {
+	return db.override(ctx, id, controlID, reason, now, true)
+}
+
+func (db *DB) override(ctx context.Context, id, controlID, reason string, now time.Time, offVenue bool) (core.Verdict, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -183,7 +208,10 @@ func (db *DB) Override(ctx context.Context, controlID, reason string, now time.T
 		if err != nil {
 			return err
 		}
-		c.ID = newID()
+		c.ID, c.OffVenue = id, offVenue
+		if c.ID == "" {
+			c.ID = newID()
+		}
 		if err := insertControl(ctx, tx.StmtContext(ctx, db.st.insertControl), &c, denied.ID); err != nil {
 			return err
 		}

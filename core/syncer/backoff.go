@@ -99,7 +99,9 @@ func reached(err error) (online, ok bool) {
 		return true, true
 	case errors.Is(err, context.Canceled):
 		return false, false
-	case errors.Is(err, context.DeadlineExceeded), core.ErrorCode(err) == core.EUnavailable:
+	case errors.Is(err, context.DeadlineExceeded), core.ErrorCode(err) == core.EUnavailable,
+		errors.Is(err, core.ErrNoRemote): // no client, no call: not online
+
 		return false, true
 	}
 	var ne net.Error

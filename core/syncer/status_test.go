@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -253,5 +254,26 @@ func TestOfflineSaysWhyWhileRetrying(t *testing.T) {
 	}
 	if st := r.engine.Status(); !st.Online || !st.Called {
 		t.Errorf("after: %+v", st)
+	}
+}
+
+// A station whose settings allow no S-360 client (no password) made no
+// call: the status is not "Online" beside "S-360 is not configured", even
+// after an earlier call reached S-360.
+func TestNotConfiguredIsNotOnline(t *testing.T) {
+	r := newRig(t, simSettings(), 5)
+	if _, err := r.engine.RunCycle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.engine.Status(); !st.Online {
+		t.Fatalf("after a call that reached S-360: %+v", st)
+	}
+	noClient := core.Wrap(core.EInvalid, fmt.Errorf("%w: password required", core.ErrNoRemote), "S-360 is not configured")
+	r.remote.fail("exportList", noClient)
+	r.remote.fail("importControlledTicket", noClient)
+	r.remote.fail("getTimeZone", noClient)
+	r.engine.RunCycle(context.Background()) // fails: there is no client
+	if st := r.engine.Status(); st.Online || st.LastError == "" {
+		t.Errorf("without a client: online %v, last error %q", st.Online, st.LastError)
 	}
 }

@@ -68,7 +68,8 @@ type Member struct {
 
 	// offset is the database's clock minus this machine's, in
 	// nanoseconds, as last measured.
-	offset atomic.Int64
+	offset   atomic.Int64
+	measured atomic.Bool // offset was measured once
 
 	mu   sync.Mutex
 	term *term // the syncer's turn under way, nil when not the syncer
@@ -102,6 +103,12 @@ func (m *Member) Candidate() bool { return m.o.Station.Password != "" }
 // Now is the venue's time: this machine's clock corrected by its offset
 // from the database's, as last measured.
 func (m *Member) Now() time.Time { return time.Now().Add(time.Duration(m.offset.Load())) }
+
+// ClockOffset is the database's clock minus this machine's, as last
+// measured (ok false: never measured yet).
+func (m *Member) ClockOffset() (time.Duration, bool) {
+	return time.Duration(m.offset.Load()), m.measured.Load()
+}
 
 // Syncing returns the epoch of the syncer's turn under way, if this
 // member is the syncer.
@@ -137,6 +144,7 @@ func (m *Member) Beat(ctx context.Context) error {
 		return err
 	}
 	m.offset.Store(int64(dbNow.Sub(start.Add(time.Since(start) / 2))))
+	m.measured.Store(true)
 	if t := m.current(); t != nil {
 		t.reloadSettings(ctx)
 		t.countOthers(ctx)
