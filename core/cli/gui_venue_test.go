@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"s360gate/core"
 	"s360gate/core/config"
+	"s360gate/core/internal/netfault"
+	"s360gate/core/s360sim"
 	"s360gate/core/words"
 )
 
@@ -57,7 +60,18 @@ func TestGUIJoinedStation(t *testing.T) {
 	// S-360 refuses A's password for now: the app alone cannot send it.
 	sim.SetPassword("another-one")
 	before, _ := os.ReadFile(filepath.Join(a, config.FileName))
-	join := core.VenueJoin{DB: dsn, Station: "GATE_A", Gate: "N1", Direction: core.DirectionIn}
+	// A reaches the venue through a cable the test can pull.
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cable, err := netfault.Start(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cable.Close)
+	u.Host = cable.Addr()
+	join := core.VenueJoin{DB: u.String(), Station: "GATE_A", Gate: "N1", Direction: core.DirectionIn}
 	h.gui = func(app App) error {
 		if app.Venue != nil {
 			t.Error("a station on its own has a venue")
@@ -96,7 +110,7 @@ func TestGUIJoinedStation(t *testing.T) {
 	if addr, _, joined := func() (string, bool, bool) {
 		l, ok, _ := config.LoadVenue(a)
 		return l.DB, l.TrustedLAN, ok
-	}(); !joined || addr != dsn {
+	}(); !joined || addr != join.DB {
 		t.Fatalf("not joined: %q", addr)
 	}
 
@@ -112,7 +126,7 @@ func TestGUIJoinedStation(t *testing.T) {
 		if app.Venue == nil || app.Remote() != nil {
 			t.Fatal("the app on a joined station: no venue, or an S-360 client of its own")
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 		defer cancel()
 		s := app.Settings()
 		if s.Station != "GATE_A" || s.Institution != cfg.Institution {
@@ -124,6 +138,9 @@ func TestGUIJoinedStation(t *testing.T) {
 		}
 		// It holds the password: it becomes the venue's S-360 client, and
 		// the screens hear of it and of both stations.
+		links := make(chan core.LinkState, 64)
+		cancelLink := app.Venue.SubscribeLink(func(l core.LinkState) { links <- l })
+		defer cancelLink()
 		got := make(chan core.VenueStatus, 64)
 		cancelSub := app.Venue.Subscribe(func(st core.VenueStatus) {
 			select {
@@ -142,6 +159,7 @@ func TestGUIJoinedStation(t *testing.T) {
 					if l := app.Venue.Link(); !l.Up {
 						t.Errorf("link: %+v", l)
 					}
+					cablePulled(ctx, t, app, cable, links, sim, h, b)
 					// Leaving: this app is the syncer and gives its turn up
 					// as it closes; the link goes.
 					if err := app.LeaveVenue(ctx); err != nil {
@@ -163,5 +181,56 @@ func TestGUIJoinedStation(t *testing.T) {
 	// B is the one left: it may report, and nobody holds the lease.
 	if r := h.run(nil, "venue", "status", "--data-dir", b); r.code != 0 || strings.Contains(r.out, "GATE_A (since") {
 		t.Errorf("status after A left: %q %q", r.out, r.stderr)
+	}
+}
+
+// cablePulled pulls A's cable to the venue: A's app decides from its
+// local copy (the banner's link goes down), B admits the same ticket
+// through the venue; the cable back, A pushes what it decided and the
+// venue reports the double entry, which the desk finds.
+func cablePulled(ctx context.Context, t *testing.T, app App, cable *netfault.Proxy, links chan core.LinkState, sim *s360sim.Sim, h *harness, b string) {
+	t.Helper()
+	waitLink := func(what string, ok func(core.LinkState) bool) {
+		t.Helper()
+		for {
+			select {
+			case l := <-links:
+				if ok(l) {
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("the link never %s: %+v", what, app.Venue.Link())
+			}
+		}
+	}
+	// The copy is filled first (the station follows the venue).
+	waitLink("has a copy", func(l core.LinkState) bool { return l.Up && l.CopyReady })
+	cable.Set(netfault.Drop)
+	senior := sample(t, sim, "senior")
+	s := app.Settings()
+	v, err := app.Store.Scan(ctx, core.ScanRequest{Code: senior.Barcode, Checkpoint: s.Checkpoint(), Now: app.Now()})
+	if err != nil || v.Outcome != core.Admit || v.Control == nil || !v.Control.OffVenue {
+		t.Fatalf("A cut off scans: %+v %v", v, err)
+	}
+	waitLink("went down", func(l core.LinkState) bool { return !l.Up && l.Unpushed == 1 })
+	if r := h.run(strings.NewReader(senior.Barcode+"\n"), "scan", "--data-dir", b); r.code != 0 || !strings.Contains(r.out, `"ADMIT"`) {
+		t.Fatalf("B's scan of the same ticket: %q %q", r.out, r.stderr)
+	}
+	cable.Set(netfault.Pass)
+	waitLink("came back with everything pushed", func(l core.LinkState) bool { return l.Up && l.Unpushed == 0 })
+	for {
+		des, err := app.Venue.DoubleEntriesOf(ctx, senior.Barcode)
+		if err == nil && len(des) == 1 {
+			other, ok := des[0].Other(v.Control.ID)
+			words := core.Speak(words.EN, nil).AlsoAdmitted(&other, app.Now())
+			if !ok || !strings.Contains(words, "also admitted at") || !strings.Contains(words, "GATE_B") {
+				t.Errorf("the desk's line: %q (%v)", words, ok)
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no double entry of %s: %v %v", senior.Barcode, des, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
