@@ -171,7 +171,7 @@ func (dd *deskDetail) showUnlisted(code string, controls []core.Control) {
 	deskSay(dd.holderNote, "")
 	dd.controls = append([]core.Control(nil), controls...)
 	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
-	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls), dd.s.d.Venue != nil))
 	dd.fitTable()
 	dd.ask.setKey(code)
 	dd.checkGate(code, dd.s.settings(), now)
@@ -228,7 +228,7 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 
 	dd.controls = append([]core.Control(nil), rec.Controls...)
 	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
-	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls), dd.s.d.Venue != nil))
 	dd.fitTable()
 
 	dd.ask.setKey(t.Barcode)
@@ -414,7 +414,13 @@ func deskJoinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-func deskControlsTitle(n int) string {
+func deskControlsTitle(n int, venue bool) string {
+	if venue { // a station of a venue sees the venue's history
+		if n == 0 {
+			return T("desk.venueControlsNone")
+		}
+		return T("desk.venueControlsN", map[string]any{"N": deskThousands(n)})
+	}
 	if n == 0 {
 		return T("desk.controlsNone")
 	}

@@ -49,7 +49,12 @@ func (b *venueBar) apply(st *core.VenueStatus) {
 	}
 	changed := setText(b.role, role)
 	changed = setText(b.syncer, syncer) || changed
-	changed = setText(b.online, T("venue.online", map[string]any{"N": itoa(st.Online), "Of": itoa(len(st.Stations))})) || changed
+	online := T("venue.online", map[string]any{"N": itoa(st.Online), "Of": itoa(len(st.Stations))})
+	if !st.Link.Up {
+		// As last read: the station cannot hear the others now.
+		online = T("venue.onlineUnknown")
+	}
+	changed = setText(b.online, online) || changed
 	if changed {
 		b.obj.Refresh()
 	}

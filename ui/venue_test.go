@@ -163,6 +163,7 @@ func TestVenueLinkBanner(t *testing.T) {
 		t.Fatalf("the banner's words: %q", want)
 	}
 	f.eventually("the banner", func() bool { return f.m.link.obj.Visible() && f.m.link.title.Text == want })
+	f.eventually("the others unheard", func() bool { return f.m.venueBar.online.Text == T("venue.onlineUnknown") })
 	// Still down, with scans waiting: no second sound.
 	down.Unpushed = 3
 	v.setLink(down)
@@ -276,6 +277,11 @@ func TestDeskDoubleEntry(t *testing.T) {
 	})
 	want := "DOUBLE ENTRY — also admitted at 19:06, gate S2, STATION7, while the venue link was down"
 	f.eventually("the double entry line", func() bool { return f.m.desk.detail.double.Visible() && f.m.desk.detail.double.Text == want })
+	f.ui(func() {
+		if got := f.m.desk.detail.controlsTitle.Text; !strings.HasPrefix(got, "Controls in the venue") {
+			t.Errorf("the history's title on a station of a venue: %q", got)
+		}
+	})
 	// Another ticket: no line.
 	f.ui(func() {
 		f.m.desk.query.SetText(gcChild)
@@ -306,11 +312,13 @@ func venueScreensFit(t *testing.T, l words.Lang, size fyne.Size) {
 	join := func(context.Context, core.VenueJoin) error {
 		return core.Say(core.EConflict, "venue.err.pending", map[string]any{"Count": 12345})
 	}
+	// Back to English once the window is closed (its clock speaks until
+	// then): cleanups run last first.
+	t.Cleanup(func() { SetLanguage(words.EN) })
 	f := newVenueFixture(t, v, withLanguage(l), func(d *Deps, _ *gateConfig) {
 		d.JoinVenue = join
 		d.VenueLink = func() (string, bool, bool) { return "", false, false }
 	})
-	defer SetLanguage(words.EN)
 	win := fyne.NewSize(size.Width, size.Height-68)
 	v.setLink(core.LinkState{Since: venueAt, CopyReady: true, Unpushed: 12345})
 	f.eventually("the banner", func() bool { return f.m.link.obj.Visible() && f.m.link.count.Text != "" })
@@ -364,6 +372,7 @@ func TestSettingsVenueJoin(t *testing.T) {
 	var joins []core.VenueJoin
 	refuse := true
 	restarts := 0
+	t.Cleanup(func() { SetLanguage(words.EN) })
 	f := newGateFixture(t, withLanguage(words.FR), func(d *Deps, _ *gateConfig) {
 		d.VenueLink = func() (string, bool, bool) { return "", false, false }
 		d.JoinVenue = func(_ context.Context, j core.VenueJoin) error {
@@ -375,7 +384,6 @@ func TestSettingsVenueJoin(t *testing.T) {
 		}
 		d.Restart = func() { restarts++ }
 	})
-	defer SetLanguage(words.EN)
 	f.ui(func() {
 		f.m.tabs.Select(f.m.settingsItm)
 		sv := f.m.settingsTab.venue
