@@ -91,6 +91,7 @@ type VenueResult struct {
 	ExportVsRaw   float64       `json:"export_vs_raw_copy"`
 	Scan          VenueScan     `json:"scan"`
 	Failover      VenueFailover `json:"failover"`
+	Split         VenueSplit    `json:"split"`
 	Targets       []Target      `json:"targets"`
 }
 
@@ -201,7 +202,7 @@ func RunVenue(ctx context.Context, o VenueOptions) (*VenueResult, error) {
 	for _, ph := range []struct {
 		name string
 		fn   func(context.Context) error
-	}{{"export", r.export}, {"raw copy", r.rawCopy}, {"failover", r.failover}, {"scan", r.scan}} {
+	}{{"export", r.export}, {"raw copy", r.rawCopy}, {"failover", r.failover}, {"scan", r.scan}, {"split", r.split}} {
 		// (The failover runs before the scans: their controls would keep
 		// the stations' syncer uploading, within the request budget, and
 		// the budget, not the election, would decide when it next calls.)
@@ -595,6 +596,12 @@ func venueTargets(r *VenueResult) []Target {
 	if len(r.Failover.Runs) > 0 {
 		out = append(out, t("failover.max_s", r.Failover.MaxS, "<=", TargetVenueFailoverMax, "s"))
 	}
+	if r.Split.CopiedTickets >= 1_000_000 {
+		out = append(out, t("split.catch_up_s", r.Split.CatchUpSeconds, "<=", TargetCatchUpS, "s"))
+	}
+	if r.Split.LinkDownScans > 0 {
+		out = append(out, t("split.link_down_max_ms", r.Split.LinkDownMaxMS, "<=", r.Split.FallbackMS+TargetLinkDownExtraMS, "ms"))
+	}
 	return out
 }
 
@@ -639,6 +646,16 @@ func (r *VenueResult) WriteTable(w io.Writer) error {
 			f.LeaseTTLS, f.MedianS, f.MaxS, verdict("failover.max_s"), strings.Join(runs, ", "))
 	} else {
 		fmt.Fprintf(&b, "Syncer failover: not measured (%s)\n", f.Skipped)
+	}
+	if sp := r.Split; sp.LinkDownScans > 0 {
+		catch := verdict("split.catch_up_s")
+		if catch == "" {
+			catch = fmt.Sprintf("the target, %d s, is for 1,000,000", TargetCatchUpS)
+		}
+		fmt.Fprintf(&b, "A station joining now: its local copy of %s tickets and %s controls in %.1f s (%s)\n",
+			thousands(sp.CopiedTickets), thousands(sp.CopiedControls), sp.CatchUpSeconds, catch)
+		fmt.Fprintf(&b, "Scans while its venue link failed %d times (fallback %.0f ms): p50 %.2f ms, p99 %.1f ms, max %.1f ms (%s); %d of %d decided locally, all pushed after\n",
+			sp.LinkFailures, sp.FallbackMS, sp.LinkDownP50MS, sp.LinkDownP99MS, sp.LinkDownMaxMS, verdict("split.link_down_max_ms"), sp.LinkDownLocal, sp.LinkDownScans)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -51,13 +51,18 @@ func openVenue(ctx context.Context, l config.VenueLink, station string, opts ...
 	return postgres.Open(octx, l.DB, opts...)
 }
 
+// VenueCopyDB is a joined station's local copy of its venue, in its data
+// directory: a store of its own, so that the station's standalone store
+// stays as it was (`venue leave` finds it again).
+const VenueCopyDB = "s360gate-venue.db"
+
 // openStation opens this data directory's station of the venue linked
 // by l: the one engine of a joined station (venue.OpenStation), deciding
 // through the venue and from its local copy in the station's own store
 // when the venue does not answer. elect makes it take part in the election
 // of the venue's S-360 client (`sync`); the other commands only report in.
 func (r *runner) openStation(s core.Settings, l config.VenueLink, elect bool, log logrus.FieldLogger, tune ...func(*venue.Options)) (*venue.Station, error) {
-	local, err := sqlite.Open(filepath.Join(r.dataDir, storeFile(s, false)))
+	local, err := sqlite.Open(filepath.Join(r.dataDir, VenueCopyDB))
 	if err != nil {
 		return nil, err
 	}

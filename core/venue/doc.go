@@ -4,6 +4,20 @@
 // SyncerStore, the sync engine (core/syncer), the S-360 client (core/s360) —
 // and adds the rules that make the election safe.
 //
+// # A joined station, complete
+//
+// OpenStation opens a joined station as the headless commands and the
+// desktop app use it (Station: a core.Store and a core.Venue). It keeps
+// the station's own SQLite store a copy of the venue (copy.go: a snapshot,
+// then the venue's change feed), decides each scan through the venue
+// within the station's fallback time and from the copy otherwise (gate.go:
+// the control recorded under the id chosen before asking, marked
+// OffVenue), pushes those controls once the venue answers again (link.go:
+// idempotent by id, in order, the last ones under the gate's lock so that
+// none is left behind), and tells subscribers of its link and the venue's
+// status (watch.go). A station that cannot reach the venue at all keeps
+// deciding from its copy, even across a restart.
+//
 // # Who does what
 //
 // Every member reports itself to the venue (Heartbeat) every few seconds:
