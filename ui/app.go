@@ -407,9 +407,19 @@ func (m *Main) save(s core.Settings, what string) {
 func (m *Main) loadHistory() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// A station of a venue reads the venue's history: the feed and the
+	// counters are this station's scans in it.
+	station, venue := m.settings().Station, m.d.Venue != nil
+	mine := func(c *core.Control) bool { return !venue || c.Station == station }
+	limit := feedLoad
+	if venue {
+		limit = feedLoad * 20
+	}
 	var recent []core.Control
-	err := m.d.Store.Controls(ctx, core.ControlFilter{Newest: true, Limit: feedLoad}, func(c core.Control) error {
-		recent = append(recent, c)
+	err := m.d.Store.Controls(ctx, core.ControlFilter{Newest: true, Limit: limit}, func(c core.Control) error {
+		if mine(&c) && len(recent) < feedLoad {
+			recent = append(recent, c)
+		}
 		return nil
 	})
 	if err != nil {
@@ -421,11 +431,23 @@ func (m *Main) loadHistory() {
 	m.gate.feed.list.Refresh()
 	now := m.now()
 	y, mo, d := now.Date()
-	cc, err := m.d.Store.ControlCounts(ctx, time.Date(y, mo, d, 0, 0, 0, 0, now.Location()))
+	midnight := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
+	if venue {
+		m.gate.counters.load(core.ControlCounts{})
+		err = m.d.Store.Controls(ctx, core.ControlFilter{Since: midnight}, func(c core.Control) error {
+			if mine(&c) {
+				m.gate.counters.add(c.Outcome, c.Reason, c.Direction == core.DirectionOut || c.Reason == core.ReasonExit)
+			}
+			return nil
+		})
+	} else {
+		var cc core.ControlCounts
+		cc, err = m.d.Store.ControlCounts(ctx, midnight)
+		m.gate.counters.load(cc)
+	}
 	if err != nil {
 		m.log.WithError(err).Warn("Today's counters not loaded")
 	}
-	m.gate.counters.load(cc)
 	m.gate.counters.render(m.gate.feed.ring.perMinute(now))
 }
 

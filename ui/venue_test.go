@@ -463,3 +463,26 @@ func TestSettingsOnAJoinedStation(t *testing.T) {
 		return left.Load() == 1 && f.m.settingsTab.venue.msg.Text == T("settings.venue.leftRestart")
 	})
 }
+
+// On a station of a venue the store is the venue's history: the gate's
+// counters and recent scans at start are this station's scans in it.
+func TestVenueGateCountsItsOwnScans(t *testing.T) {
+	v := newFakeVenue(venueStatus())
+	f := newVenueFixture(t, v, func(d *Deps, c *gateConfig) {
+		ctx := context.Background()
+		other := c.s
+		other.Station = "STATION7"
+		if _, err := d.Store.Scan(ctx, core.ScanRequest{Code: gcValid, Checkpoint: other.Checkpoint(), Now: gateNow.Add(-2 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Store.Scan(ctx, core.ScanRequest{Code: gcChild, Checkpoint: c.s.Checkpoint(), Now: gateNow.Add(-time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	f.ui(func() {
+		g := f.m.gate
+		if g.counters.admitted != 1 || g.feed.ring.Len() != 1 || !strings.HasSuffix(gcChild, strings.TrimLeft(g.feed.ring.Newest(0).Tail, "…")) {
+			t.Errorf("this station's counters and feed: %d admitted, %d recent", g.counters.admitted, g.feed.ring.Len())
+		}
+	})
+}
