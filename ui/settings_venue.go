@@ -98,18 +98,7 @@ func (v *settingsVenue) say(imp widget.Importance, text string) {
 // pinOK checks the supervisor's PIN, when one is set: joining and leaving
 // change the station as much as saving does.
 func (v *settingsVenue) pinOK() bool {
-	h := v.s.stored.SupervisorPIN
-	if h == "" {
-		return true
-	}
-	msg := v.s.pins.blocked()
-	if msg == "" && v.s.pinAuth.Text == "" {
-		msg = T("settings.enterPin")
-	}
-	if msg == "" {
-		_, msg = v.s.pins.try(h, v.s.pinAuth.Text, T("pin.wrongShort"))
-	}
-	if msg != "" {
+	if msg := v.s.checkPIN(); msg != "" {
 		v.say(widget.DangerImportance, msg)
 		return false
 	}

@@ -304,6 +304,10 @@ func (s *StatusScreen) SyncNow() {
 			case errors.As(err, &refusal):
 				s.syncMsg.Importance = widget.WarningImportance
 				s.syncMsg.SetText(statusRefusalWords(refusal, s.now()))
+			case err != nil && s.d.Venue != nil && core.ErrorCode(err) == core.EConflict:
+				// A station of a venue: the venue's S-360 client syncs.
+				s.syncMsg.Importance = widget.WarningImportance
+				s.syncMsg.SetText(say().Error(err))
 			case err != nil:
 				s.syncMsg.Importance = widget.DangerImportance
 				s.syncMsg.SetText(T("status.syncFailed", map[string]any{"Why": say().Error(err)}))

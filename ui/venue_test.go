@@ -249,6 +249,12 @@ func TestVenueBarAndSyncTab(t *testing.T) {
 			t.Error("the test session is offered on a station of a venue")
 		}
 	})
+	// Sync now is the venue's S-360 client's to do: the tab says who.
+	f.m.d.Engine.(*gateSyncer).err = core.Say(core.EConflict, "venue.syncBy", map[string]any{"Station": "STATION_NORTH_12"})
+	f.ui(func() { f.m.status.SyncNow() })
+	f.eventually("who syncs", func() bool {
+		return f.m.status.syncMsg.Text == "STATION_NORTH_12 is the venue's S-360 client: it syncs for every station, on S-360's schedule"
+	})
 	// This station becomes the syncer; nobody has doubles any more.
 	st := venueStatus()
 	st.Syncing, st.Syncer, st.DoubleEntries = true, "GATE_A_LAPTOP1", nil
