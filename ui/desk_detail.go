@@ -254,7 +254,9 @@ func (dd *deskDetail) showDoubles(barcode string) {
 			if dd.current != barcode {
 				return
 			}
-			if err != nil {
+			dd.double.Importance = widget.DangerImportance
+			if err != nil { // cut off from the venue: not known, not alarming
+				dd.double.Importance = widget.MediumImportance
 				deskSay(dd.double, T("desk.doubleUnknown", map[string]any{"Why": say().Error(err)}))
 				return
 			}

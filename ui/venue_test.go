@@ -19,12 +19,13 @@ import (
 // fakeVenue is a core.Venue the tests set: every value reaches each
 // subscriber in order, on a goroutine of its own (as core/venue's do).
 type fakeVenue struct {
-	mu      sync.Mutex
-	status  core.VenueStatus
-	subs    []chan core.VenueStatus
-	links   []chan core.LinkState
-	doubles map[string][]core.DoubleEntry
-	asked   []string
+	mu        sync.Mutex
+	status    core.VenueStatus
+	subs      []chan core.VenueStatus
+	links     []chan core.LinkState
+	doubles   map[string][]core.DoubleEntry
+	asked     []string
+	doubleErr error // what DoubleEntriesOf answers (the venue cut off)
 	// opened holds every delivery until the fixture is built (its
 	// deskDo needs the window).
 	opened chan struct{}
@@ -82,7 +83,7 @@ func (v *fakeVenue) DoubleEntriesOf(_ context.Context, barcode string) ([]core.D
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.asked = append(v.asked, barcode)
-	return v.doubles[barcode], nil
+	return v.doubles[barcode], v.doubleErr
 }
 
 // setLink publishes a new link (and the status that carries it).
@@ -295,6 +296,18 @@ func TestDeskDoubleEntry(t *testing.T) {
 	})
 	f.eventually("the child's ticket", func() bool { return f.m.desk.detail.current == gcChild })
 	f.eventually("no double entry line", func() bool { return !f.m.desk.detail.double.Visible() })
+	// Cut off from the venue, the desk says it could not check.
+	v.mu.Lock()
+	v.doubleErr = core.Errorf(core.EUnavailable, "The venue database cannot be reached")
+	v.mu.Unlock()
+	f.ui(func() {
+		f.m.desk.query.SetText(gcValid)
+		f.m.desk.Search()
+	})
+	f.eventually("not checked", func() bool {
+		d := f.m.desk.detail.double
+		return d.Visible() && strings.HasPrefix(d.Text, "Double entries not checked: The venue database cannot be reached") && d.Importance == widget.MediumImportance
+	})
 }
 
 // The venue's screens in every language at both laptop sizes: the link
