@@ -70,14 +70,16 @@ func ZoneOr(loc *time.Location) *time.Location {
 }
 
 // LaptopShows reports whether the laptop's clock shows at t what loc's
-// does (same offset and abbreviation): then a time needs no zone beside it.
+// does (the same offset): then a time needs no zone beside it. Only the
+// offset counts: the same zone may be named differently by the laptop's
+// system (Windows names its zones its own way; Wine's "UTC" is not Go's).
 func LaptopShows(loc *time.Location, t time.Time) bool {
 	if loc == nil || loc == time.Local {
 		return true
 	}
-	n1, o1 := t.In(loc).Zone()
-	n2, o2 := t.In(time.Local).Zone()
-	return n1 == n2 && o1 == o2
+	_, o1 := t.In(loc).Zone()
+	_, o2 := t.In(time.Local).Zone()
+	return o1 == o2
 }
 
 // FormatIn writes t in the venue's zone loc (nil: the laptop's) with

@@ -53,7 +53,7 @@ func RawIngestFrom(ctx context.Context, src, dst string, txnRows int, progress f
 	if err := made.Close(); err != nil {
 		return 0, 0, err
 	}
-	from, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: src, RawQuery: "mode=ro&_pragma=cache_size(-2048)"}).String())
+	from, err := sql.Open("sqlite", (&url.URL{Scheme: "file", Path: sqlite.URIPath(src), RawQuery: "mode=ro&_pragma=cache_size(-2048)"}).String())
 	if err != nil {
 		return 0, 0, err
 	}

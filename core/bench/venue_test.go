@@ -49,15 +49,21 @@ func TestRunVenueSmall(t *testing.T) {
 	if f := res.Failover; len(f.Runs) != 1 || f.MaxS <= 0 || f.LeaseTTLS != 10 {
 		t.Errorf("failover %+v", f)
 	}
-	if len(res.Targets) != 4 || res.ServerVersion == "" || res.StartedServer {
+	if sp := res.Split; sp.CopiedTickets != e.Tickets || sp.CatchUpSeconds <= 0 || sp.LinkDownScans != 500 || sp.LinkFailures != 5 ||
+		sp.LinkDownLocal < sp.LinkFailures || sp.PushedAfterwards != sp.LinkDownLocal || sp.LinkDownMaxMS < sp.LinkDownP99MS {
+		t.Errorf("split %+v", sp)
+	}
+	// (4,000 tickets: no catch-up target, which is for a million.)
+	if len(res.Targets) != 5 || res.ServerVersion == "" || res.StartedServer {
 		t.Errorf("result %+v", res)
 	}
 	var out bytes.Buffer
-	if err := res.WriteTable(&out); err != nil || !strings.Contains(out.String(), "Syncer failover") {
+	if err := res.WriteTable(&out); err != nil || !strings.Contains(out.String(), "Syncer failover") ||
+		!strings.Contains(out.String(), "A station joining now") {
 		t.Errorf("table: %v\n%s", err, out.String())
 	}
 	b, _ := json.Marshal(res)
-	for _, k := range []string{`"export"`, `"raw_copy"`, `"export_vs_raw_copy"`, `"scan"`, `"failover"`, `"runs_s"`, `"p99_ms"`} {
+	for _, k := range []string{`"export"`, `"raw_copy"`, `"export_vs_raw_copy"`, `"scan"`, `"failover"`, `"runs_s"`, `"p99_ms"`, `"split"`, `"catch_up_s"`, `"link_down_max_ms"`} {
 		if !bytes.Contains(b, []byte(k)) {
 			t.Errorf("JSON lacks %s", k)
 		}

@@ -62,12 +62,23 @@ const VenueCopyDB = "s360gate-venue.db"
 // when the venue does not answer. elect makes it take part in the election
 // of the venue's S-360 client (`sync`); the other commands only report in.
 func (r *runner) openStation(s core.Settings, l config.VenueLink, elect bool, log logrus.FieldLogger, tune ...func(*venue.Options)) (*venue.Station, error) {
-	local, err := sqlite.Open(filepath.Join(r.dataDir, VenueCopyDB))
+	path := filepath.Join(r.dataDir, VenueCopyDB)
+	// One process of a station keeps its copy (`sync` and `scan` may run
+	// side by side); the others use it.
+	release, held, err := lockSync(path)
 	if err != nil {
 		return nil, err
 	}
+	if release == nil {
+		release = func() {}
+	}
+	local, err := sqlite.Open(path)
+	if err != nil {
+		release()
+		return nil, err
+	}
 	o := venue.StationOptions{DB: l.DB, TrustedLAN: l.TrustedLAN, Local: local, Station: s, Elect: elect,
-		Log: log, Version: buildinfo.Get().Version}
+		Log: log, Version: buildinfo.Get().Version, CopyKeptElsewhere: held, OnClose: release}
 	o.Tune = func(mo *venue.Options) {
 		for _, f := range tune {
 			if f != nil {
@@ -86,6 +97,7 @@ func (r *runner) openStation(s core.Settings, l config.VenueLink, elect bool, lo
 	st, err := venue.OpenStation(octx, o)
 	if err != nil {
 		local.Close()
+		release()
 		return nil, err
 	}
 	return st, nil

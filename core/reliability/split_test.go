@@ -149,8 +149,9 @@ func (v *venueFixture) cutAll() {
 // own proxy, scanning steadily (each gate draws from the same tickets, so
 // a ticket is now and then presented at two gates), while the venue's
 // network fails and comes back several times: one station's cable pulled,
-// every link silent at once (the syncer cut off too), every session cut by
-// the database (a restart). Then: every printed verdict is in the venue
+// every link silent at once (the syncer cut off too), PostgreSQL restarted
+// (killed and started again on its data), every session cut by the
+// database, two gates cut off at once. Then: every printed verdict is in the venue
 // exactly once; every ADMIT reached S-360 exactly once; the venue's double
 // entries are exactly the second admissions the stations printed (through
 // the venue a second one is impossible, so each is one a cut-off station
@@ -222,8 +223,12 @@ func TestVenueSplitEvent(t *testing.T) {
 		p.Set(netfault.Pass)
 	}
 	pause("all back")
+	if err := pgtest.Shared(t).Restart(); err != nil {
+		t.Fatal(err)
+	}
+	pause("PostgreSQL restarted (an immediate shutdown: its data from the WAL)")
 	v.cutAll()
-	pause("every database session cut (a restart)")
+	pause("every database session cut")
 	proxies[1].Set(netfault.Drop)
 	proxies[2].Set(netfault.Blackhole)
 	pause("GATE2 and GATE3 cut off")

@@ -6,12 +6,9 @@
 package reliability
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -30,41 +27,13 @@ import (
 // process, fed one code per line through a pipe: a storetest.Station.
 func (v *venueFixture) scanProcess(dir string) storetest.Station {
 	v.t.Helper()
-	c := helperCommand("venue", nil, "scan", "--data-dir", dir)
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	c.cmd.Stdin, c.cmd.Stdout = inR, outW
-	c.start(v.t)
-	inR.Close()
-	outW.Close()
-	v.t.Cleanup(func() { inW.Close(); outR.Close() })
-	rd := bufio.NewReader(outR)
+	g := v.gate(filepath.Base(dir), dir)
 	var mu sync.Mutex
 	return func(code string) (core.Outcome, core.Reason, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if _, err := io.WriteString(inW, code+"\n"); err != nil {
-			return "", "", err
-		}
-		line, err := rd.ReadString('\n')
-		if err != nil {
-			return "", "", fmt.Errorf("%v; stderr: %s", err, tail(c.stderr.String()))
-		}
-		var o struct {
-			Verdict core.Outcome `json:"verdict"`
-			Reason  core.Reason  `json:"reason"`
-			Error   string       `json:"error"`
-		}
-		if err := json.Unmarshal([]byte(line), &o); err != nil || o.Error != "" {
-			return "", "", fmt.Errorf("%q: %v %s", line, err, o.Error)
-		}
-		return o.Verdict, o.Reason, nil
+		s, err := g.scan(code)
+		return s.Verdict, s.Reason, err
 	}
 }
 

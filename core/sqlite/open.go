@@ -302,14 +302,15 @@ func dsn(path string, o *options, cacheKiB int, reader bool) string {
 		// A reader that tried to write would be a bug: make it an error.
 		q.Add("_pragma", "query_only(1)")
 	}
-	u := url.URL{Scheme: "file", Path: uriPath(path), RawQuery: q.Encode()}
+	u := url.URL{Scheme: "file", Path: URIPath(path), RawQuery: q.Encode()}
 	return u.String()
 }
 
-// uriPath is an absolute path as a file: URI wants it. SQLite reads a
+// URIPath is an absolute path as a file: URI wants it (for every opener
+// of a store file, the benchmark's raw copy too). SQLite reads a
 // Windows path in a URI as /C:/dir/file; "C:\dir\file" would be taken for an
 // authority and refused ("invalid uri authority").
-func uriPath(path string) string {
+func URIPath(path string) string {
 	p := filepath.ToSlash(path)
 	if filepath.VolumeName(path) != "" && !strings.HasPrefix(p, "/") {
 		p = "/" + p

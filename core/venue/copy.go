@@ -22,6 +22,9 @@ type localCopy struct {
 	run   sync.Mutex // one catch-up at a time (held across the venue's answers)
 	mu    sync.Mutex // guards state, never held while waiting for the venue
 	state sqlite.VenueCopy
+	// elsewhere: another process keeps this copy; its state is read from
+	// the store until it is filled.
+	elsewhere bool
 	// onCopied is told after each catch-up that copied something (or the
 	// first fill).
 	onCopied func(sqlite.VenueCopy)
@@ -42,6 +45,11 @@ func newLocalCopy(ctx context.Context, local *sqlite.DB) (*localCopy, error) {
 func (c *localCopy) ready() (bool, time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.elsewhere && !c.state.Filled {
+		if st, err := c.local.VenueCopy(context.Background()); err == nil {
+			c.state = st
+		}
+	}
 	return c.state.Filled, c.state.CopiedAt
 }
 

@@ -41,6 +41,14 @@ type StationOptions struct {
 	Version string
 	// Tune adjusts the member's options (tests: a shorter lease).
 	Tune func(*Options)
+	// CopyKeptElsewhere: another process of this station (its `sync`, the
+	// desktop app) keeps the copy current; this one decides from it when
+	// it must, and pushes what it decided, but never copies itself (two
+	// processes filling one store would mix their fills).
+	CopyKeptElsewhere bool
+	// OnClose is called at the end of Close (the cli releases its lock
+	// on the copy).
+	OnClose func()
 	// ProbeEvery is how often a station cut off asks the venue whether it
 	// answers again (default 500 ms); CopyEvery how often the copy is
 	// brought up to date (default 1 s; the station's own scans bring it
@@ -78,6 +86,10 @@ type Station struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// closeMu orders starting the member (when the venue is first
+	// reached) with Close, so that nothing starts once Close waits.
+	closeMu sync.Mutex
+	closed  bool
 }
 
 var (
@@ -107,6 +119,7 @@ func OpenStation(ctx context.Context, o StationOptions) (*Station, error) {
 	if err != nil {
 		return nil, err
 	}
+	cp.elsewhere = o.CopyKeptElsewhere
 	s := &Station{o: o, local: o.Local, copy: cp, wake: make(chan struct{}, 1), probe: make(chan struct{}, 1),
 		log: o.Log.WithFields(logrus.Fields{"component": "venue", "station": o.Station.Station})}
 	cp.onCopied = s.copied
@@ -161,6 +174,11 @@ func (s *Station) open(ctx context.Context) (*postgres.DB, error) {
 // startMember makes the station a member of the venue on db: reporting
 // itself, and with Elect a candidate for the syncer's turn.
 func (s *Station) startMember(db *postgres.DB) {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return
+	}
 	o := Options{DB: db, Station: s.Settings(), Log: s.o.Log, Version: s.o.Version, Local: stationCopy{s}}
 	if s.o.Tune != nil {
 		s.o.Tune(&o)
@@ -183,7 +201,7 @@ type stationCopy struct{ s *Station }
 
 func (c stationCopy) CatchUp(ctx context.Context) error {
 	db := c.s.pg.Load()
-	if db == nil || c.s.down.Load() {
+	if db == nil || c.s.down.Load() || c.s.o.CopyKeptElsewhere {
 		return nil
 	}
 	return c.s.copy.catchUp(ctx, db, c.s.clockOffset())
@@ -194,12 +212,19 @@ func (c stationCopy) Pending() int { return c.s.Link().Unpushed }
 // Close stops the station's work (a syncer gives its lease up) and closes
 // both stores.
 func (s *Station) Close() error {
+	s.closeMu.Lock()
+	s.closed = true
+	s.closeMu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	if db := s.pg.Load(); db != nil {
 		db.Close()
 	}
-	return s.local.Close()
+	err := s.local.Close()
+	if s.o.OnClose != nil {
+		s.o.OnClose()
+	}
+	return err
 }
 
 // Member is the station as a member of the venue (nil until the venue
@@ -266,7 +291,7 @@ func (s *Station) follow() {
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, limit)
 		err := s.pushAll(ctx, db)
-		if err == nil {
+		if err == nil && !s.o.CopyKeptElsewhere {
 			err = s.copy.catchUp(ctx, db, s.clockOffset())
 		}
 		cancel()

@@ -198,3 +198,38 @@ func TestStationCablePull(t *testing.T) {
 	// The status B reads says them.
 	eventually(t, 10*time.Second, "B's status shows the double entries", func() bool { return len(b.Status().DoubleEntries) == 2 })
 }
+
+// Two processes of one station (its `sync` and a `scan`) share its copy:
+// one keeps it, the other decides from it when cut off, and pushes what it
+// decided.
+func TestStationSharedCopy(t *testing.T) {
+	dsn, db := splitVenue(t, "200", "201")
+	_, dsnA := cable(t, dsn)
+	pb, dsnB := cable(t, dsn)
+	dir := t.TempDir()
+	keeper := openStation(t, dsnA, dir, "STATION1")
+	defer keeper.Close()
+	want(t, scanAt(t, keeper, "200"), core.Admit, core.ReasonOK, false)
+	knows(t, keeper, "200", 1)
+
+	local, err := sqlite.Open(filepath.Join(dir, "s360gate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := OpenStation(ctx, StationOptions{DB: dsnB, Local: local, CopyKeptElsewhere: true,
+		Station: core.Settings{Station: "STATION1", Gate: "A", Direction: core.DirectionIn, VenueFallbackMs: 300},
+		Log:     quiet(), ProbeEvery: 100 * time.Millisecond, CopyEvery: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer user.Close()
+	pb.Set(netfault.Drop)
+	want(t, scanAt(t, user, "200"), core.Deny, core.ReasonAlreadyUsed, true)
+	v := scanAt(t, user, "201")
+	want(t, v, core.Admit, core.ReasonOK, true)
+	pb.Set(netfault.Pass)
+	eventually(t, 20*time.Second, "the user pushed", func() bool { l := user.Link(); return l.Up && l.Unpushed == 0 })
+	if c := venueControls(t, db)[v.Control.ID]; !c.OffVenue {
+		t.Fatalf("the user's local control is not in the venue: %+v", c)
+	}
+}

@@ -20,4 +20,5 @@ func (s *Server) CreateDatabase(context.Context) (string, func() error, error) {
 }
 func (s *Server) Exec(context.Context, string, ...any) error { return ErrUnsupported }
 func (s *Server) Stop() error                                { return nil }
+func (s *Server) Restart() error                             { return ErrUnsupported }
 func (s *Server) CPUTime() time.Duration                     { return 0 }
