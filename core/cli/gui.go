@@ -512,7 +512,8 @@ func (r *runner) venueHooks(a *App, self bool) {
 
 // saveJoined stores a joined station's own settings: its S-360 settings
 // stay the venue's (shown, never written to the station's file). A new
-// name, gate or direction reaches the venue at the next start.
+// name, gate, S-360 password or venue wait takes effect at the next start
+// (the running station engine was opened with them).
 func (g *guiState) saveJoined(s core.Settings) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -527,7 +528,7 @@ func (g *guiState) saveJoined(s core.Settings) error {
 	run := s.WithVenue(old.Venue())
 	*g.venue, g.cur = persist, run
 	g.log.WithField("settings", config.Describe(run)).Info("settings saved")
-	if s.Station != old.Station || s.Gate != old.Gate || s.Password != old.Password {
+	if s.Station != old.Station || s.Gate != old.Gate || s.Password != old.Password || s.VenueFallbackMs != old.VenueFallbackMs {
 		return core.Say(core.EConflict, "venue.savedRestart", nil)
 	}
 	return nil

@@ -146,6 +146,16 @@ func TestGUIJoinedStation(t *testing.T) {
 		if err != nil || v.Reason != core.ReasonAlreadyUsed || !strings.Contains(core.Speak(words.EN, nil).Verdict(&v), "GATE_B") || v.Control == nil || v.Control.OffVenue {
 			t.Errorf("A's app scans B's ticket: %s %q %v", v.Reason, core.Speak(words.EN, nil).Verdict(&v), err)
 		}
+		// Its own settings are saved (the venue wait: at the next start);
+		// the venue's S-360 settings are not written into its file.
+		edit := s
+		edit.VenueFallbackMs, edit.Season = 800, "ANOTHER"
+		if err := app.SaveSettings(edit); core.ErrorCode(err) != core.EConflict {
+			t.Errorf("saving a joined station's venue wait: %v", err)
+		}
+		if file, err := config.Load(a); err != nil || file.VenueFallbackMs != 800 || file.Season == "ANOTHER" || app.Settings().Season != cfg.Season {
+			t.Errorf("saved on a joined station: %d %q, runs %q (%v)", file.VenueFallbackMs, file.Season, app.Settings().Season, err)
+		}
 		// It holds the password: it becomes the venue's S-360 client, and
 		// the screens hear of it and of both stations.
 		links := make(chan core.LinkState, 64)
