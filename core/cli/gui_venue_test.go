@@ -230,7 +230,8 @@ func cablePulled(ctx context.Context, t *testing.T, app App, cable *netfault.Pro
 	s := app.Settings()
 	v, err := app.Store.Scan(ctx, core.ScanRequest{Code: senior.Barcode, Checkpoint: s.Checkpoint(), Now: app.Now()})
 	if err != nil || v.Outcome != core.Admit || v.Control == nil || !v.Control.OffVenue {
-		t.Fatalf("A cut off scans: %+v %v", v, err)
+		tc, tcErr := app.Store.TicketCounts(ctx) // the copy's, while cut off
+		t.Fatalf("A cut off scans %s: %s %s %v; link %+v; the copy holds %+v (%v)", senior.Barcode, v.Outcome, v.Reason, err, app.Venue.Link(), tc, tcErr)
 	}
 	waitLink("went down", func(l core.LinkState) bool { return !l.Up && l.Unpushed == 1 })
 	if r := h.run(strings.NewReader(senior.Barcode+"\n"), "scan", "--data-dir", b); r.code != 0 || !strings.Contains(r.out, `"ADMIT"`) {
