@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"os"
@@ -37,6 +38,10 @@ func runGUI(a cli.App) error {
 		DataDir:      a.DataDir,
 		Store:        a.Store,
 		Engine:       a.Engine,
+		Venue:        a.Venue,
+		VenueLink:    a.VenueLink,
+		JoinVenue:    a.JoinVenue,
+		LeaveVenue:   a.LeaveVenue,
 		Settings:     a.Settings,
 		SaveSettings: a.SaveSettings,
 		Remote:       a.Remote,
@@ -44,6 +49,12 @@ func runGUI(a cli.App) error {
 		Lang:         a.Lang,
 		Log:          a.Log,
 		Now:          a.Now,
+	}
+	if a.TestVenue != nil {
+		d.TestVenue = func(ctx context.Context, dsn string, trusted bool) (ui.VenueProbe, error) {
+			p, err := a.TestVenue(ctx, dsn, trusted)
+			return ui.VenueProbe(p), err
+		}
 	}
 	for _, t := range a.Demo {
 		d.Demo = append(d.Demo, ui.DemoTicket{Kind: t.Kind, Barcode: t.Barcode, Note: t.Note})

@@ -62,6 +62,8 @@ type Main struct {
 	mu sync.Mutex
 
 	top         *topBar
+	venueBar    *venueBar       // on a station of a venue
+	link        *linkBanner     // the venue link is down
 	unsaved     *fyne.Container // "Settings not saved" bar, on the other tabs
 	tabs        *container.AppTabs
 	settingsItm *container.TabItem
@@ -78,9 +80,10 @@ type Main struct {
 	lang        words.Lang // the language the screens were built in
 	savedLang   words.Lang // the language the saved settings ask for
 
-	stop      chan struct{}
-	closeOnce sync.Once
-	unsub     func()
+	stop       chan struct{}
+	closeOnce  sync.Once
+	unsub      func()
+	venueUnsub func()
 }
 
 // NewMainWindow builds the main window on a; Run shows it, tests drive it.
@@ -102,6 +105,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.lang = d.Lang.Or(s.Lang())
 	SetLanguage(m.lang)
 	m.top = newTopBar()
+	m.venueBar, m.link = newVenueBar(), newLinkBanner()
 	m.gate = newGateView(m)
 	m.desk = NewDeskScreen(m.w, d)
 	m.status = NewStatusScreen(m.w, d)
@@ -125,7 +129,13 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	}
 	m.unsaved = newUnsavedBar(func() { m.tabs.Select(m.settingsItm) })
 	m.settingsTab.onRestart = m.offerRestart
-	m.w.SetContent(container.NewBorder(container.NewVBox(m.top.obj, m.unsaved), nil, nil, nil, m.tabs))
+	head := container.NewVBox(m.top.obj)
+	if d.Venue != nil {
+		head.Add(m.venueBar.obj)
+	}
+	head.Add(m.link.obj)
+	head.Add(m.unsaved)
+	m.w.SetContent(container.NewBorder(head, nil, nil, nil, m.tabs))
 	m.w.SetCloseIntercept(m.confirmClose)
 	fitScreen(m.w)
 
@@ -134,6 +144,7 @@ func NewMainWindow(a fyne.App, d Deps) (fyne.Window, *Main) {
 	m.applySettings(s)
 	m.loadHistory()
 	m.followSync()
+	m.followVenue()
 	m.followForeground(a)
 	m.w.SetOnClosed(m.Close)
 
@@ -150,6 +161,9 @@ func (m *Main) Close() {
 		m.keys.close()
 		if m.unsub != nil {
 			m.unsub()
+		}
+		if m.venueUnsub != nil {
+			m.venueUnsub()
 		}
 		for _, s := range []any{m.desk, m.status, m.settingsTab} {
 			if c, ok := s.(interface{ Close() }); ok {
@@ -393,9 +407,19 @@ func (m *Main) save(s core.Settings, what string) {
 func (m *Main) loadHistory() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// A station of a venue reads the venue's history: the feed and the
+	// counters are this station's scans in it.
+	station, venue := m.settings().Station, m.d.Venue != nil
+	mine := func(c *core.Control) bool { return !venue || c.Station == station }
+	limit := feedLoad
+	if venue {
+		limit = feedLoad * 20
+	}
 	var recent []core.Control
-	err := m.d.Store.Controls(ctx, core.ControlFilter{Newest: true, Limit: feedLoad}, func(c core.Control) error {
-		recent = append(recent, c)
+	err := m.d.Store.Controls(ctx, core.ControlFilter{Newest: true, Limit: limit}, func(c core.Control) error {
+		if mine(&c) && len(recent) < feedLoad {
+			recent = append(recent, c)
+		}
 		return nil
 	})
 	if err != nil {
@@ -407,11 +431,23 @@ func (m *Main) loadHistory() {
 	m.gate.feed.list.Refresh()
 	now := m.now()
 	y, mo, d := now.Date()
-	cc, err := m.d.Store.ControlCounts(ctx, time.Date(y, mo, d, 0, 0, 0, 0, now.Location()))
+	midnight := time.Date(y, mo, d, 0, 0, 0, 0, now.Location())
+	if venue {
+		m.gate.counters.load(core.ControlCounts{})
+		err = m.d.Store.Controls(ctx, core.ControlFilter{Since: midnight}, func(c core.Control) error {
+			if mine(&c) {
+				m.gate.counters.add(c.Outcome, c.Reason, c.Direction == core.DirectionOut || c.Reason == core.ReasonExit)
+			}
+			return nil
+		})
+	} else {
+		var cc core.ControlCounts
+		cc, err = m.d.Store.ControlCounts(ctx, midnight)
+		m.gate.counters.load(cc)
+	}
 	if err != nil {
 		m.log.WithError(err).Warn("Today's counters not loaded")
 	}
-	m.gate.counters.load(cc)
 	m.gate.counters.render(m.gate.feed.ring.perMinute(now))
 }
 

@@ -49,9 +49,28 @@ type Deps struct {
 	Restart func()
 	// Demo is non-nil when running on the embedded simulator.
 	Demo []DemoTicket
+	// Venue is the station's venue on a station of one (`venue join`): the
+	// top bar's venue line, the link banner, the Sync tab's stations and
+	// double entries, the desk's double entries. Nil on its own.
+	Venue core.Venue
+	// The Settings screen's Venue section (nil: not offered). VenueLink
+	// is the stored link (the address with its password masked); a join
+	// or a leave takes effect at the next start (Restart). TestVenue with
+	// dsn "" tests the stored link.
+	VenueLink  func() (address string, trustedLAN, joined bool)
+	JoinVenue  func(ctx context.Context, j core.VenueJoin) error
+	LeaveVenue func(ctx context.Context) error
+	TestVenue  func(ctx context.Context, dsn string, trustedLAN bool) (VenueProbe, error)
 	// Lang is the language asked for this run (s360gate --lang); empty:
 	// the station's language setting, else the system's.
 	Lang words.Lang
 	Log  logrus.FieldLogger
 	Now  func() time.Time
+}
+
+// VenueProbe is what Test connection found of a venue's database.
+type VenueProbe struct {
+	Address          string // host:port/database, no password
+	Online, Stations int
+	Syncer           string // the venue's S-360 client now ("" none)
 }

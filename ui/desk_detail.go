@@ -44,6 +44,7 @@ type deskDetail struct {
 	bannerWord *canvas.Text
 	bannerSub  *widget.Label
 	gateLine   *widget.Label // what this station's gate would say now
+	double     *widget.Label // the ticket's double entries in the venue
 	holderNote *widget.Label
 	fields     map[string]*widget.Label
 	ask        *deskAsk
@@ -81,6 +82,11 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	// it gets in now (already used, wrong entrance) is said here.
 	dd.gateLine.SizeName = theme.SizeNameSubHeadingText
 	dd.holderNote = widget.NewLabel("")
+	dd.double = widget.NewLabel("")
+	dd.double.Wrapping = fyne.TextWrapWord
+	dd.double.TextStyle = fyne.TextStyle{Bold: true}
+	dd.double.Importance = widget.DangerImportance
+	dd.double.Hide()
 	dd.ask = newDeskAsk(s)
 
 	// Ticket and holder side by side: the holder's rows are what staff
@@ -111,7 +117,7 @@ func newDeskDetail(s *DeskScreen) *deskDetail {
 	// "Ask S-360 now" sits beside the gate line: both answer "what
 	// happens with this ticket now?", from here and from S-360.
 	gate := container.NewBorder(nil, nil, nil, container.NewCenter(dd.ask.btn), dd.gateLine)
-	top := container.NewVScroll(container.NewVBox(banner, dd.bannerSub, gate, dd.ask.out, widget.NewSeparator(), fields))
+	top := container.NewVScroll(container.NewVBox(banner, dd.bannerSub, dd.double, gate, dd.ask.out, widget.NewSeparator(), fields))
 	bottom := container.NewBorder(dd.controlsTitle, nil, nil, nil, dd.table)
 	split := container.NewVSplit(top, bottom)
 	split.SetOffset(0.62)
@@ -165,10 +171,11 @@ func (dd *deskDetail) showUnlisted(code string, controls []core.Control) {
 	deskSay(dd.holderNote, "")
 	dd.controls = append([]core.Control(nil), controls...)
 	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
-	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls), dd.s.d.Venue != nil))
 	dd.fitTable()
 	dd.ask.setKey(code)
 	dd.checkGate(code, dd.s.settings(), now)
+	dd.showDoubles(code)
 }
 
 // show fills the panel with one ticket and its controls.
@@ -221,11 +228,46 @@ func (dd *deskDetail) show(rec core.TicketRecord) {
 
 	dd.controls = append([]core.Control(nil), rec.Controls...)
 	sort.SliceStable(dd.controls, func(i, j int) bool { return dd.controls[i].At.Before(dd.controls[j].At) })
-	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls)))
+	dd.controlsTitle.SetText(deskControlsTitle(len(dd.controls), dd.s.d.Venue != nil))
 	dd.fitTable()
 
 	dd.ask.setKey(t.Barcode)
 	dd.checkGate(t.Barcode, st, now)
+	dd.showDoubles(t.Barcode)
+}
+
+// showDoubles says, on a station of a venue, that the ticket got in twice
+// while stations could not see each other: beside its first admission,
+// "also admitted at 19:06, gate S2, STATION7, while the venue link was
+// down" (the history below lists both).
+func (dd *deskDetail) showDoubles(barcode string) {
+	deskSay(dd.double, "")
+	v := dd.s.d.Venue
+	if v == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		des, err := v.DoubleEntriesOf(ctx, barcode)
+		dd.s.do(func() {
+			if dd.current != barcode {
+				return
+			}
+			dd.double.Importance = widget.DangerImportance
+			if err != nil { // cut off from the venue: not known, not alarming
+				dd.double.Importance = widget.MediumImportance
+				deskSay(dd.double, T("desk.doubleUnknown", map[string]any{"Why": say().Error(err)}))
+				return
+			}
+			var lines []string
+			now := dd.s.now()
+			for i := range des {
+				lines = append(lines, T("desk.double", map[string]any{"Also": say().AlsoAdmitted(&des[i].Second, now)}))
+			}
+			deskSay(dd.double, strings.Join(lines, "\n"))
+		})
+	}()
 }
 
 // checkGate asks the store what this station's gate would answer if the
@@ -374,7 +416,13 @@ func deskJoinNonEmpty(sep string, parts ...string) string {
 	return strings.Join(out, sep)
 }
 
-func deskControlsTitle(n int) string {
+func deskControlsTitle(n int, venue bool) string {
+	if venue { // a station of a venue sees the venue's history
+		if n == 0 {
+			return T("desk.venueControlsNone")
+		}
+		return T("desk.venueControlsN", map[string]any{"N": deskThousands(n)})
+	}
 	if n == 0 {
 		return T("desk.controlsNone")
 	}

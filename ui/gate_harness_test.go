@@ -75,9 +75,12 @@ func (c *gateConfig) save(s core.Settings) error {
 }
 
 // gateSyncer is an engine that never syncs.
-type gateSyncer struct{ st core.SyncStatus }
+type gateSyncer struct {
+	st  core.SyncStatus
+	err error // what SyncNow answers
+}
 
-func (g *gateSyncer) SyncNow(context.Context) error          { return nil }
+func (g *gateSyncer) SyncNow(context.Context) error          { return g.err }
 func (g *gateSyncer) Status() core.SyncStatus                { return g.st }
 func (g *gateSyncer) Subscribe(func(core.SyncStatus)) func() { return func() {} }
 

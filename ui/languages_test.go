@@ -35,8 +35,10 @@ func TestEveryScreenInEveryLanguage(t *testing.T) {
 func itoaPlain(n int) string { return strings.ReplaceAll(words.EN.Number(n), ",", "") }
 
 func screensFit(t *testing.T, l words.Lang, size fyne.Size) {
+	// English again once the window is closed (cleanups run last first):
+	// its goroutines speak until then.
+	t.Cleanup(func() { SetLanguage(words.EN) })
 	f := newGateFixture(t, withDemo, withLanguage(l))
-	defer SetLanguage(words.EN)
 	// The window a laptop of that size shows: the screen less the desktop's
 	// bars and the title.
 	win := fyne.NewSize(size.Width, size.Height-68)
@@ -162,8 +164,8 @@ func TestGateSpeaksTheStationsLanguage(t *testing.T) {
 		{words.IT, "INGRESSO", "NEGATO", "Varco", "No"},
 	} {
 		t.Run(string(c.l), func(t *testing.T) {
+			t.Cleanup(func() { SetLanguage(words.EN) })
 			f := newGateFixture(t, withLanguage(c.l))
-			defer SetLanguage(words.EN)
 			f.ui(func() { f.w.Resize(fyne.NewSize(1024, 700)) })
 			f.scan(gcValid)
 			if word, _, msg := f.shown(); word != c.admit || msg != c.l.T("msg.OK", nil) {
@@ -201,8 +203,8 @@ func TestGateSpeaksTheStationsLanguage(t *testing.T) {
 // speaking it (the language is the first thing built).
 func TestLanguageChangeOffersARestart(t *testing.T) {
 	restarts := 0
+	t.Cleanup(func() { SetLanguage(words.EN) })
 	f := newGateFixture(t, func(d *Deps, c *gateConfig) { d.Restart = func() { restarts++ } })
-	defer SetLanguage(words.EN)
 	st := f.m.settingsTab
 	f.ui(func() {
 		f.m.tabs.Select(f.m.settingsItm)

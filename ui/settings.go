@@ -82,6 +82,8 @@ type SettingsScreen struct {
 	pinNew, pinRepeat                         *field
 	pinAuth                                   *field // current PIN, needed to save
 	pinAuthRow                                fyne.CanvasObject
+	venue                                     *settingsVenue
+	venueNote                                 *widget.Label // the venue's S-360 settings are its own
 
 	errs      map[string]*widget.Label // field (JSON name) → its error line
 	saveBtn   *widget.Button
@@ -231,6 +233,11 @@ func (s *SettingsScreen) buildWidgets() {
 	s.revertBtn = widget.NewButton(T("settings.undo"), func() { s.load(s.current()) })
 	s.summary = widget.NewLabel("")
 	s.summary.Wrapping = fyne.TextWrapWord
+	s.venue = s.buildVenue()
+	s.venueNote = widget.NewLabel("")
+	s.venueNote.Wrapping = fyne.TextWrapWord
+	s.venueNote.Importance = widget.WarningImportance
+	s.venueNote.Hide()
 }
 
 // field wraps a widget with its error line (hidden until a refusal names
@@ -257,6 +264,8 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
 		forms[g] = widget.NewForm()
 	}
+	// The Venue section holds the station's venue wait.
+	venueForm := widget.NewForm()
 	for _, d := range core.SettingsTable {
 		in := s.inputs[d.Key]
 		if in == nil {
@@ -272,6 +281,10 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 		}
 		it := widget.NewFormItem(label, s.field(d.Key, o))
 		it.HintText = d.Help(l)
+		if d.Key == "venueFallbackMs" {
+			venueForm.AppendItem(it)
+			continue
+		}
 		forms[d.Group].AppendItem(it)
 		if d.Key == "password" {
 			forms[d.Group].AppendItem(widget.NewFormItem("", container.NewVBox(container.NewHBox(s.testBtn), s.testMsg)))
@@ -283,7 +296,14 @@ func (s *SettingsScreen) layout() fyne.CanvasObject {
 	forms[core.GroupPIN].AppendItem(widget.NewFormItem(T("settings.pinRepeat"), s.field("pinRepeat", s.pinRepeat)))
 	body := container.NewVBox()
 	for _, g := range []string{core.GroupConnection, core.GroupEvent, core.GroupStation, core.GroupScanner, core.GroupPIN} {
-		body.Add(widget.NewCard(T("settings.group."+g), "", forms[g]))
+		card := fyne.CanvasObject(forms[g])
+		if g == core.GroupConnection {
+			card = container.NewVBox(s.venueNote, forms[g])
+		}
+		body.Add(widget.NewCard(T("settings.group."+g), "", card))
+		if g == core.GroupStation {
+			body.Add(widget.NewCard(T("settings.group.venue"), "", container.NewVBox(s.venue.object(), venueForm)))
+		}
 	}
 	// Fyne's entries scroll their own text with the mouse wheel, so the
 	// page stopped scrolling whenever the pointer was over a field (most
@@ -339,6 +359,7 @@ func (s *SettingsScreen) load(st core.Settings) {
 	s.loaded = s.values()
 	s.showStored()
 	s.clearErrors()
+	s.venue.show()
 }
 
 // showStored shows what the form says of the stored settings without a

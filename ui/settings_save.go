@@ -58,24 +58,32 @@ func (s *SettingsScreen) collect() (core.Settings, core.FieldErrors) {
 	return st, errs
 }
 
+// checkPIN checks the supervisor's PIN when one is set (saving, joining
+// and leaving a venue need it): "" when it may go on, else why not.
+func (s *SettingsScreen) checkPIN() string {
+	h := s.stored.SupervisorPIN
+	if h == "" {
+		return ""
+	}
+	// An empty field is not a wrong PIN; while PINs are refused it says so
+	// rather than ask for one.
+	msg := s.pins.blocked()
+	if msg == "" && s.pinAuth.Text == "" {
+		msg = T("settings.enterPin")
+	}
+	if msg == "" {
+		_, msg = s.pins.try(h, s.pinAuth.Text, T("pin.wrongShort"))
+	}
+	s.pinLocked = s.pins.blocked() != ""
+	return msg
+}
+
 // checkPINs checks the supervisor's PIN (needed to save when one is set)
 // and a new PIN typed twice. It returns the new PIN, "" when unchanged.
 func (s *SettingsScreen) checkPINs() (string, core.FieldErrors) {
 	var errs core.FieldErrors
-	if h := s.stored.SupervisorPIN; h != "" {
-		// An empty field is not a wrong PIN; while PINs are refused it
-		// says so rather than ask for one.
-		msg := s.pins.blocked()
-		if msg == "" && s.pinAuth.Text == "" {
-			msg = T("settings.enterPin")
-		}
-		if msg == "" {
-			_, msg = s.pins.try(h, s.pinAuth.Text, T("pin.wrongShort"))
-		}
-		if msg != "" {
-			errs = append(errs, core.FieldError{Field: "pin", Message: msg})
-		}
-		s.pinLocked = s.pins.blocked() != ""
+	if msg := s.checkPIN(); msg != "" {
+		errs = append(errs, core.FieldError{Field: "pin", Message: msg})
 	}
 	pin, again := s.pinNew.Text, s.pinRepeat.Text
 	switch {

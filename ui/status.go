@@ -52,6 +52,7 @@ type StatusScreen struct {
 	rejected   []core.Control
 	rejTable   *keyTable
 	split      *fyne.Container // the status over the rejected controls
+	venue      *statusVenue    // on a station of a venue
 	obj        fyne.CanvasObject
 
 	syncing   bool // a Sync now of ours is under way
@@ -76,7 +77,7 @@ func NewStatusScreen(w fyne.Window, d Deps) *StatusScreen {
 		return s
 	}
 	s.apply(d.Engine.Status())
-	s.cancel = d.Engine.Subscribe(func(st core.SyncStatus) {
+	cancel := d.Engine.Subscribe(func(st core.SyncStatus) {
 		s.do(func() {
 			if !s.windowOpen() {
 				s.Close()
@@ -85,6 +86,20 @@ func NewStatusScreen(w fyne.Window, d Deps) *StatusScreen {
 			s.apply(st)
 		})
 	})
+	s.cancel = cancel
+	if d.Venue != nil {
+		cancelVenue := d.Venue.Subscribe(func(st core.VenueStatus) {
+			s.do(func() {
+				if !s.windowOpen() {
+					s.Close()
+					return
+				}
+				s.venue.apply(st, s.now())
+				s.relayout()
+			})
+		})
+		s.cancel = func() { cancel(); cancelVenue() }
+	}
 	go s.tick()
 	return s
 }
@@ -149,9 +164,21 @@ func (s *StatusScreen) build() {
 	// measured before its tab is first laid out (at a few pixels wide) asks
 	// for one line per character, and AppTabs would make the window as
 	// tall as that. In a scroll they are measured at the width they get.
+	right := container.NewHBox(s.testBtn, s.aboutBtn)
+	if s.d.Venue != nil {
+		// The venue's S-360 client is the only one: the test session
+		// (its own calls to S-360) is for a station on its own.
+		right = container.NewHBox(s.aboutBtn)
+	}
 	info := container.NewVBox(form,
-		container.NewBorder(nil, nil, s.syncBtn, container.NewHBox(s.testBtn, s.aboutBtn), s.syncMsg),
-		s.progMsg, s.progress, widget.NewSeparator(), s.rejTitle)
+		container.NewBorder(nil, nil, s.syncBtn, right, s.syncMsg),
+		s.progMsg, s.progress)
+	if s.d.Venue != nil {
+		s.venue = newStatusVenue()
+		info.Add(s.venue.obj)
+	}
+	info.Add(widget.NewSeparator())
+	info.Add(s.rejTitle)
 	s.split = container.New(&statusSplit{keep: statusTableKeep}, container.NewVScroll(info), s.rejTable)
 	s.obj = container.NewBorder(s.demo, nil, nil, nil, s.split)
 }
@@ -277,6 +304,10 @@ func (s *StatusScreen) SyncNow() {
 			case errors.As(err, &refusal):
 				s.syncMsg.Importance = widget.WarningImportance
 				s.syncMsg.SetText(statusRefusalWords(refusal, s.now()))
+			case err != nil && s.d.Venue != nil && core.ErrorCode(err) == core.EConflict:
+				// A station of a venue: the venue's S-360 client syncs.
+				s.syncMsg.Importance = widget.WarningImportance
+				s.syncMsg.SetText(say().Error(err))
 			case err != nil:
 				s.syncMsg.Importance = widget.DangerImportance
 				s.syncMsg.SetText(T("status.syncFailed", map[string]any{"Why": say().Error(err)}))

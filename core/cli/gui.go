@@ -27,7 +27,7 @@ import (
 type App struct {
 	DataDir string
 	Store   Store
-	Engine  *syncer.Engine
+	Engine  core.Syncer
 	// Settings are the settings in use; SaveSettings validates, stores and
 	// applies new ones (a *core.Error wrapping core.FieldErrors if refused).
 	Settings     func() core.Settings
@@ -43,6 +43,19 @@ type App struct {
 	Restart func()
 	// Demo lists sample tickets when running on the embedded simulator.
 	Demo []DemoTicket
+	// Venue is the station's venue when it is a station of one (`venue
+	// join`), nil on its own.
+	Venue core.Venue
+	// VenueLink is the venue link as the Settings screen shows it: the
+	// database's address with its password masked, and whether the
+	// station is joined. JoinVenue, LeaveVenue and TestVenue are the
+	// Settings screen's Venue section (joinVenue, leaveVenue, testVenue:
+	// the same as `venue join` and `venue leave`); a join or a leave takes
+	// effect at the next start (Restart).
+	VenueLink  func() (address string, trustedLAN, joined bool)
+	JoinVenue  func(ctx context.Context, j core.VenueJoin) error
+	LeaveVenue func(ctx context.Context) error
+	TestVenue  func(ctx context.Context, dsn string, trustedLAN bool) (VenueProbe, error)
 	// Lang is --lang ("": the station's language setting, else the
 	// system's).
 	Lang words.Lang
@@ -91,10 +104,9 @@ func (r *runner) runGUI() int {
 	if r.gui == nil {
 		return r.fail(ExitUsage, "this build has no desktop app: use a subcommand (see `s360gate help`)")
 	}
-	// The desktop app's venue screens are still to come: on a joined
-	// station it would sync on its own, a second S-360 client.
-	if code, refused := r.refusedJoined("The desktop app"); refused {
-		return code
+	link, joined, err := r.venueLink()
+	if err != nil {
+		return r.failErr(err)
 	}
 	st, err := r.loadSettings()
 	if err != nil {
@@ -110,6 +122,9 @@ func (r *runner) runGUI() int {
 		log.Warn(n)
 	}
 	s := st.settings
+	if joined {
+		return r.runJoinedGUI(st, link, log)
+	}
 
 	var dm *demo
 	if wantsDemo(r.dataDir, s) {
@@ -249,6 +264,7 @@ func (r *runner) app(stk *stack, s core.Settings, path string, st stored, dm *de
 		Log:            log,
 		Now:            time.Now,
 	}
+	r.venueHooks(&a, false)
 	if dm != nil {
 		for _, smp := range dm.sim.Samples() {
 			a.Demo = append(a.Demo, DemoTicket{Kind: smp.Kind, Barcode: smp.Barcode, TaxNumber: smp.TaxNumber, Note: demoNote(smp, s)})
@@ -278,6 +294,9 @@ type guiState struct {
 	filePassword string // the stored one (S360_PASSWORD is never written)
 	demo         *demo
 	log          logrus.FieldLogger
+	// venue is the station's own settings file on a joined station (nil on
+	// its own): its S-360 settings are the venue's, never written here.
+	venue *core.Settings
 
 	mu  sync.Mutex
 	cur core.Settings
@@ -351,6 +370,9 @@ func (g *guiState) save(s core.Settings) error {
 	if errs := s.Validate(); errs != nil {
 		return &core.Error{Code: core.EInvalid, Message: "Settings not saved: " + errs.Error(), Err: errs}
 	}
+	if g.venue != nil {
+		return g.saveJoined(s)
+	}
 	run, persist := g.forRun(s), s
 	if g.demo.owns(s) {
 		persist.Endpoint, persist.Password = "", "" // the demo's, valid until exit
@@ -404,4 +426,110 @@ func (g *guiState) checkInstitution(run core.Settings) error {
 	}
 	return core.FieldErrors{{Field: "institution", Message: "This station holds the ticket list of " + cur.Institution +
 		": start s360gate with another data folder (--data-dir) for " + run.Institution + "."}}
+}
+
+// runJoinedGUI runs the desktop app on a station of a venue: the same
+// engine as `sync` there (openGUIStation), the screens on the venue.
+func (r *runner) runJoinedGUI(st stored, link config.VenueLink, log logrus.FieldLogger) int {
+	s := st.settings
+	logging.Secret(s.Password)
+	// One member of the venue per station: a `sync` already running for
+	// it is the one taking part in the election; the app then only
+	// decides and reports.
+	release, held, err := lockSync(filepath.Join(r.dataDir, "venue"))
+	elect := err == nil && !held
+	if elect {
+		defer release()
+	} else {
+		log.Warn("another s360gate is this station's member of the venue (its `sync`): this app decides and reports, it does not sync")
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	gs, err := r.openGUIStation(ctx, link, s, elect, log)
+	cancel()
+	if err != nil {
+		log.WithError(err).Error("cannot open the venue")
+		return r.failErr(err)
+	}
+	defer gs.close()
+	g := &guiState{r: r, path: "", filePassword: st.file.Password, log: log, cur: gs.settings, venue: &st.file}
+	a := App{
+		DataDir:      r.dataDir,
+		Store:        gs.store,
+		Engine:       gs.engine,
+		Venue:        gs.venue,
+		Settings:     g.settings,
+		SaveSettings: g.save,
+		// The venue's S-360 client is the only one: this app asks S-360
+		// nothing of its own (Test connection, the desk's question).
+		Remote:  func() core.Remote { return nil },
+		Restart: func() { r.restart.Store(true) },
+		Lang:    words.Lang(r.lang),
+		Log:     log,
+		Now:     gs.now,
+	}
+	r.venueHooks(&a, elect)
+	log.WithFields(logrus.Fields{"settings": config.Describe(s), "candidate": s.Password != "", "elect": elect}).
+		Info("s360gate starting as a station of the venue")
+	if err := r.gui(a); err != nil {
+		log.WithError(err).Error("the desktop app failed")
+		return r.failErr(err)
+	}
+	return ExitOK
+}
+
+// venueHooks gives the app the Settings screen's Venue section. self: this
+// app is the station's member of the venue (it gives its syncer's turn up
+// as it closes, so leaving is not refused for it).
+func (r *runner) venueHooks(a *App, self bool) {
+	a.VenueLink = func() (string, bool, bool) {
+		l, ok, err := r.venueLink()
+		if err != nil || !ok {
+			return "", false, false
+		}
+		return logging.Redact(l.DB), l.TrustedLAN, true
+	}
+	a.JoinVenue = func(ctx context.Context, j core.VenueJoin) error {
+		_, err := r.joinVenue(ctx, j)
+		return err
+	}
+	a.LeaveVenue = func(ctx context.Context) error {
+		_, err := r.leaveVenue(ctx, self)
+		return err
+	}
+	a.TestVenue = func(ctx context.Context, dsn string, trusted bool) (VenueProbe, error) {
+		if dsn == "" { // the stored link
+			l, ok, err := r.venueLink()
+			if err != nil {
+				return VenueProbe{}, err
+			}
+			if ok {
+				dsn, trusted = l.DB, l.TrustedLAN
+			}
+		}
+		return r.testVenue(ctx, dsn, trusted, "")
+	}
+}
+
+// saveJoined stores a joined station's own settings: its S-360 settings
+// stay the venue's (shown, never written to the station's file). A new
+// name, gate, S-360 password or venue wait takes effect at the next start
+// (the running station engine was opened with them).
+func (g *guiState) saveJoined(s core.Settings) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	persist := withConnection(s, *g.venue)
+	if p := env(config.PasswordEnv); p != "" && s.Password == p {
+		persist.Password = g.venue.Password
+	}
+	if err := config.Save(g.r.dataDir, persist); err != nil {
+		return err
+	}
+	old := g.cur
+	run := s.WithVenue(old.Venue())
+	*g.venue, g.cur = persist, run
+	g.log.WithField("settings", config.Describe(run)).Info("settings saved")
+	if s.Station != old.Station || s.Gate != old.Gate || s.Password != old.Password || s.VenueFallbackMs != old.VenueFallbackMs {
+		return core.Say(core.EConflict, "venue.savedRestart", nil)
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"s360gate/core"
 	"s360gate/core/config"
 	"s360gate/core/logging"
+	"s360gate/core/syncer"
 	"s360gate/core/words"
 )
 
@@ -78,7 +79,7 @@ func TestGUIDemo(t *testing.T) {
 		if err := a.SaveSettings(s); err != nil {
 			t.Fatalf("save: %v", err)
 		}
-		if a.Settings().Station != "DEMO GATE" || a.Engine.Settings().Station != "DEMO GATE" {
+		if a.Settings().Station != "DEMO GATE" || a.Engine.(*syncer.Engine).Settings().Station != "DEMO GATE" {
 			t.Error("saved settings not applied")
 		}
 		f := readFile(t, dir, config.FileName)
