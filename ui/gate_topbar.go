@@ -29,7 +29,11 @@ type topBar struct {
 	online, pending, synced *canvas.Text
 	last                    core.SyncStatus
 	haveSync                bool
-	obj                     fyne.CanvasObject
+	// venueDown: this station cannot reach its venue, so what S-360 said
+	// to the venue's syncer is not known here: never a green "Online"
+	// beside the red VENUE LINK DOWN banner.
+	venueDown bool
+	obj       fyne.CanvasObject
 }
 
 func barText(s string, size float32, bold bool, col color.Color) *canvas.Text {
@@ -144,13 +148,15 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	// The words and colour follow the Sync tab's (connectionOf): never a
 	// green "Syncing…" over a tab that says Offline.
 	dot, word := colOnline, T("bar.online")
-	switch connectionOf(&st) {
-	case connNotYet:
+	switch conn := connectionOf(&st); {
+	case b.venueDown:
+		dot, word = colMutedText, T("bar.venueUnknown")
+	case conn == connNotYet:
 		dot, word = colMutedText, T("bar.notYet")
 		if st.Running {
 			word = T("bar.connecting")
 		}
-	case connOffline:
+	case conn == connOffline:
 		dot, word = colOffline, T("bar.offline")
 	default:
 		if st.Running {

@@ -130,6 +130,11 @@ func (m *Main) followVenue() {
 			}
 			down = !l.Up
 			m.link.apply(l)
+			if m.top.venueDown != down {
+				m.top.venueDown = down
+				s := m.d.Settings()
+				m.top.renderSync(&s, m.now())
+			}
 			m.w.Content().Refresh()
 		})
 	})

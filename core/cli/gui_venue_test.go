@@ -13,6 +13,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/internal/netfault"
 	"s360gate/core/s360sim"
+	"s360gate/core/sqlite"
 	"s360gate/core/words"
 )
 
@@ -223,8 +224,26 @@ func cablePulled(ctx context.Context, t *testing.T, app App, cable *netfault.Pro
 			}
 		}
 	}
-	// The copy is filled first (the station follows the venue).
+	// The copy is filled first (the station follows the venue), and holds
+	// the venue's list (its follower catches up every second).
 	waitLink("has a copy", func(l core.LinkState) bool { return l.Up && l.CopyReady })
+	venueCounts, err := app.Store.TicketCounts(ctx) // the venue's, while up
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := app.Store.(interface{ Local() *sqlite.DB }).Local()
+	for {
+		if tc, err := local.TicketCounts(ctx); err == nil && tc == venueCounts {
+			break
+		}
+		select {
+		case <-links:
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			tc, _ := local.TicketCounts(ctx)
+			t.Fatalf("the copy never held the venue's list: %+v, the venue %+v", tc, venueCounts)
+		}
+	}
 	cable.Set(netfault.Drop)
 	senior := sample(t, sim, "senior")
 	s := app.Settings()

@@ -312,6 +312,11 @@ func (m *Member) Once(ctx context.Context) (Report, error) {
 				cycleErr = errors.Join(cycleErr, t.why())
 			}
 			m.endTerm(t, nil)
+			if m.o.Local != nil && cycleErr == nil {
+				// The copy holds what this cycle brought: a station that
+				// syncs once and is then cut off decides with it.
+				cycleErr = m.o.Local.CatchUp(ctx)
+			}
 		}
 	}
 	li, err := m.db.CurrentLease(context.WithoutCancel(ctx))
