@@ -99,7 +99,17 @@ func (c *Control) SkipBlacklisted(t *Ticket) {
 const (
 	notSentPrefix     = "Not sent: S-360 refuses controls of blacklisted tickets ("
 	exportedCancelled = "exported cancelled: "
+	sentOtherPrefix   = "S-360 had been sent "
+	sentOtherMiddle   = " for this scan, decided by the venue but never shown at the gate; the gate showed "
 )
+
+// SentOtherDetail is the upload detail of a scan the venue decided and
+// S-360 was told of (sent: the result S-360 holds), while its station,
+// never getting the venue's answer, showed shown from its local copy:
+// both are kept, and the desk says so.
+func SentOtherDetail(sent string, shown Outcome) string {
+	return sentOtherPrefix + sent + sentOtherMiddle + string(shown)
+}
 
 // NotSentDetail is the upload detail of a control never sent because S-360
 // refused its ticket (why: S-360's words).

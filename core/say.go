@@ -326,6 +326,11 @@ func (s Speaker) Said(ws ...Said) string {
 // UploadDetail is a control's upload detail for a person: S-360's own
 // words as it wrote them, in our frame said in this language.
 func (s Speaker) UploadDetail(detail string) string {
+	if rest, ok := strings.CutPrefix(detail, sentOtherPrefix); ok {
+		if sent, shown, ok := strings.Cut(rest, sentOtherMiddle); ok {
+			return s.T("upload.sentOther", map[string]any{"Sent": sent, "Shown": s.Outcome(Outcome(shown))})
+		}
+	}
 	why, ok := strings.CutPrefix(detail, notSentPrefix)
 	if !ok || !strings.HasSuffix(why, ")") {
 		return detail

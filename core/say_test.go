@@ -243,4 +243,13 @@ func TestUploadDetail(t *testing.T) {
 	if got := Speak(words.IT, nil).UploadDetail("Failed to import controlledTickets:1"); got != "Failed to import controlledTickets:1" {
 		t.Errorf("S-360's words changed: %q", got)
 	}
+	// A scan the venue decided and S-360 heard of, which its station,
+	// cut off, showed otherwise.
+	other := SentOtherDetail("OK", Deny)
+	if got := Speak(words.EN, nil).UploadDetail(other); got != other {
+		t.Errorf("in English: %q, stored %q", got, other)
+	}
+	if got := Speak(words.FR, nil).UploadDetail(other); got != "S-360 avait reçu OK pour ce scan, décidé par le site mais jamais affiché à la porte ; la porte a affiché "+Speak(words.FR, nil).Outcome(Deny) {
+		t.Errorf("in French: %q", got)
+	}
 }

@@ -86,6 +86,10 @@ type Verdict struct {
 	// FirstUse is the control that let this ticket in first, for ALREADY_USED.
 	FirstUse *Control `json:"-"`
 	Helpdesk bool     `json:"helpdesk,omitempty"`
+	// Local: a station of a venue decided it from its local copy, without
+	// the venue (a recorded scan's Control.OffVenue says it too; a
+	// helpdesk check has no control).
+	Local bool `json:"-"`
 	// Stale: the station had not synced successfully for longer than the
 	// staleness limit when it decided (its list may miss cancellations);
 	// LastSync is its last contact with S-360 (zero: never).

@@ -174,13 +174,13 @@ func (r *runner) stationOverrides(fs *flag.FlagSet, o *scanOpts, s *core.Setting
 func verdictOut(v *core.Verdict, hideHolder bool, say core.Speaker) scanOut {
 	out := scanOut{
 		Barcode: v.Scanned, Verdict: v.Outcome, Reason: v.Reason, Message: say.Verdict(v),
-		Prompts: []promptOut{}, Helpdesk: v.Helpdesk,
+		Prompts: []promptOut{}, Helpdesk: v.Helpdesk, Local: v.Local,
 	}
 	for i := range v.Prompts {
 		out.Prompts = append(out.Prompts, promptOut{Kind: v.Prompts[i].Kind, Text: say.Prompt(&v.Prompts[i])})
 	}
 	if c := v.Control; c != nil {
-		out.ControlID, out.Offline, out.Local = c.ID, c.Offline, c.OffVenue
+		out.ControlID, out.Offline, out.Local = c.ID, c.Offline, out.Local || c.OffVenue
 	}
 	if v.Stale {
 		out.Stale = true

@@ -254,7 +254,7 @@ func correct(ctx context.Context, tx pgx.Tx, held []*Pushed) (int, error) {
 			if v.Upload == core.UploadRejected {
 				c.Upload, c.UploadDetail = v.Upload, v.UploadDetail
 			} else if v.Upload == core.UploadDone {
-				c.UploadDetail = "S-360 had been sent " + v.ControlResult() + " for this scan, decided by the venue but never shown at the gate; the gate showed " + string(p.Outcome)
+				c.UploadDetail = core.SentOtherDetail(v.ControlResult(), p.Outcome)
 			}
 			_, err = tx.Exec(ctx, `UPDATE controls SET off_venue = true, barcode = $2, outcome = $3, reason = $4,
 				facts = $5, message = '', offline = $6, upload_state = $7, upload_detail = $8, uploaded_at = $9, upload_epoch = NULL, `+bumpChange+`

@@ -78,12 +78,14 @@ func decide(s *Station, ctx context.Context, venue func(context.Context, *postgr
 // lock.
 func (s *Station) decideLocally(ctx context.Context, local func(context.Context) (core.Verdict, error)) (core.Verdict, error) {
 	if ok, _ := s.copy.ready(); !ok {
-		return core.Verdict{}, core.Errorf(core.EUnavailable,
-			"The venue's database does not answer and this station has no copy of the venue yet: it cannot decide on its own")
+		return core.Verdict{}, core.Say(core.EUnavailable, "venue.noCopyScan", nil)
 	}
 	v, err := local(ctx)
-	if err == nil && v.Control != nil && v.Control.OffVenue {
-		s.setLink(func(l *core.LinkState) { l.Unpushed++ })
+	if err == nil {
+		v.Local = true
+		if v.Control != nil && v.Control.OffVenue {
+			s.setLink(func(l *core.LinkState) { l.Unpushed++ })
+		}
 	}
 	return v, err
 }

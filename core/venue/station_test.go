@@ -76,8 +76,8 @@ func scanAt(t *testing.T, s *Station, code string) core.Verdict {
 
 func want(t *testing.T, v core.Verdict, o core.Outcome, r core.Reason, offVenue bool) {
 	t.Helper()
-	if v.Outcome != o || v.Reason != r || v.Control == nil || v.Control.OffVenue != offVenue {
-		t.Fatalf("verdict %s %s (control %+v), want %s %s off venue %v", v.Outcome, v.Reason, v.Control, o, r, offVenue)
+	if v.Outcome != o || v.Reason != r || v.Control == nil || v.Control.OffVenue != offVenue || v.Local != offVenue {
+		t.Fatalf("verdict %s %s (local %v, control %+v), want %s %s off venue %v", v.Outcome, v.Reason, v.Local, v.Control, o, r, offVenue)
 	}
 }
 
@@ -135,6 +135,13 @@ func TestStationCablePull(t *testing.T) {
 	want(t, keep(scanAt(t, a, "100")), core.Deny, core.ReasonAlreadyUsed, true)
 	want(t, keep(scanAt(t, a, "101")), core.Admit, core.ReasonOK, true)
 	want(t, keep(scanAt(t, a, "101")), core.Deny, core.ReasonAlreadyUsed, true)
+	// A helpdesk check records nothing, and says it was decided locally.
+	cp := storetest.Checkpoint("A")
+	cp.Station.Name = a.o.Station.Station
+	if v, err := a.Scan(ctx, core.ScanRequest{Code: "101", Checkpoint: cp, Now: storetest.Day, Helpdesk: true}); err != nil ||
+		v.Reason != core.ReasonAlreadyUsed || v.Control != nil || !v.Local {
+		t.Fatalf("a helpdesk check cut off: %+v, %v", v, err)
+	}
 	if l := a.Link(); l.Up || l.Unpushed != 3 || !l.CopyReady || l.Since.IsZero() {
 		t.Fatalf("link while the cable is out: %+v", l)
 	}
