@@ -3,14 +3,11 @@ package postgres
 import (
 	"context"
 	"embed"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"s360gate/core"
+	"s360gate/core/internal/schema"
 )
 
 // Migrations are numbered SQL files (0001_venue.sql, 0002_….sql) applied in
@@ -27,38 +24,9 @@ var migrationFS embed.FS
 // the one-bigint form that scans lock tickets with.
 const migrateLockClass, migrateLockID = 0x53333630, 1
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = schema.Migration
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, core.Errorf(core.EInternal, "migration file %s is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{v, e.Name(), string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, core.Errorf(core.EInternal, "migrations are not numbered 1, 2, 3…: %s", m.name)
-		}
-	}
-	return ms, nil
-}
+func migrations() ([]migration, error) { return schema.Read(migrationFS) }
 
 // SchemaVersion is the newest schema this program knows.
 func SchemaVersion() int {
@@ -139,10 +107,10 @@ func (db *DB) migrateTo(ctx context.Context, ms []migration) error {
 		}
 	}
 	for _, m := range ms[cur:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return core.Wrap(core.EInternal, fail(err, doing), "Could not upgrade the venue database (step %s)", m.name)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return core.Wrap(core.EInternal, fail(err, doing), "Could not upgrade the venue database (step %s)", m.Name)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO s360gate_schema (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO s360gate_schema (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 			return fail(err, doing)
 		}
 	}

@@ -134,8 +134,8 @@ func TestMigrateUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := append(ms, migration{len(ms) + 1, "x_add.sql", `ALTER TABLE tickets ADD COLUMN note text`},
-		migration{len(ms) + 2, "x_bad.sql", `ALTER TABLE nowhere ADD COLUMN x int`})
+	bad := append(ms, migration{Version: len(ms) + 1, Name: "x_add.sql", SQL: `ALTER TABLE tickets ADD COLUMN note text`},
+		migration{Version: len(ms) + 2, Name: "x_bad.sql", SQL: `ALTER TABLE nowhere ADD COLUMN x int`})
 	err = db.migrateTo(ctx, bad)
 	if err == nil || !strings.Contains(core.ErrorMessage(err), "x_bad.sql") {
 		t.Fatalf("failing migration: %v", err)
@@ -148,7 +148,7 @@ func TestMigrateUpgrade(t *testing.T) {
 	if has {
 		t.Fatal("a failed upgrade left half its changes")
 	}
-	good := append(ms, migration{len(ms) + 1, "x_add.sql", `ALTER TABLE tickets ADD COLUMN note text`})
+	good := append(ms, migration{Version: len(ms) + 1, Name: "x_add.sql", SQL: `ALTER TABLE tickets ADD COLUMN note text`})
 	if err := db.migrateTo(ctx, good); err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"s360gate/core"
+	"s360gate/core/internal/schema"
 )
 
 // Migrations are numbered SQL files (0001_init.sql, 0002_….sql) applied in
@@ -30,38 +28,9 @@ var goSteps = map[int]func(context.Context, *sql.Tx) error{
 // other program's database is refused rather than "upgraded".
 const appID = 0x53333630
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = schema.Migration
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, core.Errorf(core.EInternal, "migration file %s is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{v, e.Name(), string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, core.Errorf(core.EInternal, "migrations are not numbered 1, 2, 3…: %s", m.name)
-		}
-	}
-	return ms, nil
-}
+func migrations() ([]migration, error) { return schema.Read(migrationFS) }
 
 // SchemaVersion is the newest schema this program knows.
 func SchemaVersion() int {
@@ -141,16 +110,16 @@ func migrateTo(ctx context.Context, w *sql.DB, readOnly bool, ms []migration) er
 			}
 		}
 		for _, m := range ms[cur:] {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.name)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.Name)
 			}
-			if step := goSteps[m.version]; step != nil {
+			if step := goSteps[m.Version]; step != nil {
 				if err := step(ctx, tx); err != nil {
-					return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.name)
+					return core.Wrap(core.EInternal, err, "Could not upgrade the ticket database (step %s)", m.Name)
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UnixMicro()); err != nil {
+				m.Version, m.Name, time.Now().UnixMicro()); err != nil {
 				return err
 			}
 		}

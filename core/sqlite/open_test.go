@@ -73,7 +73,7 @@ func TestMigrateUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next := append(ms, migration{len(ms) + 1, "9999_test.sql", `ALTER TABLE tickets ADD COLUMN note TEXT;
+	next := append(ms, migration{Version: len(ms) + 1, Name: "9999_test.sql", SQL: `ALTER TABLE tickets ADD COLUMN note TEXT;
 		UPDATE tickets SET note = 'migrated';`})
 	for range 2 { // the second run has nothing to do
 		if err := migrateTo(ctx, db.w, false, next); err != nil {
@@ -92,7 +92,7 @@ func TestMigrateUpgrade(t *testing.T) {
 		t.Fatalf("message %q", ce.Message)
 	}
 	// A failing migration leaves the schema as it was.
-	bad := append(next, migration{len(next) + 1, "10000_bad.sql", `CREATE TABLE x (a); SELECT nonsense FROM nowhere;`})
+	bad := append(next, migration{Version: len(next) + 1, Name: "10000_bad.sql", SQL: `CREATE TABLE x (a); SELECT nonsense FROM nowhere;`})
 	if err := migrateTo(ctx, db.w, false, bad); err == nil {
 		t.Fatal("bad migration applied")
 	}
