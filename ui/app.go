@@ -336,26 +336,20 @@ func (m *Main) confirmClose() {
 // one click restarts.
 func (m *Main) offerRestart(st core.Settings, words string) {
 	m.top.pendingEnv(st.Environment)
-	if m.d.Restart == nil {
-		return
-	}
-	d := dialog.NewConfirm(T("app.restartTitle"), words, func(now bool) {
-		if now {
-			m.d.Restart()
-			m.w.Close()
-		}
-	}, m.w)
-	d.SetConfirmText(T("app.restartNow"))
-	d.SetDismissText(T("app.later"))
-	d.Show()
+	m.confirmRestart(words)
 }
 
 // offerLanguage offers the restart that makes l the screens' language.
 func (m *Main) offerLanguage(l words.Lang) {
+	m.confirmRestart(T("app.langRestart", map[string]any{"Lang": l.Name()}))
+}
+
+// confirmRestart asks, saying why, whether to restart now or later.
+func (m *Main) confirmRestart(why string) {
 	if m.d.Restart == nil {
 		return
 	}
-	d := dialog.NewConfirm(T("app.restartTitle"), T("app.langRestart", map[string]any{"Lang": l.Name()}), func(now bool) {
+	d := dialog.NewConfirm(T("app.restartTitle"), why, func(now bool) {
 		if now {
 			m.d.Restart()
 			m.w.Close()

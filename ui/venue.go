@@ -132,7 +132,7 @@ func (m *Main) followVenue() {
 			m.link.apply(l)
 			if m.top.venueDown != down {
 				m.top.venueDown = down
-				s := m.d.Settings()
+				s := m.settings()
 				m.top.renderSync(&s, m.now())
 			}
 			m.w.Content().Refresh()

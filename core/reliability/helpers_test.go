@@ -394,6 +394,20 @@ func keyOf(c core.Control) ctrlKey {
 	return ctrlKey{c.Barcode, c.At.UTC().Format(time.RFC3339), ac, c.ControlResult()}
 }
 
+// rejectedByS360 says whether c is a control S-360 refused, and checks it
+// had reason to: S-360 refuses controls of tickets blacklisted after
+// export (the scans draw such tickets now and then).
+func rejectedByS360(t *testing.T, c *core.Control, srv *simServer) bool {
+	t.Helper()
+	if c.Upload != core.UploadRejected {
+		return false
+	}
+	if it, _ := srv.sim.Ticket(c.Barcode); it.CancellationCause != "BLACKLISTED" {
+		t.Errorf("control %s of %s was rejected, but S-360 did not blacklist the ticket (%s)", c.ID, c.Barcode, c.UploadDetail)
+	}
+	return true
+}
+
 // checkUploadedOnce checks, for every control of the store that S-360 is to
 // hear of, that it is marked uploaded (or rejected, if S-360 blacklisted its
 // ticket), that S-360 holds it, and that it
@@ -410,11 +424,7 @@ func checkUploadedOnce(t *testing.T, store core.ControlStore, srv *simServer) (u
 			}
 			return nil
 		}
-		if c.Upload == core.UploadRejected {
-			// S-360 refuses controls of tickets blacklisted after export.
-			if it, _ := srv.sim.Ticket(c.Barcode); it.CancellationCause != "BLACKLISTED" {
-				t.Errorf("control %s of %s was rejected, but S-360 did not blacklist the ticket (%s)", c.ID, c.Barcode, c.UploadDetail)
-			}
+		if rejectedByS360(t, &c, srv) {
 			return nil
 		}
 		if c.Upload != core.UploadDone {

@@ -254,12 +254,7 @@ func checkImportedOnce(t *testing.T, db *postgres.DB, srv *simServer) int {
 		if !c.ShouldUpload() {
 			return nil
 		}
-		if c.Upload == core.UploadRejected {
-			// S-360 refuses controls of tickets blacklisted after export
-			// (the scans draw such tickets now and then).
-			if it, _ := srv.sim.Ticket(c.Barcode); it.CancellationCause != "BLACKLISTED" {
-				t.Errorf("control %s of %s was rejected, but S-360 did not blacklist the ticket (%s)", c.ID, c.Barcode, c.UploadDetail)
-			}
+		if rejectedByS360(t, &c, srv) {
 			return nil
 		}
 		if c.Upload != core.UploadDone {
