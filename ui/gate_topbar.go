@@ -29,9 +29,7 @@ type topBar struct {
 	online, pending, synced *canvas.Text
 	last                    core.SyncStatus
 	haveSync                bool
-	// venueDown: this station cannot reach its venue, so what S-360 said
-	// to the venue's syncer is not known here: never a green "Online"
-	// beside the red VENUE LINK DOWN banner.
+	// venueDown: the station cannot reach its venue (see connectionOf).
 	venueDown bool
 	obj       fyne.CanvasObject
 }
@@ -148,15 +146,15 @@ func (b *topBar) renderSync(s *core.Settings, now time.Time) {
 	// The words and colour follow the Sync tab's (connectionOf): never a
 	// green "Syncing…" over a tab that says Offline.
 	dot, word := colOnline, T("bar.online")
-	switch conn := connectionOf(&st); {
-	case b.venueDown:
+	switch connectionOf(&st, b.venueDown) {
+	case connNotKnown:
 		dot, word = colMutedText, T("bar.venueUnknown")
-	case conn == connNotYet:
+	case connNotYet:
 		dot, word = colMutedText, T("bar.notYet")
 		if st.Running {
 			word = T("bar.connecting")
 		}
-	case conn == connOffline:
+	case connOffline:
 		dot, word = colOffline, T("bar.offline")
 	default:
 		if st.Running {

@@ -30,6 +30,8 @@ type StatusScreen struct {
 	do func(func()) // fyne.Do; a serialising runner in tests
 
 	last core.SyncStatus
+	// venueDown: the station cannot reach its venue (see connectionOf).
+	venueDown bool
 
 	demo       fyne.CanvasObject
 	dot        *canvas.Circle
@@ -341,7 +343,10 @@ func (s *StatusScreen) apply(st core.SyncStatus) {
 	} else {
 		s.demo.Hide()
 	}
-	switch connectionOf(&st) {
+	switch connectionOf(&st, s.venueDown) {
+	case connNotKnown:
+		s.dot.FillColor = theme.Color(theme.ColorNameDisabled)
+		s.online.SetText(T("status.venueUnknown"))
 	case connOnline:
 		s.dot.FillColor = theme.Color(theme.ColorNameSuccess)
 		s.online.SetText(T("status.online"))
@@ -489,13 +494,19 @@ func statusEnvWords(env core.Environment) string {
 type syncConnection int
 
 const (
-	connNotYet  syncConnection = iota // no call made since the app started
-	connOnline                        // the last call reached S-360
-	connOffline                       // it did not
+	connNotYet   syncConnection = iota // no call made since the app started
+	connOnline                         // the last call reached S-360
+	connOffline                        // it did not
+	connNotKnown                       // a station cut off from its venue: what S-360 told the venue's syncer is not known here
 )
 
-func connectionOf(st *core.SyncStatus) syncConnection {
+// connectionOf: venueDown says the station cannot reach its venue, whose
+// syncer's status st is as last read: never a green "Online" beside the
+// VENUE LINK DOWN banner.
+func connectionOf(st *core.SyncStatus, venueDown bool) syncConnection {
 	switch {
+	case venueDown:
+		return connNotKnown
 	case st.Online:
 		return connOnline
 	case !st.Called:

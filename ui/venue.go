@@ -131,9 +131,10 @@ func (m *Main) followVenue() {
 			down = !l.Up
 			m.link.apply(l)
 			if m.top.venueDown != down {
-				m.top.venueDown = down
+				m.top.venueDown, m.status.venueDown = down, down
 				s := m.settings()
 				m.top.renderSync(&s, m.now())
+				m.status.apply(m.status.last)
 			}
 			m.w.Content().Refresh()
 		})

@@ -167,7 +167,9 @@ func TestVenueLinkBanner(t *testing.T) {
 	f.eventually("the others unheard", func() bool { return f.m.venueBar.online.Text == T("venue.onlineUnknown") })
 	// What S-360 said to the venue's syncer is not known here: not a
 	// green "Online" beside the red banner.
-	f.eventually("S-360 not known", func() bool { return f.m.top.online.Text == T("bar.venueUnknown") })
+	f.eventually("S-360 not known", func() bool {
+		return f.m.top.online.Text == T("bar.venueUnknown") && f.m.status.online.Text == T("status.venueUnknown")
+	})
 	// Still down, with scans waiting: no second sound.
 	down.Unpushed = 3
 	v.setLink(down)
@@ -182,7 +184,9 @@ func TestVenueLinkBanner(t *testing.T) {
 	})
 	v.setLink(core.LinkState{Up: true, Since: venueAt.Add(time.Minute), CopyReady: true})
 	f.eventually("no banner", func() bool { return !f.m.link.obj.Visible() })
-	f.eventually("S-360's state again", func() bool { return f.m.top.online.Text != T("bar.venueUnknown") })
+	f.eventually("S-360's state again", func() bool {
+		return f.m.top.online.Text != T("bar.venueUnknown") && f.m.status.online.Text != T("status.venueUnknown")
+	})
 	// A station without a copy of the venue says it cannot decide.
 	v.setLink(core.LinkState{Since: venueAt, Error: "no answer"})
 	f.eventually("no copy", func() bool {
