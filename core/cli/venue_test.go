@@ -15,6 +15,7 @@ import (
 	"s360gate/core/config"
 	"s360gate/core/postgres"
 	"s360gate/core/postgres/pgtest"
+	"s360gate/core/sqlite"
 )
 
 // One PostgreSQL server for this test binary, started only by the venue
@@ -178,6 +179,26 @@ func TestVenueStations(t *testing.T) {
 	r = h.run(nil, "sync", "--once", "--data-dir", a)
 	if r.code != 0 || !strings.HasPrefix(r.out, "Synced for the venue as its S-360 client (GATE_A, epoch 1):") || !strings.Contains(r.out, "(list complete)") {
 		t.Fatalf("sync A: %d %q %q", r.code, r.out, r.stderr)
+	}
+	// Its copy holds what it just exported: cut off now, it decides with it.
+	ctx := context.Background()
+	venueDB, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inVenue, err := venueDB.TicketCounts(ctx)
+	venueDB.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := sqlite.Open(filepath.Join(a, VenueCopyDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inCopy, err := copyDB.TicketCounts(ctx)
+	copyDB.Close()
+	if err != nil || inCopy != inVenue || inVenue.Valid == 0 {
+		t.Fatalf("after sync --once the copy holds %+v (%v), the venue %+v", inCopy, err, inVenue)
 	}
 	r = h.run(nil, "sync", "--once", "--data-dir", b)
 	if r.code != 0 || !strings.HasPrefix(r.out, "No station is the venue's S-360 client now; this station (GATE_B, gate only") {
