@@ -1,8 +1,6 @@
 package sqlite
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,18 +38,7 @@ func controlByID(t *testing.T, db *DB, id string) core.Control {
 // back into facts, and say the same in English and something else in
 // German; words it cannot read stay as they were, shown as they are.
 func TestMigrate0004(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrateTo(ctx, old, false, ms[:3]); err != nil {
-		t.Fatal(err)
-	}
+	path, old := oldStore(t, 3)
 	at := time.Date(2026, 11, 27, 19, 5, 0, 0, time.UTC)
 	rows := []struct{ id, reason, msg, why string }{
 		{"a", "OK", "Valid ticket", ""},

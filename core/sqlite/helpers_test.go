@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strconv"
@@ -109,4 +110,22 @@ func barcodes(rs []core.TicketRecord) []string {
 		out = append(out, r.Ticket.Barcode)
 	}
 	return out
+}
+
+// oldStore is a new store file of schema version (as an older s360gate
+// made it), open without this version's upgrades.
+func oldStore(t *testing.T, version int) (path string, old *sql.DB) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "old.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, err = sql.Open("sqlite", "file:"+path); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateTo(ctx, old, false, ms[:version]); err != nil {
+		t.Fatal(err)
+	}
+	return path, old
 }

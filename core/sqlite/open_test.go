@@ -270,18 +270,7 @@ func TestDiskFull(t *testing.T) {
 // as fold does now, and the indexes of names of several words, which the
 // search uses.
 func TestMigrate0003(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrateTo(ctx, old, false, ms[:2]); err != nil {
-		t.Fatal(err)
-	}
+	path, old := oldStore(t, 2)
 	if _, err := old.Exec(`INSERT INTO tickets (barcode, state, holder_first_name, holder_last_name, first_key, last_key, updated_at)
 		VALUES ('1', 'VALID', 'Niamh', 'O’Brien', 'niamh', 'o’brien', 0), ('2', 'VALID', 'Tomás', 'Da Silva', 'tomas', 'da silva', 0);
 		UPDATE sync_state SET last_cycle = 42 WHERE id = 1`); err != nil {
