@@ -154,10 +154,17 @@ func (c *localCopy) catchUp(ctx context.Context, db *postgres.DB, offset time.Du
 			return err
 		}
 	}
+	prev := st
 	st.TicketsPos, st.ControlsPos = tpos.String(), cpos.String()
 	st.Settings, st.ClockOffset, st.CopiedAt = string(vj), offset, time.Now().Add(offset)
-	if err := c.local.SaveVenueCopy(ctx, st); err != nil {
-		return err
+	// Written when something changed, not at every catch-up: a station
+	// follows its venue every second, and each write is a flush of the
+	// gate laptop's disk. (The clock offset's jitter is no change.)
+	drift := st.ClockOffset - prev.ClockOffset
+	if copied || st.Settings != prev.Settings || drift > time.Second || drift < -time.Second {
+		if err := c.local.SaveVenueCopy(ctx, st); err != nil {
+			return err
+		}
 	}
 	c.set(st)
 	if copied && c.onCopied != nil {
